@@ -1,0 +1,95 @@
+//! Printing diagnostics for people (`human`), programs (`json`) and pull requests (`github`).
+
+use super::Format;
+use crate::diagnostics::{Diagnostic, Severity, counts};
+use std::io::Write;
+
+pub fn print(
+    diagnostics: &[Diagnostic],
+    format: Format,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Human => {
+            for d in diagnostics {
+                writeln!(out, "{d}")?;
+            }
+            let (errors, warnings) = counts(diagnostics);
+            if errors + warnings > 0 {
+                writeln!(
+                    out,
+                    "{errors} error{}, {warnings} warning{}",
+                    plural(errors),
+                    plural(warnings)
+                )?;
+            }
+        }
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, diagnostics)?;
+            writeln!(out)?;
+        }
+        Format::Github => {
+            for d in diagnostics {
+                let level = if d.severity == Severity::Error {
+                    "error"
+                } else {
+                    "warning"
+                };
+                let mut message = d.message.clone();
+                if let Some(h) = &d.help {
+                    message.push_str("\n");
+                    message.push_str(h);
+                }
+                writeln!(
+                    out,
+                    "::{level} file={},line={},col={},title={}::{}",
+                    escape_property(&d.file),
+                    d.line,
+                    d.column,
+                    escape_property(d.code),
+                    escape_data(&message)
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Escaping of workflow-command messages, as the runner expects.
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Pos;
+    use std::path::Path;
+
+    #[test]
+    fn github_annotations_escape_properties() {
+        let d = Diagnostic::error(
+            Path::new("content/a,b.md"),
+            Pos::new(2, 3),
+            "broken-link",
+            "50% gone",
+        )
+        .with_help("fix");
+        let mut out = Vec::new();
+        print(&[d], Format::Github, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "::error file=content/a%2Cb.md,line=2,col=3,title=broken-link::50%25 gone%0Afix\n"
+        );
+    }
+}

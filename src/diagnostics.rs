@@ -1,0 +1,156 @@
+//! Diagnostics are values: every stage returns what it built plus a list of problems, each
+//! pointing at a file, line and column, with a stable code and a hint on how to fix it.
+
+use serde::Serialize;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// How bad a problem is. Errors fail `check` and `build`; warnings are reported only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A 1-based line and column inside a source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Pos {
+    pub const fn new(line: usize, column: usize) -> Pos {
+        Pos { line, column }
+    }
+
+    /// The start of a file, used for problems that concern a file as a whole.
+    pub const START: Pos = Pos { line: 1, column: 1 };
+}
+
+/// One problem found in the repo.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Diagnostic {
+    /// Path of the file, relative to the site root, with `/` separators.
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub severity: Severity,
+    /// Stable, kebab-case identifier of the rule (`unknown-key`, `broken-link`, …).
+    pub code: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(file: &Path, pos: Pos, code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            file: display_path(file),
+            line: pos.line,
+            column: pos.column,
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn warning(file: &Path, pos: Pos, code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(file, pos, code, message)
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(
+            f,
+            "{}:{}:{}: {}[{}]: {}",
+            self.file, self.line, self.column, level, self.code, self.message
+        )?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Renders a path with forward slashes so diagnostics read the same on every platform.
+pub fn display_path(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Sorts diagnostics by file, line and column and drops exact duplicates (the same problem seen
+/// while resolving several audiences).
+pub fn sort_and_dedup(diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.sort();
+    diagnostics.dedup();
+}
+
+/// Counts errors and warnings.
+pub fn counts(diagnostics: &[Diagnostic]) -> (usize, usize) {
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    (errors, diagnostics.len() - errors)
+}
+
+/// A "did you mean" hint: the closest candidate within a small edit distance.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(word, c), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4) && *d < c.len())
+        .min_by_key(|(d, c)| (*d, *c))
+        .map(|(_, c)| c)
+}
+
+/// A path a diagnostic can point at, for problems outside any file the user wrote.
+pub fn no_file() -> PathBuf {
+    PathBuf::from("<cairn>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_like_a_compiler() {
+        let d = Diagnostic::error(
+            Path::new("content/a.md"),
+            Pos::new(3, 7),
+            "unknown-key",
+            "bad",
+        )
+        .with_help("fix it");
+        assert_eq!(
+            d.to_string(),
+            "content/a.md:3:7: error[unknown-key]: bad\n  help: fix it"
+        );
+    }
+
+    #[test]
+    fn suggests_close_names_only() {
+        let keys = ["severity", "summary", "status"];
+        assert_eq!(suggest("severty", keys), Some("severity"));
+        assert_eq!(suggest("colour", keys), None);
+    }
+}

@@ -1,0 +1,14 @@
+//! cairn compiles an incident-response knowledge repo into one static site per audience.
+//! The pipeline is `load` → `site` (resolve) → `render` → `outputs` → `output`; see
+//! ARCHITECTURE.md for the map.
+
+pub mod cli;
+pub mod diagnostics;
+pub mod load;
+pub mod model;
+pub mod output;
+pub mod outputs;
+pub mod pipeline;
+pub mod render;
+pub mod site;
+pub mod text;

@@ -1,0 +1,267 @@
+//! `cairn.yaml` and `content/components.yaml`: the site configuration and the components a
+//! status page reports on.
+
+use super::fields::FileCx;
+use super::yaml;
+use crate::diagnostics::{Diagnostic, Pos};
+use crate::model::{
+    Audiences, Chain, Component, ComponentGroup, ComponentStatus, Components, Config, Kind,
+};
+use serde_yaml::Value;
+use std::path::Path;
+
+const CONFIG_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "audiences",
+    "chain",
+    "audience_urls",
+    "repo_url",
+    "theme",
+    "defaults",
+    "status",
+    "postmortems",
+    "markdown",
+];
+const CHAIN_KEYS: &[&str] = &["name", "block_time", "explorer_url"];
+const DEFAULTS_KEYS: &[&str] = &[
+    "incidents",
+    "postmortems",
+    "runbooks",
+    "matrices",
+    "maintenance",
+    "pages",
+    "components",
+];
+const STATUS_KEYS: &[&str] = &["history_days"];
+const POSTMORTEM_KEYS: &[&str] = &["required_sections"];
+const MARKDOWN_KEYS: &[&str] = &["raw_html"];
+
+/// Reads `cairn.yaml`. A config with problems still yields the best config it can, so the rest of
+/// the repo is checked too.
+pub fn load_config(root: &Path, problems: &mut Vec<Diagnostic>) -> Config {
+    let file = Path::new("cairn.yaml");
+    let text = match std::fs::read_to_string(root.join(file)) {
+        Ok(t) => t,
+        Err(e) => {
+            problems.push(
+                Diagnostic::error(file, Pos::START, "missing-config", format!("cannot read cairn.yaml: {e}"))
+                    .with_help(format!(
+                        "run cairn in the root of a knowledge base, pass `--root DIR`, or create one with `cairn init {}`",
+                        root.display()
+                    )),
+            );
+            return Config::fallback();
+        }
+    };
+    let value = match yaml::parse(&text, 1) {
+        Ok(v) => v,
+        Err((pos, msg)) => {
+            problems.push(yaml_error(file, pos, msg));
+            return Config::fallback();
+        }
+    };
+    let locations = yaml::locate(&text, 1);
+    let mut config = Config::fallback();
+    // Audiences come first: every other visibility in the repo is checked against them.
+    let fallback_audiences = config.audiences.clone();
+    let declared = FileCx::new(file, &locations, &fallback_audiences);
+    if let Some(f) = declared.fields(&value, "", CONFIG_KEYS) {
+        let audiences = f.strings("audiences");
+        for (i, a) in audiences.iter().enumerate() {
+            if !is_id(a) || audiences[..i].contains(a) {
+                declared.at_value(
+                    &format!("audiences.{i}"),
+                    "bad-id",
+                    format!("audience `{a}` is not a unique lowercase name"),
+                    "audiences are distinct names of [a-z0-9-], least trusted first, e.g. [public, operators, internal]".into(),
+                );
+            }
+        }
+        if !audiences.is_empty() {
+            config.audiences = Audiences(audiences);
+        }
+    }
+    problems.extend(declared.into_problems());
+    let audiences = config.audiences.clone();
+    let cx = FileCx::new(file, &locations, &audiences);
+    if let Some(f) = cx.fields(&value, "", CONFIG_KEYS) {
+        read_config_fields(&f, &cx, &mut config);
+        f.finish();
+    }
+    problems.extend(cx.into_problems());
+    config
+}
+
+fn read_config_fields(f: &super::fields::Fields<'_>, cx: &FileCx<'_>, config: &mut Config) {
+    if let Some(t) = f.required_string("title", "Example Network status") {
+        config.title = t;
+    }
+    config.description = f.string("description");
+    if let Some(url) = f.string("base_url") {
+        config.base_url = url.trim_end_matches('/').to_string();
+    }
+    config.repo_url = f
+        .string("repo_url")
+        .map(|u| u.trim_end_matches('/').to_string());
+    if let Some(theme) = f.string("theme") {
+        config.theme = theme;
+    }
+    if let Some(v) = f.get("chain")
+        && let Some(c) = cx.fields(v, "chain", CHAIN_KEYS)
+    {
+        config.chain = c
+            .required_string("name", "Example Network")
+            .map(|name| Chain {
+                name,
+                block_time: c.span("block_time"),
+                explorer_url: c.string("explorer_url"),
+            });
+        c.finish();
+    }
+    if let Some(Value::Mapping(map)) = f.get("audience_urls") {
+        for (k, v) in map {
+            if let (Value::String(k), Value::String(v)) = (k, v) {
+                config.audience_urls.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    let most = config.audiences.most_trusted();
+    config.defaults = Kind::ALL.iter().map(|k| (*k, most)).collect();
+    config.defaults.insert(Kind::Page, 0);
+    config.component_default = most;
+    if let Some(v) = f.get("defaults")
+        && let Some(d) = cx.fields(v, "defaults", DEFAULTS_KEYS)
+    {
+        for kind in Kind::ALL {
+            if let Some(rank) = d.audience(kind.as_str()) {
+                config.defaults.insert(kind, rank);
+            }
+        }
+        if let Some(rank) = d.audience("components") {
+            config.component_default = rank;
+        }
+        d.finish();
+    }
+    if let Some(v) = f.get("status")
+        && let Some(s) = cx.fields(v, "status", STATUS_KEYS)
+    {
+        if let Some(days) = s.uint("history_days") {
+            config.history_days = days.clamp(1, 3650) as u32;
+        }
+        s.finish();
+    }
+    if let Some(v) = f.get("postmortems")
+        && let Some(p) = cx.fields(v, "postmortems", POSTMORTEM_KEYS)
+    {
+        if p.get("required_sections").is_some() {
+            config.required_sections = p.strings("required_sections");
+        }
+        p.finish();
+    }
+    if let Some(v) = f.get("markdown")
+        && let Some(m) = cx.fields(v, "markdown", MARKDOWN_KEYS)
+    {
+        config.raw_html = m.bool("raw_html").unwrap_or(false);
+        m.finish();
+    }
+}
+
+const COMPONENTS_KEYS: &[&str] = &["groups", "components"];
+const GROUP_KEYS: &[&str] = &["id", "name"];
+const COMPONENT_KEYS: &[&str] = &["id", "name", "group", "description", "visibility", "status"];
+
+/// Reads `content/components.yaml`; a repo without one has no components.
+pub fn load_components(root: &Path, config: &Config, problems: &mut Vec<Diagnostic>) -> Components {
+    let file = Path::new("content/components.yaml");
+    let Ok(text) = std::fs::read_to_string(root.join(file)) else {
+        return Components {
+            source: file.to_path_buf(),
+            ..Components::default()
+        };
+    };
+    let value = match yaml::parse(&text, 1) {
+        Ok(v) => v,
+        Err((pos, msg)) => {
+            problems.push(yaml_error(file, pos, msg));
+            return Components {
+                source: file.to_path_buf(),
+                ..Components::default()
+            };
+        }
+    };
+    let locations = yaml::locate(&text, 1);
+    let cx = FileCx::new(file, &locations, &config.audiences);
+    let mut out = Components {
+        source: file.to_path_buf(),
+        ..Components::default()
+    };
+    if let Some(f) = cx.fields(&value, "", COMPONENTS_KEYS) {
+        for (index, (path, v)) in f.items("groups").into_iter().enumerate() {
+            if let Some(g) = cx.fields(v, &path, GROUP_KEYS) {
+                let id = g.required_string("id", "chain");
+                let name = g.required_string("name", "Chain");
+                g.finish();
+                if let (Some(id), Some(name)) = (id, name) {
+                    check_id(&cx, &format!("{path}.id"), &id);
+                    out.groups.push(ComponentGroup { id, name, index });
+                }
+            }
+        }
+        for (index, (path, v)) in f.items("components").into_iter().enumerate() {
+            if let Some(c) = cx.fields(v, &path, COMPONENT_KEYS) {
+                let id = c.required_string("id", "consensus");
+                let name = c.required_string("name", "Consensus & finality");
+                let group = c.string("group");
+                let description = c.string("description");
+                let visibility = c.audience("visibility");
+                let status = c.choice("status", ComponentStatus::parse, ComponentStatus::NAMES);
+                c.finish();
+                if let (Some(id), Some(name)) = (id, name) {
+                    check_id(&cx, &format!("{path}.id"), &id);
+                    out.components.push(Component {
+                        id,
+                        name,
+                        group,
+                        description,
+                        visibility,
+                        status,
+                        index,
+                    });
+                }
+            }
+        }
+        f.finish();
+    }
+    problems.extend(cx.into_problems());
+    out.locations = locations;
+    out
+}
+
+pub fn yaml_error(file: &Path, pos: Pos, msg: String) -> Diagnostic {
+    Diagnostic::error(file, pos, "yaml-syntax", format!("invalid YAML: {msg}"))
+        .with_help("check indentation and quoting; values containing `: ` or starting with `[`, `{`, `*`, `&` need quotes")
+}
+
+/// Ids are lowercase ASCII letters, digits and dashes.
+pub fn is_id(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+pub fn check_id(cx: &FileCx<'_>, path: &str, id: &str) {
+    if !is_id(id) {
+        cx.at_value(
+            path,
+            "bad-id",
+            format!("`{id}` is not a valid id"),
+            format!(
+                "ids use lowercase letters, digits and dashes, e.g. `{}`",
+                crate::text::slugify(id)
+            ),
+        );
+    }
+}

@@ -1,0 +1,411 @@
+//! Front matter of each document kind into typed structs. A file with problems yields no document
+//! but all of its diagnostics; required keys that are missing are reported once each.
+
+use super::config::{check_id, is_id, yaml_error};
+use super::fields::{Fields, FileCx};
+use super::yaml;
+use crate::diagnostics::{Diagnostic, Pos};
+use crate::model::*;
+use std::path::Path;
+
+const INCIDENT_KEYS: &[&str] = &[
+    "title",
+    "summary",
+    "type",
+    "severity",
+    "impact",
+    "components",
+    "visibility",
+    "embargo_until",
+    "started_at",
+    "detected_at",
+    "acknowledged_at",
+    "contained_at",
+    "fix_deployed_at",
+    "resolved_at",
+    "runbooks",
+    "postmortem",
+    "halted_at_height",
+    "updates",
+];
+const UPDATE_KEYS: &[&str] = &[
+    "at",
+    "status",
+    "body",
+    "visibility",
+    "embargo_until",
+    "height",
+];
+const POSTMORTEM_KEYS: &[&str] = &[
+    "title",
+    "summary",
+    "incidents",
+    "status",
+    "authors",
+    "reviewers",
+    "published_at",
+    "visibility",
+    "embargo_until",
+    "action_items",
+];
+const ACTION_KEYS: &[&str] = &["title", "owner", "due", "status", "runbook"];
+const RUNBOOK_KEYS: &[&str] = &[
+    "title",
+    "summary",
+    "incident_types",
+    "components",
+    "owners",
+    "last_reviewed",
+    "review_every",
+    "visibility",
+    "embargo_until",
+];
+const MAINTENANCE_KEYS: &[&str] = &[
+    "title",
+    "summary",
+    "components",
+    "scheduled_for",
+    "scheduled_until",
+    "status",
+    "visibility",
+    "embargo_until",
+    "halt_height",
+    "updates",
+];
+const PAGE_KEYS: &[&str] = &["title", "summary", "visibility", "embargo_until", "weight"];
+const MATRIX_KEYS: &[&str] = &[
+    "title",
+    "summary",
+    "description",
+    "visibility",
+    "embargo_until",
+    "rows",
+];
+const ROW_KEYS: &[&str] = &[
+    "id",
+    "incident",
+    "severity",
+    "responsible",
+    "approvals",
+    "respond_within",
+    "disclose_within",
+    "notify",
+    "runbooks",
+];
+
+/// A document of any kind, as loaded from one file.
+pub enum Loaded {
+    Incident(Incident),
+    Postmortem(Postmortem),
+    Runbook(Runbook),
+    Matrix(Matrix),
+    Maintenance(Maintenance),
+    Page(Page),
+}
+
+/// Reads one content file of the given kind. `rel` is its path relative to `content/`.
+pub fn load_document(
+    root: &Path,
+    rel: &str,
+    kind: Kind,
+    audiences: &Audiences,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Loaded> {
+    let source = Path::new("content").join(rel);
+    let text = match std::fs::read_to_string(root.join(&source)) {
+        Ok(t) => t,
+        Err(e) => {
+            problems.push(
+                Diagnostic::error(
+                    &source,
+                    Pos::START,
+                    "unreadable",
+                    format!("cannot read the file: {e}"),
+                )
+                .with_help("content files must be UTF-8 text"),
+            );
+            return None;
+        }
+    };
+    let (yaml_text, yaml_line, body, body_line) = if kind == Kind::Matrix {
+        (text.as_str(), 1, "", 1)
+    } else {
+        match yaml::split_front_matter(&text) {
+            Ok(fm) => (fm.yaml, fm.yaml_line, fm.body, fm.body_line),
+            Err((pos, msg)) => {
+                problems.push(
+                    Diagnostic::error(&source, pos, "front-matter", msg).with_help(
+                        "start the file with a `---` line, the YAML keys, and another `---` line",
+                    ),
+                );
+                return None;
+            }
+        }
+    };
+    let value = match yaml::parse(yaml_text, yaml_line) {
+        Ok(v) => v,
+        Err((pos, msg)) => {
+            problems.push(yaml_error(&source, pos, msg));
+            return None;
+        }
+    };
+    let locations = yaml::locate(yaml_text, yaml_line);
+    let stem = rel.rsplit('/').next().unwrap_or(rel);
+    let slug = stem.rsplit_once('.').map_or(stem, |(s, _)| s).to_string();
+    let cx = FileCx::new(&source, &locations, audiences);
+    if kind != Kind::Page && !is_id(&slug) {
+        problems.push(
+            Diagnostic::error(&source, Pos::START, "bad-id", format!("file name `{stem}` is not a valid id"))
+                .with_help(format!(
+                    "the file name is the document's id: use lowercase letters, digits and dashes, e.g. `{}`",
+                    crate::text::slugify(&slug)
+                )),
+        );
+    }
+    let known = match kind {
+        Kind::Incident => INCIDENT_KEYS,
+        Kind::Postmortem => POSTMORTEM_KEYS,
+        Kind::Runbook => RUNBOOK_KEYS,
+        Kind::Matrix => MATRIX_KEYS,
+        Kind::Maintenance => MAINTENANCE_KEYS,
+        Kind::Page => PAGE_KEYS,
+    };
+    let loaded = cx.fields(&value, "", known).and_then(|f| {
+        let title = f.required_string("title", "A short, specific title");
+        let mut meta = Meta {
+            kind,
+            slug,
+            source: source.clone(),
+            rel: rel.to_string(),
+            title: String::new(),
+            summary: f.string("summary"),
+            visibility: f.audience("visibility"),
+            embargo_until: f.time("embargo_until"),
+            body: body.to_string(),
+            body_line,
+            locations: Default::default(),
+        };
+        let doc = match kind {
+            Kind::Incident => incident(&cx, &f).map(Loaded::Incident),
+            Kind::Postmortem => postmortem(&cx, &f).map(Loaded::Postmortem),
+            Kind::Runbook => runbook(&f).map(Loaded::Runbook),
+            Kind::Matrix => {
+                if let Some(d) = f.string("description") {
+                    meta.body = d;
+                    meta.body_line = locations.value("description").line;
+                }
+                matrix(&cx, &f).map(Loaded::Matrix)
+            }
+            Kind::Maintenance => maintenance(&cx, &f).map(Loaded::Maintenance),
+            Kind::Page => Some(Loaded::Page(Page {
+                meta: placeholder(),
+                weight: f.int("weight"),
+            })),
+        };
+        f.finish();
+        meta.title = title?;
+        let mut doc = doc?;
+        *meta_mut(&mut doc) = meta;
+        Some(doc)
+    });
+    let mut file_problems = cx.into_problems();
+    let ok = !file_problems.iter().any(Diagnostic::is_error);
+    problems.append(&mut file_problems);
+    let mut doc = loaded.filter(|_| ok)?;
+    meta_mut(&mut doc).locations = locations;
+    Some(doc)
+}
+
+fn placeholder() -> Meta {
+    Meta {
+        kind: Kind::Page,
+        slug: String::new(),
+        source: Default::default(),
+        rel: String::new(),
+        title: String::new(),
+        summary: None,
+        visibility: None,
+        embargo_until: None,
+        body: String::new(),
+        body_line: 1,
+        locations: Default::default(),
+    }
+}
+
+fn meta_mut(doc: &mut Loaded) -> &mut Meta {
+    match doc {
+        Loaded::Incident(d) => &mut d.meta,
+        Loaded::Postmortem(d) => &mut d.meta,
+        Loaded::Runbook(d) => &mut d.meta,
+        Loaded::Matrix(d) => &mut d.meta,
+        Loaded::Maintenance(d) => &mut d.meta,
+        Loaded::Page(d) => &mut d.meta,
+    }
+}
+
+fn updates<S>(
+    cx: &FileCx<'_>,
+    f: &Fields<'_>,
+    parse: fn(&str) -> Option<S>,
+    names: &[&str],
+) -> Vec<StatusUpdate<S>> {
+    let mut out = Vec::new();
+    for (index, (path, v)) in f.items("updates").into_iter().enumerate() {
+        let Some(u) = cx.fields(v, &path, UPDATE_KEYS) else {
+            continue;
+        };
+        let at = u.required_time("at");
+        let status = u.required_choice("status", parse, names);
+        let body = u.required_string("body", "What is happening and what users should do.");
+        let visibility = u.audience("visibility");
+        let embargo_until = u.time("embargo_until");
+        let height = u.uint("height");
+        u.finish();
+        if let (Some(at), Some(status), Some(body)) = (at, status, body) {
+            out.push(StatusUpdate {
+                at,
+                status,
+                body,
+                visibility,
+                embargo_until,
+                height,
+                index,
+            });
+        }
+    }
+    out
+}
+
+fn incident(cx: &FileCx<'_>, f: &Fields<'_>) -> Option<Incident> {
+    let severity = f.required_choice("severity", IncidentSeverity::parse, IncidentSeverity::NAMES);
+    let impact = f.required_choice("impact", Impact::parse, Impact::NAMES);
+    let started_at = f.required_time("started_at");
+    let incident_type = f.string("type");
+    let components = f.strings("components");
+    let detected_at = f.time("detected_at");
+    let acknowledged_at = f.time("acknowledged_at");
+    let contained_at = f.time("contained_at");
+    let fix_deployed_at = f.time("fix_deployed_at");
+    let resolved_at = f.time("resolved_at");
+    let runbooks = f.strings("runbooks");
+    let postmortem = f.string("postmortem");
+    let halted_at_height = f.uint("halted_at_height");
+    let updates = updates(cx, f, IncidentStatus::parse, IncidentStatus::NAMES);
+    Some(Incident {
+        meta: placeholder(),
+        incident_type,
+        severity: severity?,
+        impact: impact?,
+        components,
+        started_at: started_at?,
+        detected_at,
+        acknowledged_at,
+        contained_at,
+        fix_deployed_at,
+        resolved_at,
+        runbooks,
+        postmortem,
+        halted_at_height,
+        updates,
+    })
+}
+
+fn postmortem(cx: &FileCx<'_>, f: &Fields<'_>) -> Option<Postmortem> {
+    let status = f.required_choice("status", PostmortemStatus::parse, PostmortemStatus::NAMES);
+    let mut action_items = Vec::new();
+    for (path, v) in f.items("action_items") {
+        let Some(a) = cx.fields(v, &path, ACTION_KEYS) else {
+            continue;
+        };
+        let title = a.required_string("title", "Alert when finality lags 3 epochs");
+        let owner = a.required_string("owner", "sre");
+        let due = a.date("due");
+        let item_status = a
+            .choice("status", ActionStatus::parse, ActionStatus::NAMES)
+            .unwrap_or(ActionStatus::Open);
+        let runbook = a.string("runbook");
+        a.finish();
+        if let (Some(title), Some(owner)) = (title, owner) {
+            action_items.push(ActionItem {
+                title,
+                owner,
+                due,
+                status: item_status,
+                runbook,
+            });
+        }
+    }
+    Some(Postmortem {
+        meta: placeholder(),
+        incidents: f.strings("incidents"),
+        authors: f.strings("authors"),
+        reviewers: f.strings("reviewers"),
+        published_at: f.time("published_at"),
+        status: status?,
+        action_items,
+    })
+}
+
+fn runbook(f: &Fields<'_>) -> Option<Runbook> {
+    Some(Runbook {
+        meta: placeholder(),
+        incident_types: f.strings("incident_types"),
+        components: f.strings("components"),
+        owners: f.strings("owners"),
+        last_reviewed: f.date("last_reviewed"),
+        review_every: f.span("review_every"),
+    })
+}
+
+fn matrix(cx: &FileCx<'_>, f: &Fields<'_>) -> Option<Matrix> {
+    let mut rows = Vec::new();
+    for (path, v) in f.items("rows") {
+        let Some(r) = cx.fields(v, &path, ROW_KEYS) else {
+            continue;
+        };
+        let id = r.required_string("id", "consensus-halt");
+        let incident = r.required_string("incident", "Consensus halt or finality stall");
+        let row = MatrixRow {
+            id: String::new(),
+            incident: String::new(),
+            severity: r.choice("severity", IncidentSeverity::parse, IncidentSeverity::NAMES),
+            responsible: r.string("responsible"),
+            approvals: r.strings("approvals"),
+            respond_within: r.span("respond_within"),
+            disclose_within: r.span("disclose_within"),
+            notify: r.strings("notify"),
+            runbooks: r.strings("runbooks"),
+        };
+        r.finish();
+        if let (Some(id), Some(incident)) = (id, incident) {
+            check_id(cx, &format!("{path}.id"), &id);
+            rows.push(MatrixRow {
+                id,
+                incident,
+                ..row
+            });
+        }
+    }
+    Some(Matrix {
+        meta: placeholder(),
+        rows,
+    })
+}
+
+fn maintenance(cx: &FileCx<'_>, f: &Fields<'_>) -> Option<Maintenance> {
+    let scheduled_for = f.required_time("scheduled_for");
+    let scheduled_until = f.required_time("scheduled_until");
+    let status = f.required_choice("status", MaintenanceStatus::parse, MaintenanceStatus::NAMES);
+    let components = f.strings("components");
+    let halt_height = f.uint("halt_height");
+    let updates = updates(cx, f, MaintenanceStatus::parse, MaintenanceStatus::NAMES);
+    Some(Maintenance {
+        meta: placeholder(),
+        components,
+        scheduled_for: scheduled_for?,
+        scheduled_until: scheduled_until?,
+        status: status?,
+        halt_height,
+        updates,
+    })
+}

@@ -1,0 +1,115 @@
+//! Stage 1, load: walk the repo, split front matter, parse YAML into typed documents with source
+//! positions, and collect every problem on the way. serde_yaml is used only inside this module.
+
+mod config;
+mod documents;
+mod fields;
+mod yaml;
+
+pub use fields::{parse_date, parse_span, parse_time, time_help};
+
+use crate::diagnostics::{Diagnostic, Pos, sort_and_dedup};
+use crate::model::{Kind, Sources};
+use documents::Loaded;
+use rayon::prelude::*;
+use std::path::Path;
+
+/// The kind of a file below `content/`, from its folder and extension; `None` for files that are
+/// not documents (`components.yaml` is read separately).
+fn classify(rel: &str) -> Option<Kind> {
+    let (folder, rest) = rel.split_once('/').unwrap_or(("", rel));
+    let is_md = rel.ends_with(".md");
+    match folder {
+        "incidents" if is_md => Some(Kind::Incident),
+        "postmortems" if is_md => Some(Kind::Postmortem),
+        "runbooks" if is_md => Some(Kind::Runbook),
+        "maintenance" if is_md => Some(Kind::Maintenance),
+        "matrices" if rest.ends_with(".yaml") || rest.ends_with(".yml") => Some(Kind::Matrix),
+        _ if is_md => Some(Kind::Page),
+        _ => None,
+    }
+}
+
+/// Loads everything below `root`. Always returns a model (possibly partial) and all problems.
+pub fn load(root: &Path) -> (Sources, Vec<Diagnostic>) {
+    let mut problems = Vec::new();
+    let config = config::load_config(root, &mut problems);
+    let components = config::load_components(root, &config, &mut problems);
+    let content = root.join("content");
+    let mut files: Vec<(String, Kind)> = Vec::new();
+    if content.is_dir() {
+        for entry in walkdir::WalkDir::new(&content)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let Ok(rel) = entry.path().strip_prefix(&content) else {
+                continue;
+            };
+            let rel = crate::diagnostics::display_path(rel);
+            if rel == "components.yaml" || rel.split('/').any(|part| part.starts_with('.')) {
+                continue;
+            }
+            match classify(&rel) {
+                Some(kind) => files.push((rel, kind)),
+                None => problems.push(
+                    Diagnostic::warning(
+                        &Path::new("content").join(&rel),
+                        Pos::START,
+                        "ignored-file",
+                        "this file is not a document and is not published",
+                    )
+                    .with_help("put images and other files to publish as they are in `static/`"),
+                ),
+            }
+        }
+    } else {
+        problems.push(
+            Diagnostic::error(
+                Path::new("content"),
+                Pos::START,
+                "missing-content",
+                "there is no `content/` folder",
+            )
+            .with_help(
+                "documents live in content/incidents, content/runbooks, … (see `cairn init`)",
+            ),
+        );
+    }
+    let loaded: Vec<(Option<Loaded>, Vec<Diagnostic>)> = files
+        .par_iter()
+        .map(|(rel, kind)| {
+            let mut p = Vec::new();
+            let doc = documents::load_document(root, rel, *kind, &config.audiences, &mut p);
+            (doc, p)
+        })
+        .collect();
+    let mut sources = Sources {
+        root: root.to_path_buf(),
+        config,
+        components,
+        incidents: Vec::new(),
+        postmortems: Vec::new(),
+        runbooks: Vec::new(),
+        matrices: Vec::new(),
+        maintenance: Vec::new(),
+        pages: Vec::new(),
+    };
+    for (doc, mut p) in loaded {
+        problems.append(&mut p);
+        match doc {
+            Some(Loaded::Incident(d)) => sources.incidents.push(d),
+            Some(Loaded::Postmortem(d)) => sources.postmortems.push(d),
+            Some(Loaded::Runbook(d)) => sources.runbooks.push(d),
+            Some(Loaded::Matrix(d)) => sources.matrices.push(d),
+            Some(Loaded::Maintenance(d)) => sources.maintenance.push(d),
+            Some(Loaded::Page(d)) => sources.pages.push(d),
+            None => {}
+        }
+    }
+    sort_and_dedup(&mut problems);
+    (sources, problems)
+}

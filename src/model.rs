@@ -1,0 +1,438 @@
+//! The content model as users write it: every document kind, typed, with the source positions
+//! that diagnostics point at. Produced by `load`, read by `site`; nothing here is audience-aware.
+
+use crate::diagnostics::Pos;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+pub type Timestamp = time::OffsetDateTime;
+pub type Date = time::Date;
+
+/// Declares a closed set of kebab/snake-case names: parsing, printing, listing and a label.
+macro_rules! named_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal / $label:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            /// Every accepted spelling, in declaration order.
+            pub const NAMES: &'static [&'static str] = &[$($text),+];
+
+            pub fn parse(text: &str) -> Option<$name> {
+                match text { $($text => Some($name::$variant),)+ _ => None }
+            }
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// Human wording for pages.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    };
+}
+
+named_enum!(
+    /// The kinds of document a repo holds, one folder of `content/` each (pages anywhere else).
+    Kind {
+        Incident = "incidents" / "Incident",
+        Postmortem = "postmortems" / "Post-mortem",
+        Runbook = "runbooks" / "Runbook",
+        Matrix = "matrices" / "Decision matrix",
+        Maintenance = "maintenance" / "Maintenance",
+        Page = "pages" / "Page",
+    }
+);
+
+impl Kind {
+    pub const ALL: [Kind; 6] = [
+        Kind::Incident,
+        Kind::Postmortem,
+        Kind::Runbook,
+        Kind::Matrix,
+        Kind::Maintenance,
+        Kind::Page,
+    ];
+
+    /// Singular, machine-friendly name (`incident`, `postmortem`, …) used in templates and JSON.
+    pub fn singular(self) -> &'static str {
+        match self {
+            Kind::Incident => "incident",
+            Kind::Postmortem => "postmortem",
+            Kind::Runbook => "runbook",
+            Kind::Matrix => "matrix",
+            Kind::Maintenance => "maintenance",
+            Kind::Page => "page",
+        }
+    }
+}
+
+named_enum!(
+    /// Internal severity scale of an incident.
+    IncidentSeverity { Sev1 = "sev1" / "SEV 1", Sev2 = "sev2" / "SEV 2", Sev3 = "sev3" / "SEV 3", Sev4 = "sev4" / "SEV 4" }
+);
+
+named_enum!(
+    /// Public impact scale of an incident (as in the Statuspage API).
+    Impact { None = "none" / "No impact", Minor = "minor" / "Minor", Major = "major" / "Major", Critical = "critical" / "Critical" }
+);
+
+named_enum!(
+    /// Status of an incident from a given update on.
+    IncidentStatus {
+        Investigating = "investigating" / "Investigating",
+        Identified = "identified" / "Identified",
+        Monitoring = "monitoring" / "Monitoring",
+        Resolved = "resolved" / "Resolved",
+    }
+);
+
+named_enum!(
+    /// Status of a maintenance window.
+    MaintenanceStatus {
+        Scheduled = "scheduled" / "Scheduled",
+        InProgress = "in_progress" / "In progress",
+        Verifying = "verifying" / "Verifying",
+        Completed = "completed" / "Completed",
+    }
+);
+
+named_enum!(
+    /// Status of a component, ordered from best to worst.
+    ComponentStatus {
+        Operational = "operational" / "Operational",
+        UnderMaintenance = "under_maintenance" / "Under maintenance",
+        DegradedPerformance = "degraded_performance" / "Degraded performance",
+        PartialOutage = "partial_outage" / "Partial outage",
+        MajorOutage = "major_outage" / "Major outage",
+    }
+);
+
+named_enum!(
+    /// Review lifecycle of a post-mortem.
+    PostmortemStatus { Draft = "draft" / "Draft", InReview = "in-review" / "In review", Published = "published" / "Published" }
+);
+
+named_enum!(
+    /// State of a post-mortem action item.
+    ActionStatus { Open = "open" / "Open", Done = "done" / "Done", Wontfix = "wontfix" / "Won't fix" }
+);
+
+/// Where a YAML key and its value start, so later stages can point at them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Loc {
+    pub key: Pos,
+    pub value: Pos,
+}
+
+/// Positions of every key and sequence item of one YAML document, by dotted path
+/// (`updates.2.at`, `components.1`), already shifted to lines of the file.
+#[derive(Debug, Clone, Default)]
+pub struct Locations(pub BTreeMap<String, Loc>);
+
+impl Locations {
+    /// Position of the key at `path`, or of its nearest located parent.
+    pub fn key(&self, path: &str) -> Pos {
+        self.find(path).map(|l| l.key).unwrap_or(Pos::START)
+    }
+
+    /// Position of the value at `path`, or of its nearest located parent.
+    pub fn value(&self, path: &str) -> Pos {
+        self.find(path).map(|l| l.value).unwrap_or(Pos::START)
+    }
+
+    fn find(&self, path: &str) -> Option<&Loc> {
+        let mut p = path;
+        loop {
+            if let Some(loc) = self.0.get(p) {
+                return Some(loc);
+            }
+            p = &p[..p.rfind('.')?];
+        }
+    }
+}
+
+/// A span of time written as `90d`, `36h`, `15m` or `30s`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub seconds: i64,
+    pub text: String,
+}
+
+/// Audiences from least to most trusted; a visibility is an index into this list.
+#[derive(Debug, Clone)]
+pub struct Audiences(pub Vec<String>);
+
+impl Audiences {
+    pub fn rank(&self, name: &str) -> Option<usize> {
+        self.0.iter().position(|a| a == name)
+    }
+
+    pub fn name(&self, rank: usize) -> &str {
+        &self.0[rank]
+    }
+
+    pub fn most_trusted(&self) -> usize {
+        self.0.len() - 1
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Chain {
+    pub name: String,
+    pub block_time: Option<Span>,
+    /// Explorer URL with a `{height}` placeholder.
+    pub explorer_url: Option<String>,
+}
+
+impl Chain {
+    pub fn height_url(&self, height: u64) -> Option<String> {
+        self.explorer_url
+            .as_ref()
+            .map(|u| u.replace("{height}", &height.to_string()))
+    }
+}
+
+/// `cairn.yaml`.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub title: String,
+    pub description: Option<String>,
+    pub base_url: String,
+    pub audiences: Audiences,
+    pub chain: Option<Chain>,
+    pub audience_urls: BTreeMap<String, String>,
+    pub repo_url: Option<String>,
+    pub theme: String,
+    /// Default visibility (audience rank) per document kind, and for components.
+    pub defaults: BTreeMap<Kind, usize>,
+    pub component_default: usize,
+    pub history_days: u32,
+    pub required_sections: Vec<String>,
+    /// Pass raw HTML in markdown through instead of escaping it (trusted repos only).
+    pub raw_html: bool,
+}
+
+impl Config {
+    pub const DEFAULT_SECTIONS: [&'static str; 6] = [
+        "Summary",
+        "Impact",
+        "Timeline",
+        "Root cause",
+        "Resolution",
+        "Action items",
+    ];
+
+    /// A configuration with every default, for a repo without `cairn.yaml` problems to report.
+    pub fn fallback() -> Config {
+        let audiences = Audiences(vec!["public".into(), "internal".into()]);
+        let most = audiences.most_trusted();
+        let mut defaults: BTreeMap<Kind, usize> = Kind::ALL.iter().map(|k| (*k, most)).collect();
+        defaults.insert(Kind::Page, 0);
+        Config {
+            title: "Status".into(),
+            description: None,
+            base_url: "http://localhost".into(),
+            audiences,
+            chain: None,
+            audience_urls: BTreeMap::new(),
+            repo_url: None,
+            theme: "default".into(),
+            defaults,
+            component_default: most,
+            history_days: 90,
+            required_sections: Config::DEFAULT_SECTIONS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            raw_html: false,
+        }
+    }
+}
+
+/// What every document has, whatever its kind.
+#[derive(Debug, Clone)]
+pub struct Meta {
+    pub kind: Kind,
+    /// File stem: the document's id within its kind.
+    pub slug: String,
+    /// Path relative to the site root, e.g. `content/runbooks/safe-mode.md`.
+    pub source: PathBuf,
+    /// Path relative to `content/` with `/` separators, the form links use (`runbooks/safe-mode.md`).
+    pub rel: String,
+    pub title: String,
+    pub summary: Option<String>,
+    /// Explicit visibility (audience rank); `None` takes the section default.
+    pub visibility: Option<usize>,
+    pub embargo_until: Option<Timestamp>,
+    /// Markdown body (or a matrix's description).
+    pub body: String,
+    /// 1-based file line on which `body` starts.
+    pub body_line: usize,
+    pub locations: Locations,
+}
+
+/// One status update of an incident or a maintenance window.
+#[derive(Debug, Clone)]
+pub struct StatusUpdate<S> {
+    pub at: Timestamp,
+    pub status: S,
+    pub body: String,
+    pub visibility: Option<usize>,
+    pub embargo_until: Option<Timestamp>,
+    pub height: Option<u64>,
+    /// Index in the `updates` list, for locating it.
+    pub index: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Incident {
+    pub meta: Meta,
+    pub incident_type: Option<String>,
+    pub severity: IncidentSeverity,
+    pub impact: Impact,
+    pub components: Vec<String>,
+    pub started_at: Timestamp,
+    pub detected_at: Option<Timestamp>,
+    pub acknowledged_at: Option<Timestamp>,
+    pub contained_at: Option<Timestamp>,
+    pub fix_deployed_at: Option<Timestamp>,
+    pub resolved_at: Option<Timestamp>,
+    pub runbooks: Vec<String>,
+    pub postmortem: Option<String>,
+    pub halted_at_height: Option<u64>,
+    pub updates: Vec<StatusUpdate<IncidentStatus>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ActionItem {
+    pub title: String,
+    pub owner: String,
+    pub due: Option<Date>,
+    pub status: ActionStatus,
+    pub runbook: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Postmortem {
+    pub meta: Meta,
+    pub incidents: Vec<String>,
+    pub status: PostmortemStatus,
+    pub authors: Vec<String>,
+    pub reviewers: Vec<String>,
+    pub published_at: Option<Timestamp>,
+    pub action_items: Vec<ActionItem>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Runbook {
+    pub meta: Meta,
+    pub incident_types: Vec<String>,
+    pub components: Vec<String>,
+    pub owners: Vec<String>,
+    pub last_reviewed: Option<Date>,
+    pub review_every: Option<Span>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MatrixRow {
+    pub id: String,
+    pub incident: String,
+    pub severity: Option<IncidentSeverity>,
+    pub responsible: Option<String>,
+    pub approvals: Vec<String>,
+    pub respond_within: Option<Span>,
+    pub disclose_within: Option<Span>,
+    pub notify: Vec<String>,
+    pub runbooks: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Matrix {
+    pub meta: Meta,
+    pub rows: Vec<MatrixRow>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Maintenance {
+    pub meta: Meta,
+    pub components: Vec<String>,
+    pub scheduled_for: Timestamp,
+    pub scheduled_until: Timestamp,
+    pub status: MaintenanceStatus,
+    pub halt_height: Option<u64>,
+    pub updates: Vec<StatusUpdate<MaintenanceStatus>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub meta: Meta,
+    /// Position in the navigation; pages without one stay out of it.
+    pub weight: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ComponentGroup {
+    pub id: String,
+    pub name: String,
+    pub index: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Component {
+    pub id: String,
+    pub name: String,
+    pub group: Option<String>,
+    pub description: Option<String>,
+    pub visibility: Option<usize>,
+    /// Manual override of the derived status.
+    pub status: Option<ComponentStatus>,
+    pub index: usize,
+}
+
+/// `content/components.yaml`.
+#[derive(Debug, Clone, Default)]
+pub struct Components {
+    pub source: PathBuf,
+    pub groups: Vec<ComponentGroup>,
+    pub components: Vec<Component>,
+    pub locations: Locations,
+}
+
+/// Everything loaded from one repo, as written.
+#[derive(Debug, Clone)]
+pub struct Sources {
+    pub root: PathBuf,
+    pub config: Config,
+    pub components: Components,
+    pub incidents: Vec<Incident>,
+    pub postmortems: Vec<Postmortem>,
+    pub runbooks: Vec<Runbook>,
+    pub matrices: Vec<Matrix>,
+    pub maintenance: Vec<Maintenance>,
+    pub pages: Vec<Page>,
+}
+
+impl Sources {
+    /// Every document's common part, in a stable order (kind, then source path).
+    pub fn metas(&self) -> impl Iterator<Item = &Meta> {
+        self.incidents
+            .iter()
+            .map(|d| &d.meta)
+            .chain(self.postmortems.iter().map(|d| &d.meta))
+            .chain(self.runbooks.iter().map(|d| &d.meta))
+            .chain(self.matrices.iter().map(|d| &d.meta))
+            .chain(self.maintenance.iter().map(|d| &d.meta))
+            .chain(self.pages.iter().map(|d| &d.meta))
+    }
+}

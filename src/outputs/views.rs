@@ -1,0 +1,356 @@
+//! The per-kind view models of document pages and listings (see `themes/default` for their use).
+
+use crate::model::*;
+use crate::render::context::*;
+use crate::site::{
+    ResolvedIncident, ResolvedMaintenance, ResolvedMatrix, ResolvedPostmortem, ResolvedRunbook,
+    Site,
+};
+use serde::Serialize;
+
+#[derive(Serialize)]
+pub struct MatrixRowRef {
+    matrix_title: String,
+    path: String,
+    label: String,
+    responsible: Option<String>,
+    approvals: Vec<String>,
+    notify: Vec<String>,
+    respond_within: Option<String>,
+    disclose_within: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct IncidentDetail {
+    #[serde(flatten)]
+    summary: IncidentSummary,
+    #[serde(rename = "type")]
+    incident_type: Option<String>,
+    updates: Vec<UpdateView>,
+    detected_at: Option<TimeView>,
+    acknowledged_at: Option<TimeView>,
+    contained_at: Option<TimeView>,
+    fix_deployed_at: Option<TimeView>,
+    halted_at_height: Option<u64>,
+    halted_at_height_url: Option<String>,
+    postmortem: Option<DocRef>,
+    runbooks: Vec<DocRef>,
+    matrix_row: Option<MatrixRowRef>,
+}
+
+fn span_text(s: &Option<Span>) -> Option<String> {
+    s.as_ref().map(|s| s.text.clone())
+}
+
+pub fn incident_detail(site: &Site, inc: &ResolvedIncident, root: &str) -> IncidentDetail {
+    let s = &inc.source;
+    let doc = site.doc(inc.doc);
+    let matrix_row = inc.matrix_row.map(|(mdoc, index)| {
+        let m = site
+            .matrices
+            .iter()
+            .find(|m| m.doc == mdoc)
+            .expect("matrix row of a resolved matrix");
+        let row = &m.rows[index].row;
+        MatrixRowRef {
+            matrix_title: site.doc(mdoc).title.clone(),
+            path: format!("{}#{}", site.doc(mdoc).path, row.id),
+            label: row.incident.clone(),
+            responsible: row.responsible.clone(),
+            approvals: row.approvals.clone(),
+            notify: row.notify.clone(),
+            respond_within: span_text(&row.respond_within),
+            disclose_within: span_text(&row.disclose_within),
+        }
+    });
+    IncidentDetail {
+        summary: incident_summary(site, inc, root),
+        incident_type: s.incident_type.clone(),
+        updates: update_views(site, doc, &s.updates, root),
+        detected_at: s.detected_at.map(time_view),
+        acknowledged_at: s.acknowledged_at.map(time_view),
+        contained_at: s.contained_at.map(time_view),
+        fix_deployed_at: s.fix_deployed_at.map(time_view),
+        halted_at_height: s.halted_at_height,
+        halted_at_height_url: s.halted_at_height.and_then(|h| site.height_url(h)),
+        postmortem: inc.postmortem.map(|id| doc_ref(site.doc(id))),
+        runbooks: doc_refs(site, &inc.runbooks),
+        matrix_row,
+    }
+}
+
+#[derive(Serialize)]
+struct ActionItemView {
+    title: String,
+    owner: String,
+    due: Option<TimeView>,
+    status: ActionStatus,
+    status_label: &'static str,
+    runbook: Option<DocRef>,
+}
+
+#[derive(Serialize)]
+pub struct PostmortemDetail {
+    status: PostmortemStatus,
+    status_label: &'static str,
+    authors: Vec<String>,
+    reviewers: Vec<String>,
+    published_at: Option<TimeView>,
+    incidents: Vec<IncidentSummary>,
+    action_items: Vec<ActionItemView>,
+}
+
+pub fn postmortem_detail(site: &Site, pm: &ResolvedPostmortem, root: &str) -> PostmortemDetail {
+    let s = &pm.source;
+    PostmortemDetail {
+        status: s.status,
+        status_label: s.status.label(),
+        authors: s.authors.clone(),
+        reviewers: s.reviewers.clone(),
+        published_at: s.published_at.map(time_view),
+        incidents: site
+            .incidents
+            .iter()
+            .filter(|i| pm.incidents.contains(&i.doc))
+            .map(|i| incident_summary(site, i, root))
+            .collect(),
+        action_items: s
+            .action_items
+            .iter()
+            .zip(&pm.action_runbooks)
+            .map(|(a, rb)| ActionItemView {
+                title: a.title.clone(),
+                owner: a.owner.clone(),
+                due: a.due.map(date_view),
+                status: a.status,
+                status_label: a.status.label(),
+                runbook: rb.map(|id| doc_ref(site.doc(id))),
+            })
+            .collect(),
+    }
+}
+
+#[derive(Serialize)]
+struct IncidentTypeView {
+    id: String,
+    label: String,
+    path: Option<String>,
+}
+
+fn incident_types(site: &Site, ids: &[String]) -> Vec<IncidentTypeView> {
+    ids.iter()
+        .map(|id| {
+            let found = site.matrices.iter().find_map(|m| {
+                m.rows
+                    .iter()
+                    .find(|r| &r.row.id == id)
+                    .map(|r| (m.doc, r.row.incident.clone()))
+            });
+            IncidentTypeView {
+                id: id.clone(),
+                label: found
+                    .as_ref()
+                    .map_or_else(|| id.clone(), |(_, l)| l.clone()),
+                path: found.map(|(doc, _)| format!("{}#{id}", site.doc(doc).path)),
+            }
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+pub struct RunbookDetail {
+    summary: Option<String>,
+    owners: Vec<String>,
+    last_reviewed: Option<TimeView>,
+    review_every: Option<String>,
+    incident_types: Vec<IncidentTypeView>,
+    components: Vec<ComponentRef>,
+    related_incidents: Vec<IncidentSummary>,
+}
+
+pub fn runbook_detail(site: &Site, rb: &ResolvedRunbook, root: &str) -> RunbookDetail {
+    let s = &rb.source;
+    RunbookDetail {
+        summary: s.meta.summary.clone(),
+        owners: s.owners.clone(),
+        last_reviewed: s.last_reviewed.map(date_view),
+        review_every: span_text(&s.review_every),
+        incident_types: incident_types(site, &s.incident_types),
+        components: s
+            .components
+            .iter()
+            .filter_map(|c| component_ref(site, c))
+            .collect(),
+        related_incidents: site
+            .incidents
+            .iter()
+            .filter(|i| rb.incidents.contains(&i.doc))
+            .map(|i| incident_summary(site, i, root))
+            .collect(),
+    }
+}
+
+#[derive(Serialize)]
+struct RowView {
+    id: String,
+    anchor: String,
+    incident: String,
+    severity: Option<IncidentSeverity>,
+    responsible: Option<String>,
+    approvals: Vec<String>,
+    respond_within: Option<String>,
+    disclose_within: Option<String>,
+    notify: Vec<String>,
+    runbooks: Vec<DocRef>,
+    incidents: Vec<DocRef>,
+}
+
+#[derive(Serialize)]
+pub struct MatrixDetail {
+    title: String,
+    description_html: Option<String>,
+    rows: Vec<RowView>,
+}
+
+pub fn matrix_detail(site: &Site, m: &ResolvedMatrix, root: &str) -> MatrixDetail {
+    let doc = site.doc(m.doc);
+    let description_html = (!doc.body.trim().is_empty()).then(|| {
+        crate::render::markdown::render(
+            &doc.body,
+            &crate::render::markdown::MarkdownOptions {
+                links: &doc.links,
+                root,
+                raw_html: site.config.raw_html,
+            },
+        )
+        .html
+    });
+    MatrixDetail {
+        title: doc.title.clone(),
+        description_html,
+        rows: m
+            .rows
+            .iter()
+            .map(|r| RowView {
+                id: r.row.id.clone(),
+                anchor: r.row.id.clone(),
+                incident: r.row.incident.clone(),
+                severity: r.row.severity,
+                responsible: r.row.responsible.clone(),
+                approvals: r.row.approvals.clone(),
+                respond_within: span_text(&r.row.respond_within),
+                disclose_within: span_text(&r.row.disclose_within),
+                notify: r.row.notify.clone(),
+                runbooks: doc_refs(site, &r.runbooks),
+                incidents: doc_refs(site, &r.incidents),
+            })
+            .collect(),
+    }
+}
+
+#[derive(Serialize)]
+pub struct MaintenanceDetail {
+    #[serde(flatten)]
+    summary: MaintenanceSummary,
+    updates: Vec<UpdateView>,
+}
+
+pub fn maintenance_detail(site: &Site, m: &ResolvedMaintenance, root: &str) -> MaintenanceDetail {
+    MaintenanceDetail {
+        summary: maintenance_summary(site, m),
+        updates: update_views(site, site.doc(m.doc), &m.source.updates, root),
+    }
+}
+
+#[derive(Serialize)]
+pub struct PostmortemListItem {
+    title: String,
+    path: String,
+    status: PostmortemStatus,
+    status_label: &'static str,
+    published_at: Option<TimeView>,
+    incidents: Vec<DocRef>,
+    summary: Option<String>,
+}
+
+pub fn postmortem_list(site: &Site) -> Vec<PostmortemListItem> {
+    let mut list: Vec<(Option<Timestamp>, PostmortemListItem)> = site
+        .postmortems
+        .iter()
+        .map(|pm| {
+            let doc = site.doc(pm.doc);
+            (
+                pm.source.published_at,
+                PostmortemListItem {
+                    title: doc.title.clone(),
+                    path: doc.path.clone(),
+                    status: pm.source.status,
+                    status_label: pm.source.status.label(),
+                    published_at: pm.source.published_at.map(time_view),
+                    incidents: doc_refs(site, &pm.incidents),
+                    summary: doc.summary.clone(),
+                },
+            )
+        })
+        .collect();
+    list.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.path.cmp(&b.1.path)));
+    list.into_iter().map(|(_, item)| item).collect()
+}
+
+#[derive(Serialize)]
+pub struct RunbookListItem {
+    title: String,
+    path: String,
+    summary: Option<String>,
+    owners: Vec<String>,
+    components: Vec<ComponentRef>,
+    last_reviewed: Option<TimeView>,
+    incident_types: Vec<IncidentTypeView>,
+}
+
+pub fn runbook_list(site: &Site) -> Vec<RunbookListItem> {
+    let mut list: Vec<RunbookListItem> = site
+        .runbooks
+        .iter()
+        .map(|rb| {
+            let doc = site.doc(rb.doc);
+            RunbookListItem {
+                title: doc.title.clone(),
+                path: doc.path.clone(),
+                summary: doc.summary.clone(),
+                owners: rb.source.owners.clone(),
+                components: rb
+                    .source
+                    .components
+                    .iter()
+                    .filter_map(|c| component_ref(site, c))
+                    .collect(),
+                last_reviewed: rb.source.last_reviewed.map(date_view),
+                incident_types: incident_types(site, &rb.source.incident_types),
+            }
+        })
+        .collect();
+    list.sort_by(|a, b| a.title.cmp(&b.title));
+    list
+}
+
+#[derive(Serialize)]
+pub struct MatrixListItem {
+    title: String,
+    path: String,
+    row_count: usize,
+}
+
+pub fn matrix_list(site: &Site) -> Vec<MatrixListItem> {
+    site.matrices
+        .iter()
+        .map(|m| {
+            let doc = site.doc(m.doc);
+            MatrixListItem {
+                title: doc.title.clone(),
+                path: doc.path.clone(),
+                row_count: m.rows.len(),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,89 @@
+//! Code highlighting with syntect, as CSS classes (`hl-…`) so one markup serves the light and the
+//! dark stylesheet. The syntax set is loaded once per process and shared by all threads.
+
+use std::sync::OnceLock;
+use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
+use syntect::parsing::SyntaxSet;
+use syntect::util::LinesWithEndings;
+
+const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+
+fn syntaxes() -> &'static SyntaxSet {
+    static SET: OnceLock<SyntaxSet> = OnceLock::new();
+    SET.get_or_init(SyntaxSet::load_defaults_newlines)
+}
+
+/// Extra names responders use for languages syntect knows under another token.
+fn alias(lang: &str) -> &str {
+    match lang {
+        "shell" | "console" | "zsh" => "bash",
+        "yml" => "yaml",
+        "jsonc" => "json",
+        "py" => "python",
+        "rs" => "rust",
+        "js" => "javascript",
+        other => other,
+    }
+}
+
+/// Highlights `code` as `lang`; unknown languages come back escaped but unstyled.
+pub fn highlight(code: &str, lang: &str) -> String {
+    let set = syntaxes();
+    let Some(syntax) = (!lang.is_empty())
+        .then(|| set.find_syntax_by_token(alias(lang)))
+        .flatten()
+    else {
+        return escape(code);
+    };
+    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
+    for line in LinesWithEndings::from(code) {
+        if generator
+            .parse_html_for_line_which_includes_newline(line)
+            .is_err()
+        {
+            return escape(code);
+        }
+    }
+    generator.finalize()
+}
+
+/// The light and dark stylesheets for the highlight classes.
+pub fn stylesheets() -> (String, String) {
+    let themes = syntect::highlighting::ThemeSet::load_defaults();
+    let css = |name: &str| {
+        themes
+            .themes
+            .get(name)
+            .and_then(|t| css_for_theme_with_class_style(t, CLASS_STYLE).ok())
+            .unwrap_or_default()
+    };
+    (css("InspiredGitHub"), css("base16-ocean.dark"))
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlights_known_languages_and_escapes_unknown() {
+        let html = highlight("let x = 1;\n", "rust");
+        assert!(html.contains("hl-"), "{html}");
+        assert_eq!(highlight("<b>\n", "nope"), "&lt;b&gt;\n");
+    }
+}

@@ -1,0 +1,464 @@
+//! Stage 2, resolve: one immutable `Site` for one audience. Everything the audience may not see
+//! (documents, updates, blocks, references) is gone from it, so no output can leak it.
+
+mod blocks;
+mod links;
+mod scan;
+mod status;
+mod validate;
+
+pub use blocks::visible;
+pub use scan::Heading;
+pub use status::{Indicator, Phase};
+pub use validate::validate;
+
+use crate::diagnostics::Diagnostic;
+use crate::model::*;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Index of a document in `Site::docs`.
+pub type DocId = usize;
+
+/// What every visible document has once resolved.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    pub kind: Kind,
+    pub slug: String,
+    pub source: PathBuf,
+    pub rel: String,
+    pub title: String,
+    pub summary: Option<String>,
+    pub visibility: usize,
+    /// Site path of the document's page, relative to the root (`incidents/x/`).
+    pub path: String,
+    /// Markdown as this audience may see it; line `n` of it is line `body_line + n - 1` of the file.
+    pub body: String,
+    pub body_line: usize,
+    pub headings: Vec<Heading>,
+    /// Link destinations as written → site path (with `#anchor`) of the target.
+    pub links: BTreeMap<String, String>,
+    /// Documents whose visible text links here, sorted.
+    pub backlinks: Vec<DocId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResolvedComponent {
+    pub id: String,
+    pub name: String,
+    pub group: Option<String>,
+    pub description: Option<String>,
+    pub status: ComponentStatus,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResolvedIncident {
+    pub doc: DocId,
+    pub source: Incident,
+    pub status: IncidentStatus,
+    pub is_open: bool,
+    pub runbooks: Vec<DocId>,
+    pub postmortem: Option<DocId>,
+    /// The decision matrix row of the incident's type: (matrix document, row index).
+    pub matrix_row: Option<(DocId, usize)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResolvedPostmortem {
+    pub doc: DocId,
+    pub source: Postmortem,
+    pub incidents: Vec<DocId>,
+    pub action_runbooks: Vec<Option<DocId>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResolvedRunbook {
+    pub doc: DocId,
+    pub source: Runbook,
+    /// Incidents naming this runbook, newest first.
+    pub incidents: Vec<DocId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResolvedRow {
+    pub row: MatrixRow,
+    pub runbooks: Vec<DocId>,
+    /// Incidents of this type, newest first.
+    pub incidents: Vec<DocId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResolvedMatrix {
+    pub doc: DocId,
+    pub rows: Vec<ResolvedRow>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResolvedMaintenance {
+    pub doc: DocId,
+    pub source: Maintenance,
+    pub phase: Phase,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResolvedPage {
+    pub doc: DocId,
+    pub weight: Option<i64>,
+}
+
+/// The fully resolved site of one audience.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub config: Config,
+    pub audience: usize,
+    pub now: Timestamp,
+    pub docs: Vec<Doc>,
+    pub groups: Vec<ComponentGroup>,
+    pub components: Vec<ResolvedComponent>,
+    /// Newest first.
+    pub incidents: Vec<ResolvedIncident>,
+    pub postmortems: Vec<ResolvedPostmortem>,
+    pub runbooks: Vec<ResolvedRunbook>,
+    pub matrices: Vec<ResolvedMatrix>,
+    /// By `scheduled_for`, earliest first.
+    pub maintenance: Vec<ResolvedMaintenance>,
+    pub pages: Vec<ResolvedPage>,
+    /// The body of `content/_index.md`, shown on the home page.
+    pub home_intro: Option<DocId>,
+    pub overall: Indicator,
+}
+
+impl Site {
+    pub fn audience_name(&self) -> &str {
+        self.config.audiences.name(self.audience)
+    }
+
+    pub fn is_public(&self) -> bool {
+        self.audience == 0
+    }
+
+    pub fn doc(&self, id: DocId) -> &Doc {
+        &self.docs[id]
+    }
+
+    /// Number of pages per kind, for the build summary.
+    pub fn count(&self, kind: Kind) -> usize {
+        self.docs
+            .iter()
+            .filter(|d| d.kind == kind && !(kind == Kind::Page && d.path.is_empty()))
+            .count()
+    }
+
+    pub fn height_url(&self, height: u64) -> Option<String> {
+        self.config
+            .chain
+            .as_ref()
+            .and_then(|c| c.height_url(height))
+    }
+}
+
+/// Site path of a document's page.
+pub fn permalink(kind: Kind, rel: &str, slug: &str) -> String {
+    match kind {
+        Kind::Page => {
+            let stem = rel.strip_suffix(".md").unwrap_or(rel);
+            let stem = stem
+                .strip_suffix("index")
+                .map(|s| s.trim_end_matches('/'))
+                .unwrap_or(stem);
+            let stem = if stem == "_" || rel == "_index.md" {
+                ""
+            } else {
+                stem.trim_end_matches("/_index")
+            };
+            let slugged: Vec<String> = stem
+                .split('/')
+                .filter(|p| !p.is_empty())
+                .map(crate::text::slugify)
+                .collect();
+            if slugged.is_empty() {
+                String::new()
+            } else {
+                format!("{}/", slugged.join("/"))
+            }
+        }
+        _ => format!("{}/{slug}/", kind.as_str()),
+    }
+}
+
+/// Resolves the site `audience` sees at `now`. Diagnostics are the audience-specific ones
+/// (links); the audience-independent rules come from [`validate`].
+pub fn resolve(sources: &Sources, audience: usize, now: Timestamp) -> (Site, Vec<Diagnostic>) {
+    let config = &sources.config;
+    let most = config.audiences.most_trusted();
+    let mut docs: Vec<Doc> = Vec::new();
+    let mut by_rel: BTreeMap<String, DocId> = BTreeMap::new();
+    let mut outgoing: Vec<Vec<scan::LinkRef>> = Vec::new();
+    let mut add = |meta: &Meta, extra_hidden: bool| -> Option<DocId> {
+        let visibility = meta.visibility.unwrap_or(config.defaults[&meta.kind]);
+        if extra_hidden || !visible(visibility, meta.embargo_until, audience, now) {
+            return None;
+        }
+        let (found, _) = blocks::scan(&meta.body, &config.audiences, &meta.source, meta.body_line);
+        let body = blocks::filter(&meta.body, &found, audience, now);
+        let (headings, links) = scan::scan(&body);
+        outgoing.push(links);
+        let id = docs.len();
+        by_rel.insert(meta.rel.clone(), id);
+        docs.push(Doc {
+            kind: meta.kind,
+            slug: meta.slug.clone(),
+            source: meta.source.clone(),
+            rel: meta.rel.clone(),
+            title: meta.title.clone(),
+            summary: meta.summary.clone(),
+            visibility,
+            path: permalink(meta.kind, &meta.rel, &meta.slug),
+            body,
+            body_line: meta.body_line,
+            headings,
+            links: BTreeMap::new(),
+            backlinks: Vec::new(),
+        });
+        Some(id)
+    };
+    let incident_ids: Vec<(DocId, &Incident)> = sources
+        .incidents
+        .iter()
+        .filter_map(|d| add(&d.meta, false).map(|id| (id, d)))
+        .collect();
+    let postmortem_ids: Vec<(DocId, &Postmortem)> = sources
+        .postmortems
+        .iter()
+        .filter_map(|d| {
+            add(
+                &d.meta,
+                d.status == PostmortemStatus::Draft && audience != most,
+            )
+            .map(|id| (id, d))
+        })
+        .collect();
+    let runbook_ids: Vec<(DocId, &Runbook)> = sources
+        .runbooks
+        .iter()
+        .filter_map(|d| add(&d.meta, false).map(|id| (id, d)))
+        .collect();
+    let matrix_ids: Vec<(DocId, &Matrix)> = sources
+        .matrices
+        .iter()
+        .filter_map(|d| add(&d.meta, false).map(|id| (id, d)))
+        .collect();
+    let maintenance_ids: Vec<(DocId, &Maintenance)> = sources
+        .maintenance
+        .iter()
+        .filter_map(|d| add(&d.meta, false).map(|id| (id, d)))
+        .collect();
+    let page_ids: Vec<(DocId, &Page)> = sources
+        .pages
+        .iter()
+        .filter_map(|d| add(&d.meta, false).map(|id| (id, d)))
+        .collect();
+
+    let slug_of = |kind: Kind, slug: &str| -> Option<DocId> {
+        by_rel.get(&format!("{}/{slug}.md", kind.as_str())).copied()
+    };
+    let runbook_id = |slug: &str| slug_of(Kind::Runbook, slug);
+
+    let mut components: Vec<ResolvedComponent> = sources
+        .components
+        .components
+        .iter()
+        .filter(|c| c.visibility.unwrap_or(config.component_default) <= audience)
+        .map(|c| ResolvedComponent {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            group: c.group.clone(),
+            description: c.description.clone(),
+            status: c.status.unwrap_or(ComponentStatus::Operational),
+        })
+        .collect();
+    let visible_components: std::collections::BTreeSet<String> =
+        components.iter().map(|c| c.id.clone()).collect();
+
+    let mut incidents: Vec<ResolvedIncident> = incident_ids
+        .iter()
+        .map(|(doc, inc)| {
+            let mut source = (*inc).clone();
+            source.updates.retain(|u| {
+                visible(
+                    u.visibility.unwrap_or(0).max(docs[*doc].visibility),
+                    u.embargo_until,
+                    audience,
+                    now,
+                )
+            });
+            source.components.retain(|c| visible_components.contains(c));
+            let is_open = source.resolved_at.is_none();
+            let status = if is_open {
+                source
+                    .updates
+                    .last()
+                    .map_or(IncidentStatus::Investigating, |u| u.status)
+            } else {
+                IncidentStatus::Resolved
+            };
+            let postmortem = source
+                .postmortem
+                .as_deref()
+                .and_then(|p| slug_of(Kind::Postmortem, p))
+                .or_else(|| {
+                    postmortem_ids
+                        .iter()
+                        .find(|(_, pm)| pm.incidents.contains(&inc.meta.slug))
+                        .map(|(id, _)| *id)
+                });
+            let matrix_row = source.incident_type.as_deref().and_then(|t| {
+                matrix_ids
+                    .iter()
+                    .find_map(|(id, m)| m.rows.iter().position(|r| r.id == t).map(|i| (*id, i)))
+            });
+            ResolvedIncident {
+                doc: *doc,
+                runbooks: source
+                    .runbooks
+                    .iter()
+                    .filter_map(|r| runbook_id(r))
+                    .collect(),
+                postmortem,
+                matrix_row,
+                status,
+                is_open,
+                source,
+            }
+        })
+        .collect();
+    incidents.sort_by(|a, b| {
+        b.source
+            .started_at
+            .cmp(&a.source.started_at)
+            .then(a.doc.cmp(&b.doc))
+    });
+
+    let postmortems = postmortem_ids
+        .iter()
+        .map(|(doc, pm)| ResolvedPostmortem {
+            doc: *doc,
+            incidents: pm
+                .incidents
+                .iter()
+                .filter_map(|i| slug_of(Kind::Incident, i))
+                .collect(),
+            action_runbooks: pm
+                .action_items
+                .iter()
+                .map(|a| a.runbook.as_deref().and_then(runbook_id))
+                .collect(),
+            source: (*pm).clone(),
+        })
+        .collect();
+    let runbooks = runbook_ids
+        .iter()
+        .map(|(doc, rb)| ResolvedRunbook {
+            doc: *doc,
+            incidents: incidents
+                .iter()
+                .filter(|i| i.source.runbooks.contains(&rb.meta.slug))
+                .map(|i| i.doc)
+                .collect(),
+            source: (*rb).clone(),
+        })
+        .collect();
+    let matrices = matrix_ids
+        .iter()
+        .map(|(doc, m)| ResolvedMatrix {
+            doc: *doc,
+            rows: m
+                .rows
+                .iter()
+                .map(|row| ResolvedRow {
+                    runbooks: row.runbooks.iter().filter_map(|r| runbook_id(r)).collect(),
+                    incidents: incidents
+                        .iter()
+                        .filter(|i| i.source.incident_type.as_deref() == Some(row.id.as_str()))
+                        .map(|i| i.doc)
+                        .collect(),
+                    row: row.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    let mut maintenance: Vec<ResolvedMaintenance> = maintenance_ids
+        .iter()
+        .map(|(doc, mt)| {
+            let mut source = (*mt).clone();
+            source.updates.retain(|u| {
+                visible(
+                    u.visibility.unwrap_or(0).max(docs[*doc].visibility),
+                    u.embargo_until,
+                    audience,
+                    now,
+                )
+            });
+            source.components.retain(|c| visible_components.contains(c));
+            ResolvedMaintenance {
+                doc: *doc,
+                phase: status::phase(&source, now),
+                source,
+            }
+        })
+        .collect();
+    maintenance.sort_by(|a, b| {
+        a.source
+            .scheduled_for
+            .cmp(&b.source.scheduled_for)
+            .then(a.doc.cmp(&b.doc))
+    });
+    let mut pages: Vec<ResolvedPage> = page_ids
+        .iter()
+        .map(|(doc, p)| ResolvedPage {
+            doc: *doc,
+            weight: p.weight,
+        })
+        .collect();
+    pages.sort_by(|a, b| {
+        a.weight
+            .cmp(&b.weight)
+            .then(docs[a.doc].title.cmp(&docs[b.doc].title))
+    });
+    let home_intro = by_rel.get("_index.md").copied();
+
+    let mut problems = Vec::new();
+    links::resolve_links(
+        &mut docs,
+        &outgoing,
+        &by_rel,
+        sources,
+        audience,
+        &matrix_ids,
+        &mut problems,
+    );
+    status::derive_component_status(
+        &mut components,
+        &sources.components.components,
+        &incidents,
+        &maintenance,
+    );
+    let overall = status::overall(&components, &incidents);
+    let site = Site {
+        config: config.clone(),
+        audience,
+        now,
+        docs,
+        groups: sources.components.groups.clone(),
+        components,
+        incidents,
+        postmortems,
+        runbooks,
+        matrices,
+        maintenance,
+        pages,
+        home_intro,
+        overall,
+    };
+    (site, problems)
+}

@@ -1,0 +1,113 @@
+//! Derived state: the phase of maintenance windows, each component's status from the open
+//! incidents and active maintenance that name it, and the page's overall indicator.
+
+use super::{ResolvedComponent, ResolvedIncident, ResolvedMaintenance};
+use crate::model::{Component, ComponentStatus, Impact, Maintenance, MaintenanceStatus, Timestamp};
+
+/// Where a maintenance window stands at the build's "now".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Upcoming,
+    Active,
+    Past,
+}
+
+pub fn phase(m: &Maintenance, now: Timestamp) -> Phase {
+    match m.status {
+        MaintenanceStatus::InProgress | MaintenanceStatus::Verifying => Phase::Active,
+        MaintenanceStatus::Completed => Phase::Past,
+        MaintenanceStatus::Scheduled if now < m.scheduled_for => Phase::Upcoming,
+        MaintenanceStatus::Scheduled if now < m.scheduled_until => Phase::Active,
+        MaintenanceStatus::Scheduled => Phase::Past,
+    }
+}
+
+/// The page-wide indicator, as in the Statuspage API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Indicator {
+    None,
+    Maintenance,
+    Minor,
+    Major,
+    Critical,
+}
+
+impl Indicator {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Indicator::None => "none",
+            Indicator::Maintenance => "maintenance",
+            Indicator::Minor => "minor",
+            Indicator::Major => "major",
+            Indicator::Critical => "critical",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Indicator::None => "All systems operational",
+            Indicator::Maintenance => "Scheduled maintenance in progress",
+            Indicator::Minor => "Degraded performance",
+            Indicator::Major => "Partial outage",
+            Indicator::Critical => "Major outage",
+        }
+    }
+}
+
+fn impact_status(impact: Impact) -> ComponentStatus {
+    match impact {
+        Impact::None => ComponentStatus::Operational,
+        Impact::Minor => ComponentStatus::DegradedPerformance,
+        Impact::Major => ComponentStatus::PartialOutage,
+        Impact::Critical => ComponentStatus::MajorOutage,
+    }
+}
+
+/// Sets each component's status to the worst of what names it, unless overridden by hand.
+pub fn derive_component_status(
+    components: &mut [ResolvedComponent],
+    declared: &[Component],
+    incidents: &[ResolvedIncident],
+    maintenance: &[ResolvedMaintenance],
+) {
+    for c in components.iter_mut() {
+        if declared.iter().any(|d| d.id == c.id && d.status.is_some()) {
+            continue;
+        }
+        let from_incidents = incidents
+            .iter()
+            .filter(|i| i.is_open && i.source.components.contains(&c.id))
+            .map(|i| impact_status(i.source.impact));
+        let from_maintenance = maintenance
+            .iter()
+            .filter(|m| m.phase == Phase::Active && m.source.components.contains(&c.id))
+            .map(|_| ComponentStatus::UnderMaintenance);
+        c.status = from_incidents
+            .chain(from_maintenance)
+            .max()
+            .unwrap_or(ComponentStatus::Operational);
+    }
+}
+
+pub fn overall(components: &[ResolvedComponent], incidents: &[ResolvedIncident]) -> Indicator {
+    let from_components = components.iter().map(|c| match c.status {
+        ComponentStatus::Operational => Indicator::None,
+        ComponentStatus::UnderMaintenance => Indicator::Maintenance,
+        ComponentStatus::DegradedPerformance => Indicator::Minor,
+        ComponentStatus::PartialOutage => Indicator::Major,
+        ComponentStatus::MajorOutage => Indicator::Critical,
+    });
+    let from_incidents = incidents
+        .iter()
+        .filter(|i| i.is_open)
+        .map(|i| match i.source.impact {
+            Impact::None => Indicator::None,
+            Impact::Minor => Indicator::Minor,
+            Impact::Major => Indicator::Major,
+            Impact::Critical => Indicator::Critical,
+        });
+    from_components
+        .chain(from_incidents)
+        .max()
+        .unwrap_or(Indicator::None)
+}

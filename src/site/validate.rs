@@ -1,0 +1,477 @@
+//! The rules of the content model that do not depend on the audience: references between
+//! documents, time order of updates and metrics, `resolved` rules, duplicate ids, blocks.
+
+use crate::diagnostics::{Diagnostic, Pos, suggest};
+use crate::model::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Names that exist in the repo, for checking references.
+struct Known<'a> {
+    components: BTreeSet<&'a str>,
+    runbooks: BTreeSet<&'a str>,
+    postmortems: BTreeSet<&'a str>,
+    incidents: BTreeSet<&'a str>,
+    types: BTreeSet<&'a str>,
+}
+
+impl Known<'_> {
+    fn check(
+        set: &BTreeSet<&str>,
+        what: &str,
+        code: &'static str,
+        file: &Path,
+        loc: &Locations,
+        path: &str,
+        name: &str,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        if set.contains(name) {
+            return;
+        }
+        let help = match suggest(name, set.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None if set.is_empty() => format!("there is no {what} in this repo yet"),
+            None => format!(
+                "known {what} ids: {}",
+                set.iter().take(12).copied().collect::<Vec<_>>().join(", ")
+            ),
+        };
+        out.push(
+            Diagnostic::error(
+                file,
+                loc.value(path),
+                code,
+                format!("unknown {what} `{name}`"),
+            )
+            .with_help(help),
+        );
+    }
+}
+
+pub fn validate(s: &Sources) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let known = Known {
+        components: s
+            .components
+            .components
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect(),
+        runbooks: s.runbooks.iter().map(|d| d.meta.slug.as_str()).collect(),
+        postmortems: s.postmortems.iter().map(|d| d.meta.slug.as_str()).collect(),
+        incidents: s.incidents.iter().map(|d| d.meta.slug.as_str()).collect(),
+        types: s
+            .matrices
+            .iter()
+            .flat_map(|m| m.rows.iter().map(|r| r.id.as_str()))
+            .collect(),
+    };
+    components(s, &mut out);
+    duplicate_slugs(s, &mut out);
+    let refs = |set: &BTreeSet<&str>,
+                what,
+                code,
+                meta: &Meta,
+                path: String,
+                name: &str,
+                out: &mut Vec<Diagnostic>| {
+        Known::check(
+            set,
+            what,
+            code,
+            &meta.source,
+            &meta.locations,
+            &path,
+            name,
+            out,
+        )
+    };
+    for inc in &s.incidents {
+        let m = &inc.meta;
+        for (i, c) in inc.components.iter().enumerate() {
+            refs(
+                &known.components,
+                "component",
+                "unknown-component",
+                m,
+                format!("components.{i}"),
+                c,
+                &mut out,
+            );
+        }
+        for (i, r) in inc.runbooks.iter().enumerate() {
+            refs(
+                &known.runbooks,
+                "runbook",
+                "unknown-runbook",
+                m,
+                format!("runbooks.{i}"),
+                r,
+                &mut out,
+            );
+        }
+        if let Some(p) = &inc.postmortem {
+            refs(
+                &known.postmortems,
+                "post-mortem",
+                "unknown-postmortem",
+                m,
+                "postmortem".into(),
+                p,
+                &mut out,
+            );
+        }
+        if let Some(t) = &inc.incident_type {
+            refs(
+                &known.types,
+                "incident type (decision matrix row)",
+                "unknown-type",
+                m,
+                "type".into(),
+                t,
+                &mut out,
+            );
+        }
+        updates(m, &inc.updates, Some(inc.started_at), &mut out);
+        resolution(inc, &mut out);
+        metric_order(inc, &mut out);
+    }
+    for pm in &s.postmortems {
+        let m = &pm.meta;
+        for (i, id) in pm.incidents.iter().enumerate() {
+            refs(
+                &known.incidents,
+                "incident",
+                "unknown-incident",
+                m,
+                format!("incidents.{i}"),
+                id,
+                &mut out,
+            );
+        }
+        for (i, item) in pm.action_items.iter().enumerate() {
+            if let Some(r) = &item.runbook {
+                let path = format!("action_items.{i}.runbook");
+                refs(
+                    &known.runbooks,
+                    "runbook",
+                    "unknown-runbook",
+                    m,
+                    path,
+                    r,
+                    &mut out,
+                );
+            }
+        }
+        sections(m, &s.config.required_sections, &mut out);
+    }
+    for rb in &s.runbooks {
+        let m = &rb.meta;
+        for (i, c) in rb.components.iter().enumerate() {
+            refs(
+                &known.components,
+                "component",
+                "unknown-component",
+                m,
+                format!("components.{i}"),
+                c,
+                &mut out,
+            );
+        }
+        for (i, t) in rb.incident_types.iter().enumerate() {
+            let path = format!("incident_types.{i}");
+            refs(
+                &known.types,
+                "incident type (decision matrix row)",
+                "unknown-type",
+                m,
+                path,
+                t,
+                &mut out,
+            );
+        }
+    }
+    let mut row_ids: BTreeMap<&str, &Path> = BTreeMap::new();
+    for mx in &s.matrices {
+        let m = &mx.meta;
+        for (i, row) in mx.rows.iter().enumerate() {
+            for (j, r) in row.runbooks.iter().enumerate() {
+                let path = format!("rows.{i}.runbooks.{j}");
+                refs(
+                    &known.runbooks,
+                    "runbook",
+                    "unknown-runbook",
+                    m,
+                    path,
+                    r,
+                    &mut out,
+                );
+            }
+            if let Some(first) = row_ids.insert(&row.id, &m.source) {
+                out.push(
+                    Diagnostic::error(&m.source, m.locations.value(&format!("rows.{i}.id")), "duplicate-id",
+                        format!("decision matrix row `{}` is already defined", row.id))
+                    .with_help(format!("row ids are incident types and must be unique across matrices; the first is in {}", crate::diagnostics::display_path(first))),
+                );
+            }
+        }
+    }
+    for mt in &s.maintenance {
+        let m = &mt.meta;
+        for (i, c) in mt.components.iter().enumerate() {
+            refs(
+                &known.components,
+                "component",
+                "unknown-component",
+                m,
+                format!("components.{i}"),
+                c,
+                &mut out,
+            );
+        }
+        if mt.scheduled_until < mt.scheduled_for {
+            out.push(
+                Diagnostic::error(
+                    &m.source,
+                    m.locations.value("scheduled_until"),
+                    "time-order",
+                    "`scheduled_until` is before `scheduled_for`",
+                )
+                .with_help("the window ends after it starts; check the date and the offset"),
+            );
+        }
+        updates(m, &mt.updates, None, &mut out);
+    }
+    for meta in s.metas() {
+        let (_, problems) = super::blocks::scan(
+            &meta.body,
+            &s.config.audiences,
+            &meta.source,
+            meta.body_line,
+        );
+        out.extend(problems);
+    }
+    out
+}
+
+fn components(s: &Sources, out: &mut Vec<Diagnostic>) {
+    let file = &s.components.source;
+    let loc = &s.components.locations;
+    let mut groups = BTreeSet::new();
+    for g in &s.components.groups {
+        if !groups.insert(g.id.as_str()) {
+            out.push(
+                Diagnostic::error(
+                    file,
+                    loc.value(&format!("groups.{}.id", g.index)),
+                    "duplicate-id",
+                    format!("group `{}` is defined twice", g.id),
+                )
+                .with_help("give each group a distinct id"),
+            );
+        }
+    }
+    let mut ids = BTreeSet::new();
+    for c in &s.components.components {
+        if !ids.insert(c.id.as_str()) {
+            out.push(
+                Diagnostic::error(
+                    file,
+                    loc.value(&format!("components.{}.id", c.index)),
+                    "duplicate-id",
+                    format!("component `{}` is defined twice", c.id),
+                )
+                .with_help("give each component a distinct id"),
+            );
+        }
+        if let Some(g) = &c.group {
+            Known::check(
+                &groups,
+                "group",
+                "unknown-group",
+                file,
+                loc,
+                &format!("components.{}.group", c.index),
+                g,
+                out,
+            );
+        }
+    }
+}
+
+fn duplicate_slugs(s: &Sources, out: &mut Vec<Diagnostic>) {
+    let mut seen: BTreeMap<(Kind, &str), &Meta> = BTreeMap::new();
+    for m in s.metas().filter(|m| m.kind != Kind::Page) {
+        if let Some(first) = seen.insert((m.kind, m.slug.as_str()), m) {
+            out.push(
+                Diagnostic::error(
+                    &m.source,
+                    Pos::START,
+                    "duplicate-id",
+                    format!(
+                        "another {} is already named `{}`",
+                        m.kind.singular(),
+                        m.slug
+                    ),
+                )
+                .with_help(format!(
+                    "file names are ids; rename this file or {}",
+                    crate::diagnostics::display_path(&first.source)
+                )),
+            );
+        }
+    }
+}
+
+fn updates<S: Copy + PartialEq + 'static>(
+    m: &Meta,
+    updates: &[StatusUpdate<S>],
+    started_at: Option<Timestamp>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let mut previous: Option<Timestamp> = None;
+    for u in updates {
+        let path = format!("updates.{}.at", u.index);
+        if let Some(p) = previous
+            && u.at < p
+        {
+            out.push(
+                Diagnostic::error(
+                    &m.source,
+                    m.locations.value(&path),
+                    "update-order",
+                    "this update is earlier than the one before it",
+                )
+                .with_help("list updates oldest first, newest last"),
+            );
+        }
+        if let Some(start) = started_at
+            && u.at < start
+        {
+            out.push(
+                Diagnostic::error(
+                    &m.source,
+                    m.locations.value(&path),
+                    "update-order",
+                    "this update is earlier than `started_at`",
+                )
+                .with_help("an update cannot predate the incident; check the time and its offset"),
+            );
+        }
+        previous = Some(u.at);
+    }
+}
+
+fn resolution(inc: &Incident, out: &mut Vec<Diagnostic>) {
+    let m = &inc.meta;
+    let last = inc.updates.len().saturating_sub(1);
+    for (i, u) in inc.updates.iter().enumerate() {
+        if u.status == IncidentStatus::Resolved && i != last {
+            out.push(
+                Diagnostic::error(&m.source, m.locations.value(&format!("updates.{}.status", u.index)),
+                    "resolved-not-last", "`resolved` must be the last update")
+                .with_help("an incident that is still being worked on is `monitoring`; move or change this update"),
+            );
+        }
+    }
+    let resolved = inc
+        .updates
+        .last()
+        .is_some_and(|u| u.status == IncidentStatus::Resolved);
+    match (resolved, inc.resolved_at) {
+        (true, None) => {
+            let u = inc.updates.last().map_or(0, |u| u.index);
+            out.push(
+                Diagnostic::error(
+                    &m.source,
+                    m.locations.value(&format!("updates.{u}.status")),
+                    "missing-resolved-at",
+                    "the incident is resolved but has no `resolved_at`",
+                )
+                .with_help("add `resolved_at:` with the time impact ended"),
+            );
+        }
+        (false, Some(_)) => out.push(
+            Diagnostic::error(
+                &m.source,
+                m.locations.key("resolved_at"),
+                "resolved-without-update",
+                "`resolved_at` is set but the last update is not `resolved`",
+            )
+            .with_help("add a final update with `status: resolved` telling users it is over"),
+        ),
+        _ => {}
+    }
+}
+
+fn metric_order(inc: &Incident, out: &mut Vec<Diagnostic>) {
+    let chain = [
+        ("started_at", Some(inc.started_at)),
+        ("detected_at", inc.detected_at),
+        ("acknowledged_at", inc.acknowledged_at),
+        ("contained_at", inc.contained_at),
+        ("resolved_at", inc.resolved_at),
+    ];
+    let mut previous: Option<(&str, Timestamp)> = None;
+    for (key, t) in chain {
+        let Some(t) = t else { continue };
+        if let Some((pkey, p)) = previous
+            && t < p
+        {
+            out.push(time_order(&inc.meta, key, pkey));
+        }
+        previous = Some((key, t));
+    }
+    if let Some(fix) = inc.fix_deployed_at {
+        if fix < inc.started_at {
+            out.push(time_order(&inc.meta, "fix_deployed_at", "started_at"));
+        }
+        if inc.resolved_at.is_some_and(|r| r < fix) {
+            out.push(time_order(&inc.meta, "resolved_at", "fix_deployed_at"));
+        }
+    }
+}
+
+fn time_order(m: &Meta, key: &str, before: &str) -> Diagnostic {
+    Diagnostic::error(&m.source, m.locations.value(key), "time-order", format!("`{key}` is earlier than `{before}`"))
+        .with_help("incident times run started ≤ detected ≤ acknowledged ≤ contained ≤ resolved; check the times and offsets")
+}
+
+fn sections(m: &Meta, required: &[String], out: &mut Vec<Diagnostic>) {
+    let (headings, _) = super::scan::scan(&m.body);
+    for name in required {
+        let found = headings
+            .iter()
+            .position(|h| h.level == 2 && h.text.eq_ignore_ascii_case(name));
+        let problem = match found {
+            None => Some(format!("required section `## {name}` is missing")),
+            Some(i) if section_is_empty(&m.body, &headings, i) => {
+                Some(format!("required section `## {name}` is empty"))
+            }
+            Some(_) => None,
+        };
+        if let Some(message) = problem {
+            out.push(
+                Diagnostic::error(&m.source, Pos::START, "missing-section", message).with_help(
+                    format!("post-mortems need these sections: {}", required.join(", ")),
+                ),
+            );
+        }
+    }
+}
+
+/// Whether the level-2 section at `index` has no text before the next level-2 heading.
+fn section_is_empty(body: &str, headings: &[super::scan::Heading], index: usize) -> bool {
+    let lines: Vec<&str> = body.lines().collect();
+    let Some(start) = lines.iter().position(|l| {
+        l.trim_start().starts_with("## ")
+            && crate::text::slugify(l.trim_start()[3..].trim()) == headings[index].id
+    }) else {
+        return false;
+    };
+    lines[start + 1..]
+        .iter()
+        .take_while(|l| !l.trim_start().starts_with("## "))
+        .all(|l| l.trim().is_empty())
+}
