@@ -58,10 +58,7 @@ impl Diagnostic {
     }
 
     pub fn warning(file: &Path, pos: Pos, code: &'static str, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(file, pos, code, message)
-        }
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(file, pos, code, message) }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -80,11 +77,7 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(
-            f,
-            "{}:{}:{}: {}[{}]: {}",
-            self.file, self.line, self.column, level, self.code, self.message
-        )?;
+        write!(f, "{}:{}:{}: {}[{}]: {}", self.file, self.line, self.column, level, self.code, self.message)?;
         if let Some(help) = &self.help {
             write!(f, "\n  help: {help}")?;
         }
@@ -94,10 +87,7 @@ impl fmt::Display for Diagnostic {
 
 /// Renders a path with forward slashes so diagnostics read the same on every platform.
 pub fn display_path(path: &Path) -> String {
-    path.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
 /// Sorts diagnostics by file, line and column and drops exact duplicates (the same problem seen
@@ -134,17 +124,8 @@ mod tests {
 
     #[test]
     fn formats_like_a_compiler() {
-        let d = Diagnostic::error(
-            Path::new("content/a.md"),
-            Pos::new(3, 7),
-            "unknown-key",
-            "bad",
-        )
-        .with_help("fix it");
-        assert_eq!(
-            d.to_string(),
-            "content/a.md:3:7: error[unknown-key]: bad\n  help: fix it"
-        );
+        let d = Diagnostic::error(Path::new("content/a.md"), Pos::new(3, 7), "unknown-key", "bad").with_help("fix it");
+        assert_eq!(d.to_string(), "content/a.md:3:7: error[unknown-key]: bad\n  help: fix it");
     }
 
     #[test]

@@ -55,14 +55,8 @@ named_enum!(
 );
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
-        Kind::Incident,
-        Kind::Postmortem,
-        Kind::Runbook,
-        Kind::Matrix,
-        Kind::Maintenance,
-        Kind::Page,
-    ];
+    pub const ALL: [Kind; 6] =
+        [Kind::Incident, Kind::Postmortem, Kind::Runbook, Kind::Matrix, Kind::Maintenance, Kind::Page];
 
     /// Singular, machine-friendly name (`incident`, `postmortem`, …) used in templates and JSON.
     pub fn singular(self) -> &'static str {
@@ -197,9 +191,7 @@ pub struct Chain {
 
 impl Chain {
     pub fn height_url(&self, height: u64) -> Option<String> {
-        self.explorer_url
-            .as_ref()
-            .map(|u| u.replace("{height}", &height.to_string()))
+        self.explorer_url.as_ref().map(|u| u.replace("{height}", &height.to_string()))
     }
 }
 
@@ -224,14 +216,8 @@ pub struct Config {
 }
 
 impl Config {
-    pub const DEFAULT_SECTIONS: [&'static str; 6] = [
-        "Summary",
-        "Impact",
-        "Timeline",
-        "Root cause",
-        "Resolution",
-        "Action items",
-    ];
+    pub const DEFAULT_SECTIONS: [&'static str; 6] =
+        ["Summary", "Impact", "Timeline", "Root cause", "Resolution", "Action items"];
 
     /// A configuration with every default, for a repo without `cairn.yaml` problems to report.
     pub fn fallback() -> Config {
@@ -251,10 +237,7 @@ impl Config {
             defaults,
             component_default: most,
             history_days: 90,
-            required_sections: Config::DEFAULT_SECTIONS
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
+            required_sections: Config::DEFAULT_SECTIONS.iter().map(|s| s.to_string()).collect(),
             raw_html: false,
         }
     }
@@ -421,6 +404,9 @@ pub struct Sources {
     pub matrices: Vec<Matrix>,
     pub maintenance: Vec<Maintenance>,
     pub pages: Vec<Page>,
+    /// Documents whose files exist but could not be loaded (their problems are reported): they
+    /// still count as existing, so references to them do not pile up follow-on errors.
+    pub unloaded: Vec<(Kind, String)>,
 }
 
 impl Sources {

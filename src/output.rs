@@ -8,10 +8,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 fn sibling(target: &Path, suffix: &str) -> PathBuf {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
     target.with_file_name(format!(".{name}.{suffix}"))
 }
 
@@ -53,10 +50,7 @@ pub fn write_site(target: &Path, files: &[OutputFile]) -> io::Result<()> {
 /// Creates each directory once (metadata calls are slow on some file systems), then the files.
 fn write_tree(dir: &Path, files: &[OutputFile]) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let dirs: BTreeSet<&str> = files
-        .iter()
-        .filter_map(|f| f.path.rsplit_once('/').map(|(d, _)| d))
-        .collect();
+    let dirs: BTreeSet<&str> = files.iter().filter_map(|f| f.path.rsplit_once('/').map(|(d, _)| d)).collect();
     for d in dirs {
         std::fs::create_dir_all(dir.join(d))?;
     }
@@ -74,11 +68,7 @@ mod tests {
     fn replaces_the_whole_tree() {
         let tmp = tempfile::tempdir().unwrap();
         let target = tmp.path().join("public");
-        write_site(
-            &target,
-            &[OutputFile::new("a/index.html".into(), b"1".to_vec())],
-        )
-        .unwrap();
+        write_site(&target, &[OutputFile::new("a/index.html".into(), b"1".to_vec())]).unwrap();
         write_site(&target, &[OutputFile::new("b.txt".into(), b"2".to_vec())]).unwrap();
         assert!(!target.join("a").exists());
         assert_eq!(std::fs::read(target.join("b.txt")).unwrap(), b"2");

@@ -98,10 +98,7 @@ pub fn resolve_site(opts: &BuildOptions) -> Result<(Site, Vec<Diagnostic>), Buil
 }
 
 /// Builds the site of one audience and swaps it into place, or reports why not.
-pub fn build(
-    opts: &BuildOptions,
-    progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<BuildReport, BuildError> {
+pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let (site, mut problems) = resolve_site(opts)?;
     if problems.iter().any(Diagnostic::is_error) {
@@ -114,24 +111,16 @@ pub fn build(
         let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         progress(n, total);
     };
-    let (files, render_problems): (Vec<OutputFile>, Vec<Diagnostic>) =
-        outputs::build_all(&site, &opts.root, &tick);
+    let (files, render_problems): (Vec<OutputFile>, Vec<Diagnostic>) = outputs::build_all(&site, &opts.root, &tick);
     problems.extend(render_problems);
     sort_and_dedup(&mut problems);
     if problems.iter().any(Diagnostic::is_error) {
         return Err(BuildError::Invalid(problems));
     }
-    let output = opts
-        .output
-        .clone()
-        .unwrap_or_else(|| default_output(&opts.root, &site));
+    let output = opts.output.clone().unwrap_or_else(|| default_output(&opts.root, &site));
     crate::output::write_site(&output, &files)
         .map_err(|e| BuildError::Io(format!("cannot write {}: {e}", output.display())))?;
-    let pages = Kind::ALL
-        .iter()
-        .map(|k| (*k, site.count(*k)))
-        .filter(|(_, n)| *n > 0)
-        .collect();
+    let pages = Kind::ALL.iter().map(|k| (*k, site.count(*k))).filter(|(_, n)| *n > 0).collect();
     Ok(BuildReport {
         output,
         audience: site.audience_name().to_string(),
@@ -143,9 +132,5 @@ pub fn build(
 }
 
 pub fn default_output(root: &Path, site: &Site) -> PathBuf {
-    if site.is_public() {
-        root.join("public")
-    } else {
-        root.join(format!("public-{}", site.audience_name()))
-    }
+    if site.is_public() { root.join("public") } else { root.join(format!("public-{}", site.audience_name())) }
 }

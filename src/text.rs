@@ -35,11 +35,7 @@ impl HeadingIds {
             s => s,
         };
         let count = self.seen.entry(base.clone()).or_insert(0);
-        let id = if *count == 0 {
-            base.clone()
-        } else {
-            format!("{base}-{count}")
-        };
+        let id = if *count == 0 { base.clone() } else { format!("{base}-{count}") };
         *count += 1;
         id
     }
@@ -49,9 +45,7 @@ impl HeadingIds {
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count();
-    let col = before.rfind('\n').map_or(before.chars().count(), |nl| {
-        before[nl + 1..].chars().count()
-    });
+    let col = before.rfind('\n').map_or(before.chars().count(), |nl| before[nl + 1..].chars().count());
     (line + 1, col + 1)
 }
 

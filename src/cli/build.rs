@@ -48,23 +48,12 @@ pub fn run(args: BuildArgs) -> ExitCode {
         Ok(n) => n,
         Err(code) => return code,
     };
-    let output = args.output.map(|o| {
-        if o.is_absolute() {
-            o
-        } else {
-            std::env::current_dir().unwrap_or_default().join(o)
-        }
-    });
-    let options = BuildOptions {
-        root: args.repo.root.clone(),
-        audience: args.audience,
-        output,
-        base_url: args.base_url,
-        now,
-    };
+    let output =
+        args.output.map(|o| if o.is_absolute() { o } else { std::env::current_dir().unwrap_or_default().join(o) });
+    let options =
+        BuildOptions { root: args.repo.root.clone(), audience: args.audience, output, base_url: args.base_url, now };
     let bar = progress_bar(args.quiet);
-    let interactive =
-        !args.quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    let interactive = !args.quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
     let started = Instant::now();
     let shown = std::sync::atomic::AtomicBool::new(false);
     let progress = |done: usize, total: usize| {
@@ -86,11 +75,8 @@ pub fn run(args: BuildArgs) -> ExitCode {
                 let _ = report::print(&report.warnings, args.format, &mut stderr);
             }
             if !args.quiet {
-                let pages: Vec<String> = report
-                    .pages
-                    .iter()
-                    .map(|(kind, n)| format!("{n} {}", kind.as_str()))
-                    .collect();
+                let pages: Vec<String> =
+                    report.pages.iter().map(|(kind, n)| format!("{n} {}", kind.as_str())).collect();
                 eprintln!(
                     "Built the {} site into {}: {} ({} files), {} warning{} in {:.2} s",
                     report.audience,

@@ -25,9 +25,5 @@ pub fn run(args: CheckArgs) -> ExitCode {
     if args.format == Format::Human && diagnostics.is_empty() {
         eprintln!("No problems found.");
     }
-    if errors > 0 {
-        ExitCode::from(EXIT_PROBLEMS)
-    } else {
-        ExitCode::SUCCESS
-    }
+    if errors > 0 { ExitCode::from(EXIT_PROBLEMS) } else { ExitCode::SUCCESS }
 }

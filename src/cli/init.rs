@@ -12,18 +12,9 @@ pub struct InitArgs {
 
 const FILES: &[(&str, &str)] = &[
     ("cairn.yaml", include_str!("scaffold/cairn.yaml")),
-    (
-        "content/components.yaml",
-        include_str!("scaffold/content/components.yaml"),
-    ),
-    (
-        "content/_index.md",
-        include_str!("scaffold/content/_index.md"),
-    ),
-    (
-        "content/subscribe.md",
-        include_str!("scaffold/content/subscribe.md"),
-    ),
+    ("content/components.yaml", include_str!("scaffold/content/components.yaml")),
+    ("content/_index.md", include_str!("scaffold/content/_index.md")),
+    ("content/subscribe.md", include_str!("scaffold/content/subscribe.md")),
     (
         "content/incidents/2026-01-10-rpc-latency.md",
         include_str!("scaffold/content/incidents/2026-01-10-rpc-latency.md"),
@@ -32,14 +23,8 @@ const FILES: &[(&str, &str)] = &[
         "content/postmortems/2026-01-10-rpc-latency.md",
         include_str!("scaffold/content/postmortems/2026-01-10-rpc-latency.md"),
     ),
-    (
-        "content/runbooks/rpc-degradation.md",
-        include_str!("scaffold/content/runbooks/rpc-degradation.md"),
-    ),
-    (
-        "content/matrices/who-decides.yaml",
-        include_str!("scaffold/content/matrices/who-decides.yaml"),
-    ),
+    ("content/runbooks/rpc-degradation.md", include_str!("scaffold/content/runbooks/rpc-degradation.md")),
+    ("content/matrices/who-decides.yaml", include_str!("scaffold/content/matrices/who-decides.yaml")),
     (
         "content/maintenance/2026-02-01-rpc-upgrade.md",
         include_str!("scaffold/content/maintenance/2026-02-01-rpc-upgrade.md"),
@@ -50,10 +35,7 @@ const FILES: &[(&str, &str)] = &[
 /// Writes the scaffold into `dir`; refuses to touch an existing knowledge base.
 pub fn scaffold(dir: &Path) -> Result<Vec<PathBuf>, String> {
     if dir.join("cairn.yaml").exists() {
-        return Err(format!(
-            "{} already holds a cairn.yaml; nothing was written",
-            dir.display()
-        ));
+        return Err(format!("{} already holds a cairn.yaml; nothing was written", dir.display()));
     }
     let mut written = Vec::new();
     for (rel, text) in FILES {
@@ -62,8 +44,7 @@ pub fn scaffold(dir: &Path) -> Result<Vec<PathBuf>, String> {
             continue;
         }
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }
         std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         written.push(path);
@@ -77,10 +58,7 @@ pub fn run(args: InitArgs) -> ExitCode {
             for f in &files {
                 println!("created {}", f.display());
             }
-            println!(
-                "\nNext: cairn build --root {0}   (then open {0}/public/index.html)",
-                args.dir.display()
-            );
+            println!("\nNext: cairn build --root {0}   (then open {0}/public/index.html)", args.dir.display());
             ExitCode::SUCCESS
         }
         Err(e) => {

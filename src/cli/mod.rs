@@ -55,9 +55,8 @@ pub struct RepoArgs {
 }
 
 fn parse_now(text: &str) -> Result<crate::model::Timestamp, String> {
-    crate::load::parse_time(text).ok_or_else(|| {
-        format!("`{text}` is not an RFC 3339 time with an offset, e.g. 2026-11-20T14:05:00Z")
-    })
+    crate::load::parse_time(text)
+        .ok_or_else(|| format!("`{text}` is not an RFC 3339 time with an offset, e.g. 2026-11-20T14:05:00Z"))
 }
 
 pub const EXIT_PROBLEMS: u8 = 1;

@@ -4,11 +4,7 @@ use super::Format;
 use crate::diagnostics::{Diagnostic, Severity, counts};
 use std::io::Write;
 
-pub fn print(
-    diagnostics: &[Diagnostic],
-    format: Format,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
+pub fn print(diagnostics: &[Diagnostic], format: Format, out: &mut dyn Write) -> std::io::Result<()> {
     match format {
         Format::Human => {
             for d in diagnostics {
@@ -16,12 +12,7 @@ pub fn print(
             }
             let (errors, warnings) = counts(diagnostics);
             if errors + warnings > 0 {
-                writeln!(
-                    out,
-                    "{errors} error{}, {warnings} warning{}",
-                    plural(errors),
-                    plural(warnings)
-                )?;
+                writeln!(out, "{errors} error{}, {warnings} warning{}", plural(errors), plural(warnings))?;
             }
         }
         Format::Json => {
@@ -30,11 +21,7 @@ pub fn print(
         }
         Format::Github => {
             for d in diagnostics {
-                let level = if d.severity == Severity::Error {
-                    "error"
-                } else {
-                    "warning"
-                };
+                let level = if d.severity == Severity::Error { "error" } else { "warning" };
                 let mut message = d.message.clone();
                 if let Some(h) = &d.help {
                     message.push_str("\n");
@@ -61,9 +48,7 @@ fn plural(n: usize) -> &'static str {
 
 /// Escaping of workflow-command messages, as the runner expects.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {
@@ -78,13 +63,8 @@ mod tests {
 
     #[test]
     fn github_annotations_escape_properties() {
-        let d = Diagnostic::error(
-            Path::new("content/a,b.md"),
-            Pos::new(2, 3),
-            "broken-link",
-            "50% gone",
-        )
-        .with_help("fix");
+        let d =
+            Diagnostic::error(Path::new("content/a,b.md"), Pos::new(2, 3), "broken-link", "50% gone").with_help("fix");
         let mut out = Vec::new();
         print(&[d], Format::Github, &mut out).unwrap();
         assert_eq!(

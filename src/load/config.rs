@@ -4,9 +4,7 @@
 use super::fields::FileCx;
 use super::yaml;
 use crate::diagnostics::{Diagnostic, Pos};
-use crate::model::{
-    Audiences, Chain, Component, ComponentGroup, ComponentStatus, Components, Config, Kind,
-};
+use crate::model::{Audiences, Chain, Component, ComponentGroup, ComponentStatus, Components, Config, Kind};
 use serde_yaml::Value;
 use std::path::Path;
 
@@ -25,15 +23,8 @@ const CONFIG_KEYS: &[&str] = &[
     "markdown",
 ];
 const CHAIN_KEYS: &[&str] = &["name", "block_time", "explorer_url"];
-const DEFAULTS_KEYS: &[&str] = &[
-    "incidents",
-    "postmortems",
-    "runbooks",
-    "matrices",
-    "maintenance",
-    "pages",
-    "components",
-];
+const DEFAULTS_KEYS: &[&str] =
+    &["incidents", "postmortems", "runbooks", "matrices", "maintenance", "pages", "components"];
 const STATUS_KEYS: &[&str] = &["history_days"];
 const POSTMORTEM_KEYS: &[&str] = &["required_sections"];
 const MARKDOWN_KEYS: &[&str] = &["raw_html"];
@@ -102,22 +93,18 @@ fn read_config_fields(f: &super::fields::Fields<'_>, cx: &FileCx<'_>, config: &m
     if let Some(url) = f.string("base_url") {
         config.base_url = url.trim_end_matches('/').to_string();
     }
-    config.repo_url = f
-        .string("repo_url")
-        .map(|u| u.trim_end_matches('/').to_string());
+    config.repo_url = f.string("repo_url").map(|u| u.trim_end_matches('/').to_string());
     if let Some(theme) = f.string("theme") {
         config.theme = theme;
     }
     if let Some(v) = f.get("chain")
         && let Some(c) = cx.fields(v, "chain", CHAIN_KEYS)
     {
-        config.chain = c
-            .required_string("name", "Example Network")
-            .map(|name| Chain {
-                name,
-                block_time: c.span("block_time"),
-                explorer_url: c.string("explorer_url"),
-            });
+        config.chain = c.required_string("name", "Example Network").map(|name| Chain {
+            name,
+            block_time: c.span("block_time"),
+            explorer_url: c.string("explorer_url"),
+        });
         c.finish();
     }
     if let Some(Value::Mapping(map)) = f.get("audience_urls") {
@@ -176,27 +163,18 @@ const COMPONENT_KEYS: &[&str] = &["id", "name", "group", "description", "visibil
 pub fn load_components(root: &Path, config: &Config, problems: &mut Vec<Diagnostic>) -> Components {
     let file = Path::new("content/components.yaml");
     let Ok(text) = std::fs::read_to_string(root.join(file)) else {
-        return Components {
-            source: file.to_path_buf(),
-            ..Components::default()
-        };
+        return Components { source: file.to_path_buf(), ..Components::default() };
     };
     let value = match yaml::parse(&text, 1) {
         Ok(v) => v,
         Err((pos, msg)) => {
             problems.push(yaml_error(file, pos, msg));
-            return Components {
-                source: file.to_path_buf(),
-                ..Components::default()
-            };
+            return Components { source: file.to_path_buf(), ..Components::default() };
         }
     };
     let locations = yaml::locate(&text, 1);
     let cx = FileCx::new(file, &locations, &config.audiences);
-    let mut out = Components {
-        source: file.to_path_buf(),
-        ..Components::default()
-    };
+    let mut out = Components { source: file.to_path_buf(), ..Components::default() };
     if let Some(f) = cx.fields(&value, "", COMPONENTS_KEYS) {
         for (index, (path, v)) in f.items("groups").into_iter().enumerate() {
             if let Some(g) = cx.fields(v, &path, GROUP_KEYS) {
@@ -220,15 +198,7 @@ pub fn load_components(root: &Path, config: &Config, problems: &mut Vec<Diagnost
                 c.finish();
                 if let (Some(id), Some(name)) = (id, name) {
                     check_id(&cx, &format!("{path}.id"), &id);
-                    out.components.push(Component {
-                        id,
-                        name,
-                        group,
-                        description,
-                        visibility,
-                        status,
-                        index,
-                    });
+                    out.components.push(Component { id, name, group, description, visibility, status, index });
                 }
             }
         }
@@ -240,16 +210,14 @@ pub fn load_components(root: &Path, config: &Config, problems: &mut Vec<Diagnost
 }
 
 pub fn yaml_error(file: &Path, pos: Pos, msg: String) -> Diagnostic {
-    Diagnostic::error(file, pos, "yaml-syntax", format!("invalid YAML: {msg}"))
-        .with_help("check indentation and quoting; values containing `: ` or starting with `[`, `{`, `*`, `&` need quotes")
+    Diagnostic::error(file, pos, "yaml-syntax", format!("invalid YAML: {msg}")).with_help(
+        "check indentation and quoting; values containing `: ` or starting with `[`, `{`, `*`, `&` need quotes",
+    )
 }
 
 /// Ids are lowercase ASCII letters, digits and dashes.
 pub fn is_id(text: &str) -> bool {
-    !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 pub fn check_id(cx: &FileCx<'_>, path: &str, id: &str) {
@@ -258,10 +226,7 @@ pub fn check_id(cx: &FileCx<'_>, path: &str, id: &str) {
             path,
             "bad-id",
             format!("`{id}` is not a valid id"),
-            format!(
-                "ids use lowercase letters, digits and dashes, e.g. `{}`",
-                crate::text::slugify(id)
-            ),
+            format!("ids use lowercase letters, digits and dashes, e.g. `{}`", crate::text::slugify(id)),
         );
     }
 }

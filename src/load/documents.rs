@@ -28,14 +28,7 @@ const INCIDENT_KEYS: &[&str] = &[
     "halted_at_height",
     "updates",
 ];
-const UPDATE_KEYS: &[&str] = &[
-    "at",
-    "status",
-    "body",
-    "visibility",
-    "embargo_until",
-    "height",
-];
+const UPDATE_KEYS: &[&str] = &["at", "status", "body", "visibility", "embargo_until", "height"];
 const POSTMORTEM_KEYS: &[&str] = &[
     "title",
     "summary",
@@ -73,14 +66,7 @@ const MAINTENANCE_KEYS: &[&str] = &[
     "updates",
 ];
 const PAGE_KEYS: &[&str] = &["title", "summary", "visibility", "embargo_until", "weight"];
-const MATRIX_KEYS: &[&str] = &[
-    "title",
-    "summary",
-    "description",
-    "visibility",
-    "embargo_until",
-    "rows",
-];
+const MATRIX_KEYS: &[&str] = &["title", "summary", "description", "visibility", "embargo_until", "rows"];
 const ROW_KEYS: &[&str] = &[
     "id",
     "incident",
@@ -116,13 +102,8 @@ pub fn load_document(
         Ok(t) => t,
         Err(e) => {
             problems.push(
-                Diagnostic::error(
-                    &source,
-                    Pos::START,
-                    "unreadable",
-                    format!("cannot read the file: {e}"),
-                )
-                .with_help("content files must be UTF-8 text"),
+                Diagnostic::error(&source, Pos::START, "unreadable", format!("cannot read the file: {e}"))
+                    .with_help("content files must be UTF-8 text"),
             );
             return None;
         }
@@ -134,9 +115,8 @@ pub fn load_document(
             Ok(fm) => (fm.yaml, fm.yaml_line, fm.body, fm.body_line),
             Err((pos, msg)) => {
                 problems.push(
-                    Diagnostic::error(&source, pos, "front-matter", msg).with_help(
-                        "start the file with a `---` line, the YAML keys, and another `---` line",
-                    ),
+                    Diagnostic::error(&source, pos, "front-matter", msg)
+                        .with_help("start the file with a `---` line, the YAML keys, and another `---` line"),
                 );
                 return None;
             }
@@ -197,10 +177,7 @@ pub fn load_document(
                 matrix(&cx, &f).map(Loaded::Matrix)
             }
             Kind::Maintenance => maintenance(&cx, &f).map(Loaded::Maintenance),
-            Kind::Page => Some(Loaded::Page(Page {
-                meta: placeholder(),
-                weight: f.int("weight"),
-            })),
+            Kind::Page => Some(Loaded::Page(Page { meta: placeholder(), weight: f.int("weight") })),
         };
         f.finish();
         meta.title = title?;
@@ -243,12 +220,7 @@ fn meta_mut(doc: &mut Loaded) -> &mut Meta {
     }
 }
 
-fn updates<S>(
-    cx: &FileCx<'_>,
-    f: &Fields<'_>,
-    parse: fn(&str) -> Option<S>,
-    names: &[&str],
-) -> Vec<StatusUpdate<S>> {
+fn updates<S>(cx: &FileCx<'_>, f: &Fields<'_>, parse: fn(&str) -> Option<S>, names: &[&str]) -> Vec<StatusUpdate<S>> {
     let mut out = Vec::new();
     for (index, (path, v)) in f.items("updates").into_iter().enumerate() {
         let Some(u) = cx.fields(v, &path, UPDATE_KEYS) else {
@@ -262,15 +234,7 @@ fn updates<S>(
         let height = u.uint("height");
         u.finish();
         if let (Some(at), Some(status), Some(body)) = (at, status, body) {
-            out.push(StatusUpdate {
-                at,
-                status,
-                body,
-                visibility,
-                embargo_until,
-                height,
-                index,
-            });
+            out.push(StatusUpdate { at, status, body, visibility, embargo_until, height, index });
         }
     }
     out
@@ -320,19 +284,11 @@ fn postmortem(cx: &FileCx<'_>, f: &Fields<'_>) -> Option<Postmortem> {
         let title = a.required_string("title", "Alert when finality lags 3 epochs");
         let owner = a.required_string("owner", "sre");
         let due = a.date("due");
-        let item_status = a
-            .choice("status", ActionStatus::parse, ActionStatus::NAMES)
-            .unwrap_or(ActionStatus::Open);
+        let item_status = a.choice("status", ActionStatus::parse, ActionStatus::NAMES).unwrap_or(ActionStatus::Open);
         let runbook = a.string("runbook");
         a.finish();
         if let (Some(title), Some(owner)) = (title, owner) {
-            action_items.push(ActionItem {
-                title,
-                owner,
-                due,
-                status: item_status,
-                runbook,
-            });
+            action_items.push(ActionItem { title, owner, due, status: item_status, runbook });
         }
     }
     Some(Postmortem {
@@ -379,17 +335,10 @@ fn matrix(cx: &FileCx<'_>, f: &Fields<'_>) -> Option<Matrix> {
         r.finish();
         if let (Some(id), Some(incident)) = (id, incident) {
             check_id(cx, &format!("{path}.id"), &id);
-            rows.push(MatrixRow {
-                id,
-                incident,
-                ..row
-            });
+            rows.push(MatrixRow { id, incident, ..row });
         }
     }
-    Some(Matrix {
-        meta: placeholder(),
-        rows,
-    })
+    Some(Matrix { meta: placeholder(), rows })
 }
 
 fn maintenance(cx: &FileCx<'_>, f: &Fields<'_>) -> Option<Maintenance> {

@@ -18,28 +18,19 @@ pub struct FileCx<'a> {
 
 impl<'a> FileCx<'a> {
     pub fn new(file: &'a Path, locations: &'a Locations, audiences: &'a Audiences) -> Self {
-        FileCx {
-            file,
-            locations,
-            audiences,
-            problems: RefCell::new(Vec::new()),
-        }
+        FileCx { file, locations, audiences, problems: RefCell::new(Vec::new()) }
     }
 
     /// Reports a problem with the value at `path`.
     pub fn at_value(&self, path: &str, code: &'static str, message: String, help: String) {
         let pos = self.locations.value(path);
-        self.problems
-            .borrow_mut()
-            .push(Diagnostic::error(self.file, pos, code, message).with_help(help));
+        self.problems.borrow_mut().push(Diagnostic::error(self.file, pos, code, message).with_help(help));
     }
 
     /// Reports a problem with the key at `path`.
     pub fn at_key(&self, path: &str, code: &'static str, message: String, help: String) {
         let pos = self.locations.key(path);
-        self.problems
-            .borrow_mut()
-            .push(Diagnostic::error(self.file, pos, code, message).with_help(help));
+        self.problems.borrow_mut().push(Diagnostic::error(self.file, pos, code, message).with_help(help));
     }
 
     pub fn into_problems(self) -> Vec<Diagnostic> {
@@ -47,32 +38,15 @@ impl<'a> FileCx<'a> {
     }
 
     /// Reads the mapping at `value`, or reports that a mapping was expected.
-    pub fn fields(
-        &'a self,
-        value: &'a Value,
-        prefix: &str,
-        known: &'static [&'static str],
-    ) -> Option<Fields<'a>> {
+    pub fn fields(&'a self, value: &'a Value, prefix: &str, known: &'static [&'static str]) -> Option<Fields<'a>> {
         match value {
-            Value::Mapping(map) => Some(Fields {
-                cx: self,
-                map,
-                prefix: prefix.to_string(),
-                known,
-            }),
+            Value::Mapping(map) => Some(Fields { cx: self, map, prefix: prefix.to_string(), known }),
             other => {
-                let what = if prefix.is_empty() {
-                    "the document"
-                } else {
-                    prefix
-                };
+                let what = if prefix.is_empty() { "the document" } else { prefix };
                 self.at_value(
                     prefix,
                     "wrong-type",
-                    format!(
-                        "{what} should be a mapping of `key: value` lines, found {}",
-                        describe(other)
-                    ),
+                    format!("{what} should be a mapping of `key: value` lines, found {}", describe(other)),
                     format!("expected keys: {}", known.join(", ")),
                 );
                 None
@@ -91,11 +65,7 @@ pub struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     pub fn path(&self, key: &str) -> String {
-        if self.prefix.is_empty() {
-            key.to_string()
-        } else {
-            format!("{}.{key}", self.prefix)
-        }
+        if self.prefix.is_empty() { key.to_string() } else { format!("{}.{key}", self.prefix) }
     }
 
     /// The value of `key`; an explicit `null` counts as absent.
@@ -121,24 +91,13 @@ impl<'a> Fields<'a> {
             self.cx.locations.key(&self.prefix)
         };
         self.cx.problems.borrow_mut().push(
-            Diagnostic::error(
-                self.cx.file,
-                pos,
-                "missing-field",
-                format!("required key `{key}` is missing"),
-            )
-            .with_help(format!("add it, e.g. `{key}: {example}`")),
+            Diagnostic::error(self.cx.file, pos, "missing-field", format!("required key `{key}` is missing"))
+                .with_help(format!("add it, e.g. `{key}: {example}`")),
         );
     }
 
     fn first_line(&self) -> usize {
-        self.cx
-            .locations
-            .0
-            .values()
-            .map(|l| l.key.line)
-            .min()
-            .unwrap_or(1)
+        self.cx.locations.0.values().map(|l| l.key.line).min().unwrap_or(1)
     }
 
     pub fn string(&self, key: &str) -> Option<String> {
@@ -181,12 +140,7 @@ impl<'a> Fields<'a> {
                 })
                 .collect(),
             Some(other) => {
-                self.wrong_type(
-                    key,
-                    "a list",
-                    other,
-                    &format!("write a list, e.g. `{key}: [a, b]`"),
-                );
+                self.wrong_type(key, "a list", other, &format!("write a list, e.g. `{key}: [a, b]`"));
                 Vec::new()
             }
         }
@@ -195,12 +149,7 @@ impl<'a> Fields<'a> {
     pub fn time(&self, key: &str) -> Option<Timestamp> {
         let text = self.string(key)?;
         parse_time(&text).or_else(|| {
-            self.cx.at_value(
-                &self.path(key),
-                "bad-time",
-                time_message(key, &text),
-                time_help(&text),
-            );
+            self.cx.at_value(&self.path(key), "bad-time", time_message(key, &text), time_help(&text));
             None
         })
     }
@@ -243,12 +192,7 @@ impl<'a> Fields<'a> {
         match self.get(key)? {
             Value::Number(n) if n.as_u64().is_some() => n.as_u64(),
             other => {
-                self.wrong_type(
-                    key,
-                    "a whole number",
-                    other,
-                    "write digits only, e.g. 1048601",
-                );
+                self.wrong_type(key, "a whole number", other, "write digits only, e.g. 1048601");
                 None
             }
         }
@@ -282,22 +226,12 @@ impl<'a> Fields<'a> {
             if let Some(s) = suggest(&text, names.iter().copied()) {
                 help = format!("did you mean `{s}`? ({help})");
             }
-            self.cx.at_value(
-                &self.path(key),
-                "bad-value",
-                format!("`{text}` is not a valid `{key}`"),
-                help,
-            );
+            self.cx.at_value(&self.path(key), "bad-value", format!("`{text}` is not a valid `{key}`"), help);
             None
         })
     }
 
-    pub fn required_choice<T>(
-        &self,
-        key: &str,
-        parse: fn(&str) -> Option<T>,
-        names: &[&str],
-    ) -> Option<T> {
+    pub fn required_choice<T>(&self, key: &str, parse: fn(&str) -> Option<T>, names: &[&str]) -> Option<T> {
         if self.get(key).is_none() {
             self.missing(key, names[0]);
             return None;
@@ -328,18 +262,11 @@ impl<'a> Fields<'a> {
     pub fn items(&self, key: &str) -> Vec<(String, &'a Value)> {
         match self.get(key) {
             None => Vec::new(),
-            Some(Value::Sequence(items)) => items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (format!("{}.{i}", self.path(key)), v))
-                .collect(),
+            Some(Value::Sequence(items)) => {
+                items.iter().enumerate().map(|(i, v)| (format!("{}.{i}", self.path(key)), v)).collect()
+            }
             Some(other) => {
-                self.wrong_type(
-                    key,
-                    "a list",
-                    other,
-                    &format!("start each item of `{key}` with `- `"),
-                );
+                self.wrong_type(key, "a list", other, &format!("start each item of `{key}` with `- `"));
                 Vec::new()
             }
         }
@@ -359,12 +286,7 @@ impl<'a> Fields<'a> {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("known keys here: {}", self.known.join(", ")),
             };
-            self.cx.at_key(
-                &self.path(&name),
-                "unknown-key",
-                format!("unknown key `{name}`"),
-                help,
-            );
+            self.cx.at_key(&self.path(&name), "unknown-key", format!("unknown key `{name}`"), help);
         }
     }
 }
@@ -383,9 +305,7 @@ fn describe(v: &Value) -> String {
 
 /// Parses an RFC 3339 time with an offset, normalised to UTC.
 pub fn parse_time(text: &str) -> Option<Timestamp> {
-    Timestamp::parse(text.trim(), &Rfc3339)
-        .ok()
-        .map(|t| t.to_offset(time::UtcOffset::UTC))
+    Timestamp::parse(text.trim(), &Rfc3339).ok().map(|t| t.to_offset(time::UtcOffset::UTC))
 }
 
 pub fn time_message(key: &str, text: &str) -> String {
@@ -405,11 +325,7 @@ pub fn time_help(text: &str) -> String {
 }
 
 pub fn parse_date(text: &str) -> Option<Date> {
-    Date::parse(
-        text.trim(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()
+    Date::parse(text.trim(), time::macros::format_description!("[year]-[month]-[day]")).ok()
 }
 
 /// Parses `90d`, `36h`, `15m`, `30s`, `2w`.
@@ -425,10 +341,7 @@ pub fn parse_span(text: &str) -> Option<Span> {
         'w' => 7 * 86_400,
         _ => return None,
     };
-    (n >= 0).then(|| Span {
-        seconds: n * factor,
-        text: t.to_string(),
-    })
+    (n >= 0).then(|| Span { seconds: n * factor, text: t.to_string() })
 }
 
 #[cfg(test)]

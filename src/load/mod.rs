@@ -38,11 +38,7 @@ pub fn load(root: &Path) -> (Sources, Vec<Diagnostic>) {
     let content = root.join("content");
     let mut files: Vec<(String, Kind)> = Vec::new();
     if content.is_dir() {
-        for entry in walkdir::WalkDir::new(&content)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_map(Result::ok)
-        {
+        for entry in walkdir::WalkDir::new(&content).sort_by_file_name().into_iter().filter_map(Result::ok) {
             if !entry.file_type().is_file() {
                 continue;
             }
@@ -68,15 +64,8 @@ pub fn load(root: &Path) -> (Sources, Vec<Diagnostic>) {
         }
     } else {
         problems.push(
-            Diagnostic::error(
-                Path::new("content"),
-                Pos::START,
-                "missing-content",
-                "there is no `content/` folder",
-            )
-            .with_help(
-                "documents live in content/incidents, content/runbooks, … (see `cairn init`)",
-            ),
+            Diagnostic::error(Path::new("content"), Pos::START, "missing-content", "there is no `content/` folder")
+                .with_help("documents live in content/incidents, content/runbooks, … (see `cairn init`)"),
         );
     }
     let loaded: Vec<(Option<Loaded>, Vec<Diagnostic>)> = files
@@ -97,8 +86,9 @@ pub fn load(root: &Path) -> (Sources, Vec<Diagnostic>) {
         matrices: Vec::new(),
         maintenance: Vec::new(),
         pages: Vec::new(),
+        unloaded: Vec::new(),
     };
-    for (doc, mut p) in loaded {
+    for ((doc, mut p), (rel, kind)) in loaded.into_iter().zip(&files) {
         problems.append(&mut p);
         match doc {
             Some(Loaded::Incident(d)) => sources.incidents.push(d),
@@ -107,7 +97,11 @@ pub fn load(root: &Path) -> (Sources, Vec<Diagnostic>) {
             Some(Loaded::Matrix(d)) => sources.matrices.push(d),
             Some(Loaded::Maintenance(d)) => sources.maintenance.push(d),
             Some(Loaded::Page(d)) => sources.pages.push(d),
-            None => {}
+            None => {
+                let stem = rel.rsplit('/').next().unwrap_or(rel);
+                let slug = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
+                sources.unloaded.push((*kind, slug.to_string()));
+            }
         }
     }
     sort_and_dedup(&mut problems);

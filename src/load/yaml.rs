@@ -20,10 +20,7 @@ pub fn split_front_matter(text: &str) -> Result<FrontMatter<'_>, (Pos, &'static 
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first_end = text.find('\n').unwrap_or(text.len());
     if text[..first_end].trim_end() != "---" {
-        return Err((
-            Pos::START,
-            "expected `---` on the first line to open the front matter",
-        ));
+        return Err((Pos::START, "expected `---` on the first line to open the front matter"));
     }
     let yaml_start = (first_end + 1).min(text.len());
     let mut offset = yaml_start;
@@ -42,10 +39,7 @@ pub fn split_front_matter(text: &str) -> Result<FrontMatter<'_>, (Pos, &'static 
         offset += raw.len();
         line += 1;
     }
-    Err((
-        Pos::new(1, 1),
-        "the front matter opened on line 1 is never closed with `---`",
-    ))
+    Err((Pos::new(1, 1), "the front matter opened on line 1 is never closed with `---`"))
 }
 
 /// Parses YAML text into a value; on a syntax error returns its file position and message.
@@ -54,10 +48,8 @@ pub fn parse(yaml: &str, first_line: usize) -> Result<serde_yaml::Value, (Pos, S
         return Ok(serde_yaml::Value::Mapping(Default::default()));
     }
     serde_yaml::from_str(yaml).map_err(|e| {
-        let pos = e
-            .location()
-            .map(|l| Pos::new(l.line() + first_line - 1, l.column()))
-            .unwrap_or(Pos::new(first_line, 1));
+        let pos =
+            e.location().map(|l| Pos::new(l.line() + first_line - 1, l.column())).unwrap_or(Pos::new(first_line, 1));
         let msg = e.to_string();
         // serde_yaml appends " at line X column Y"; the position is reported separately.
         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
@@ -112,18 +104,8 @@ pub fn locate(yaml: &str, first_line: usize) -> Locations {
             col += after;
             rest = rest[after..].trim_end();
             let path = join(&stack, &index.to_string());
-            out.insert(
-                path,
-                Loc {
-                    key: dash,
-                    value: Pos::new(line, col + 1),
-                },
-            );
-            stack.push(Frame {
-                indent,
-                segment: index.to_string(),
-                item: Some(index),
-            });
+            out.insert(path, Loc { key: dash, value: Pos::new(line, col + 1) });
+            stack.push(Frame { indent, segment: index.to_string(), item: Some(index) });
             if rest.is_empty() {
                 continue;
             }
@@ -141,28 +123,14 @@ pub fn locate(yaml: &str, first_line: usize) -> Locations {
         let value_text = rest[value_offset..].trim_start();
         let value_col = col + rest.len() - rest[value_offset..].trim_start().len();
         let key_pos = Pos::new(line, col + 1);
-        let value_pos = if value_text.is_empty() {
-            key_pos
-        } else {
-            Pos::new(line, value_col + 1)
-        };
-        out.insert(
-            path.clone(),
-            Loc {
-                key: key_pos,
-                value: value_pos,
-            },
-        );
+        let value_pos = if value_text.is_empty() { key_pos } else { Pos::new(line, value_col + 1) };
+        out.insert(path.clone(), Loc { key: key_pos, value: value_pos });
         if value_text.starts_with('|') || value_text.starts_with('>') {
             block_scalar_indent = Some(col);
         } else if value_text.starts_with('[') {
             locate_flow_items(&mut out, &path, value_text, line, value_col);
         }
-        stack.push(Frame {
-            indent: col,
-            segment: key,
-            item: None,
-        });
+        stack.push(Frame { indent: col, segment: key, item: None });
     }
     Locations(out)
 }
@@ -186,14 +154,9 @@ fn key_split(text: &str) -> Option<(String, usize)> {
         let end = quoted.find('\'')?;
         (quoted[..end].to_string(), end + 2)
     } else {
-        let end = text
-            .find(": ")
-            .or_else(|| text.ends_with(':').then(|| text.len() - 1))?;
+        let end = text.find(": ").or_else(|| text.ends_with(':').then(|| text.len() - 1))?;
         let key = &text[..end];
-        if key.is_empty()
-            || key.contains(['[', '{', '"', '\'', '#'])
-            || key.starts_with(['-', '>', '|', '&', '*'])
-        {
+        if key.is_empty() || key.contains(['[', '{', '"', '\'', '#']) || key.starts_with(['-', '>', '|', '&', '*']) {
             return None;
         }
         (key.trim_end().to_string(), end)
@@ -204,13 +167,7 @@ fn key_split(text: &str) -> Option<(String, usize)> {
 }
 
 /// Records the position of each element of a one-line flow sequence `[a, b, c]`.
-fn locate_flow_items(
-    out: &mut BTreeMap<String, Loc>,
-    path: &str,
-    text: &str,
-    line: usize,
-    col: usize,
-) {
+fn locate_flow_items(out: &mut BTreeMap<String, Loc>, path: &str, text: &str, line: usize, col: usize) {
     let Some(end) = text.find(']') else { return };
     let inner = &text[1..end];
     let mut offset = 1;
@@ -218,13 +175,7 @@ fn locate_flow_items(
         let lead = part.len() - part.trim_start().len();
         if !part.trim().is_empty() {
             let pos = Pos::new(line, col + offset + lead + 1);
-            out.insert(
-                format!("{path}.{index}"),
-                Loc {
-                    key: pos,
-                    value: pos,
-                },
-            );
+            out.insert(format!("{path}.{index}"), Loc { key: pos, value: pos });
         }
         offset += part.len() + 1;
     }

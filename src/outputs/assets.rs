@@ -12,37 +12,18 @@ pub fn files(site: &Site, root: &Path) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let mut problems = Vec::new();
     if site.config.theme == "default" {
         for (name, text) in THEME_STATIC {
-            out.push(OutputFile::new(
-                format!("assets/{name}"),
-                text.as_bytes().to_vec(),
-            ));
+            out.push(OutputFile::new(format!("assets/{name}"), text.as_bytes().to_vec()));
         }
     }
     let (light, dark) = highlight::stylesheets();
-    out.push(OutputFile::new(
-        "assets/syntax-light.css".into(),
-        light.into_bytes(),
-    ));
-    out.push(OutputFile::new(
-        "assets/syntax-dark.css".into(),
-        dark.into_bytes(),
-    ));
-    let dirs = [
-        (
-            root.join("themes").join(&site.config.theme).join("static"),
-            "assets/",
-        ),
-        (root.join("static"), ""),
-    ];
+    out.push(OutputFile::new("assets/syntax-light.css".into(), light.into_bytes()));
+    out.push(OutputFile::new("assets/syntax-dark.css".into(), dark.into_bytes()));
+    let dirs = [(root.join("themes").join(&site.config.theme).join("static"), "assets/"), (root.join("static"), "")];
     for (dir, prefix) in dirs {
         if !dir.is_dir() {
             continue;
         }
-        for entry in walkdir::WalkDir::new(&dir)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_map(Result::ok)
-        {
+        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name().into_iter().filter_map(Result::ok) {
             if !entry.file_type().is_file() {
                 continue;
             }

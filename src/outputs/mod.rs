@@ -4,6 +4,7 @@
 mod assets;
 mod pages;
 mod sitemap;
+mod stamp;
 mod views;
 
 use crate::diagnostics::Diagnostic;
@@ -26,11 +27,7 @@ impl OutputFile {
 
 /// Every file of `site`. `root` is the repo root (for theme overrides and `static/`);
 /// `progress` is called once per document page rendered.
-pub fn build_all(
-    site: &Site,
-    root: &Path,
-    progress: &(dyn Fn() + Sync),
-) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+pub fn build_all(site: &Site, root: &Path, progress: &(dyn Fn() + Sync)) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let renderer = match Renderer::new(root, site) {
         Ok(r) => r,
         Err(problems) => return (Vec::new(), problems),
@@ -41,12 +38,10 @@ pub fn build_all(
     problems.extend(asset_problems);
     files.push(sitemap::sitemap(site));
     files.push(sitemap::robots(site));
+    files.push(stamp::stamp(site));
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    let duplicates: Vec<String> = files
-        .windows(2)
-        .filter(|w| w[0].path == w[1].path)
-        .map(|w| w[0].path.clone())
-        .collect();
+    let duplicates: Vec<String> =
+        files.windows(2).filter(|w| w[0].path == w[1].path).map(|w| w[0].path.clone()).collect();
     for path in duplicates {
         problems.push(
             Diagnostic::error(

@@ -33,11 +33,8 @@ fn base_context(site: &Site, path: &str, section: &str, title: &str) -> Context 
     let mut ctx = Context::new();
     ctx.insert("root", &root_prefix(path));
     ctx.insert("section", section);
-    let page_title = if title.is_empty() {
-        site.config.title.clone()
-    } else {
-        format!("{title} · {}", site.config.title)
-    };
+    let page_title =
+        if title.is_empty() { site.config.title.clone() } else { format!("{title} · {}", site.config.title) };
     ctx.insert("page_title", &page_title);
     ctx.insert("canonical", &format!("{}/{}", site.config.base_url, path));
     ctx
@@ -48,14 +45,8 @@ fn file_for(path: &str) -> String {
 }
 
 fn page_view(site: &Site, doc: &Doc, root: &str) -> PageView {
-    let rendered = markdown::render(
-        &doc.body,
-        &MarkdownOptions {
-            links: &doc.links,
-            root,
-            raw_html: site.config.raw_html,
-        },
-    );
+    let rendered =
+        markdown::render(&doc.body, &MarkdownOptions { links: &doc.links, root, raw_html: site.config.raw_html });
     let source = crate::diagnostics::display_path(&doc.source);
     let repo = site.config.repo_url.as_ref().filter(|_| !site.is_public());
     PageView {
@@ -89,54 +80,28 @@ fn document_page(site: &Site, r: &Renderer, id: DocId) -> Result<OutputFile, Dia
     ctx.insert("page", &page_view(site, doc, &root));
     let template = match doc.kind {
         Kind::Incident => {
-            let inc = site
-                .incidents
-                .iter()
-                .find(|i| i.doc == id)
-                .expect("every incident doc is resolved");
+            let inc = site.incidents.iter().find(|i| i.doc == id).expect("every incident doc is resolved");
             ctx.insert("incident", &super::views::incident_detail(site, inc, &root));
             "incident.html"
         }
         Kind::Postmortem => {
-            let pm = site
-                .postmortems
-                .iter()
-                .find(|p| p.doc == id)
-                .expect("every post-mortem doc is resolved");
-            ctx.insert(
-                "postmortem",
-                &super::views::postmortem_detail(site, pm, &root),
-            );
+            let pm = site.postmortems.iter().find(|p| p.doc == id).expect("every post-mortem doc is resolved");
+            ctx.insert("postmortem", &super::views::postmortem_detail(site, pm, &root));
             "postmortem.html"
         }
         Kind::Runbook => {
-            let rb = site
-                .runbooks
-                .iter()
-                .find(|p| p.doc == id)
-                .expect("every runbook doc is resolved");
+            let rb = site.runbooks.iter().find(|p| p.doc == id).expect("every runbook doc is resolved");
             ctx.insert("runbook", &super::views::runbook_detail(site, rb, &root));
             "runbook.html"
         }
         Kind::Matrix => {
-            let m = site
-                .matrices
-                .iter()
-                .find(|p| p.doc == id)
-                .expect("every matrix doc is resolved");
+            let m = site.matrices.iter().find(|p| p.doc == id).expect("every matrix doc is resolved");
             ctx.insert("matrix", &super::views::matrix_detail(site, m, &root));
             "matrix.html"
         }
         Kind::Maintenance => {
-            let m = site
-                .maintenance
-                .iter()
-                .find(|p| p.doc == id)
-                .expect("every maintenance doc is resolved");
-            ctx.insert(
-                "maintenance",
-                &super::views::maintenance_detail(site, m, &root),
-            );
+            let m = site.maintenance.iter().find(|p| p.doc == id).expect("every maintenance doc is resolved");
+            ctx.insert("maintenance", &super::views::maintenance_detail(site, m, &root));
             "maintenance.html"
         }
         Kind::Page => "page.html",
@@ -163,10 +128,7 @@ fn listing(
     let path = format!("{}/", kind.as_str());
     let mut ctx = base_context(site, &path, section_of(kind), title);
     fill(&mut ctx);
-    Ok(OutputFile::new(
-        file_for(&path),
-        r.render(template, &ctx, &path)?.into_bytes(),
-    ))
+    Ok(OutputFile::new(file_for(&path), r.render(template, &ctx, &path)?.into_bytes()))
 }
 
 fn home(site: &Site, r: &Renderer) -> Result<OutputFile, Diagnostic> {
@@ -188,90 +150,46 @@ fn home(site: &Site, r: &Renderer) -> Result<OutputFile, Diagnostic> {
     let ungrouped: Vec<ComponentRef> = site
         .components
         .iter()
-        .filter(|c| {
-            c.group
-                .as_ref()
-                .is_none_or(|g| !site.groups.iter().any(|x| &x.id == g))
-        })
+        .filter(|c| c.group.as_ref().is_none_or(|g| !site.groups.iter().any(|x| &x.id == g)))
         .filter_map(|c| component_ref(site, &c.id))
         .collect();
     if !ungrouped.is_empty() {
-        groups.push(GroupView {
-            id: "other".into(),
-            name: "Other services".into(),
-            components: ungrouped,
-        });
+        groups.push(GroupView { id: "other".into(), name: "Other services".into(), components: ungrouped });
     }
     groups.retain(|g| !g.components.is_empty());
     ctx.insert("components_by_group", &groups);
-    let open: Vec<IncidentSummary> = site
-        .incidents
-        .iter()
-        .filter(|i| i.is_open)
-        .map(|i| incident_summary(site, i, ""))
-        .collect();
+    let open: Vec<IncidentSummary> =
+        site.incidents.iter().filter(|i| i.is_open).map(|i| incident_summary(site, i, "")).collect();
     ctx.insert("open_incidents", &open);
-    let recent: Vec<IncidentSummary> = site
-        .incidents
-        .iter()
-        .filter(|i| !i.is_open)
-        .take(10)
-        .map(|i| incident_summary(site, i, ""))
-        .collect();
+    let recent: Vec<IncidentSummary> =
+        site.incidents.iter().filter(|i| !i.is_open).take(10).map(|i| incident_summary(site, i, "")).collect();
     ctx.insert("recent_incidents", &recent);
     let phase = |p: Phase| -> Vec<MaintenanceSummary> {
-        site.maintenance
-            .iter()
-            .filter(|m| m.phase == p)
-            .map(|m| maintenance_summary(site, m))
-            .collect()
+        site.maintenance.iter().filter(|m| m.phase == p).map(|m| maintenance_summary(site, m)).collect()
     };
     ctx.insert("active_maintenance", &phase(Phase::Active));
     ctx.insert("upcoming_maintenance", &phase(Phase::Upcoming));
     let intro = site.home_intro.map(|id| {
         let doc = site.doc(id);
-        markdown::render(
-            &doc.body,
-            &MarkdownOptions {
-                links: &doc.links,
-                root: "",
-                raw_html: site.config.raw_html,
-            },
-        )
-        .html
+        markdown::render(&doc.body, &MarkdownOptions { links: &doc.links, root: "", raw_html: site.config.raw_html })
+            .html
     });
     ctx.insert("intro_html", &intro);
-    Ok(OutputFile::new(
-        "index.html".into(),
-        r.render("index.html", &ctx, "index.html")?.into_bytes(),
-    ))
+    Ok(OutputFile::new("index.html".into(), r.render("index.html", &ctx, "index.html")?.into_bytes()))
 }
 
 fn not_found(site: &Site, r: &Renderer) -> Result<OutputFile, Diagnostic> {
     let mut ctx = base_context(site, "", "none", "Page not found");
     // The 404 page is served at any depth: link from the site's absolute path.
     let base_path = site.config.base_url.splitn(4, '/').nth(3).unwrap_or("");
-    let root = if base_path.is_empty() {
-        "/".to_string()
-    } else {
-        format!("/{}/", base_path.trim_end_matches('/'))
-    };
+    let root = if base_path.is_empty() { "/".to_string() } else { format!("/{}/", base_path.trim_end_matches('/')) };
     ctx.insert("root", &root);
-    Ok(OutputFile::new(
-        "404.html".into(),
-        r.render("404.html", &ctx, "404.html")?.into_bytes(),
-    ))
+    Ok(OutputFile::new("404.html".into(), r.render("404.html", &ctx, "404.html")?.into_bytes()))
 }
 
 /// Every HTML page of the site, or every rendering problem.
-pub fn render_all(
-    site: &Site,
-    r: &Renderer,
-    progress: &(dyn Fn() + Sync),
-) -> (Vec<OutputFile>, Vec<Diagnostic>) {
-    let docs: Vec<DocId> = (0..site.docs.len())
-        .filter(|id| site.doc(*id).rel != "_index.md")
-        .collect();
+pub fn render_all(site: &Site, r: &Renderer, progress: &(dyn Fn() + Sync)) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let docs: Vec<DocId> = (0..site.docs.len()).filter(|id| site.doc(*id).rel != "_index.md").collect();
     let results: Vec<Result<OutputFile, Diagnostic>> = docs
         .par_iter()
         .map(|id| {
@@ -290,81 +208,38 @@ pub fn render_all(
     push(home(site, r));
     push(not_found(site, r));
     if site.count(Kind::Incident) > 0 {
-        push(listing(
-            site,
-            r,
-            Kind::Incident,
-            "incidents.html",
-            "Incidents",
-            |ctx| {
-                let list: Vec<IncidentSummary> = site
-                    .incidents
-                    .iter()
-                    .map(|i| incident_summary(site, i, "../"))
-                    .collect();
-                ctx.insert("open_count", &list.iter().filter(|i| i.is_open).count());
-                ctx.insert("incidents", &list);
-            },
-        ));
+        push(listing(site, r, Kind::Incident, "incidents.html", "Incidents", |ctx| {
+            let list: Vec<IncidentSummary> = site.incidents.iter().map(|i| incident_summary(site, i, "../")).collect();
+            ctx.insert("open_count", &list.iter().filter(|i| i.is_open).count());
+            ctx.insert("incidents", &list);
+        }));
     }
     if site.count(Kind::Postmortem) > 0 {
-        push(listing(
-            site,
-            r,
-            Kind::Postmortem,
-            "postmortems.html",
-            "Post-mortems",
-            |ctx| {
-                ctx.insert("postmortems", &super::views::postmortem_list(site));
-            },
-        ));
+        push(listing(site, r, Kind::Postmortem, "postmortems.html", "Post-mortems", |ctx| {
+            ctx.insert("postmortems", &super::views::postmortem_list(site));
+        }));
     }
     if site.count(Kind::Runbook) > 0 {
-        push(listing(
-            site,
-            r,
-            Kind::Runbook,
-            "runbooks.html",
-            "Runbooks",
-            |ctx| {
-                ctx.insert("runbooks", &super::views::runbook_list(site));
-            },
-        ));
+        push(listing(site, r, Kind::Runbook, "runbooks.html", "Runbooks", |ctx| {
+            ctx.insert("runbooks", &super::views::runbook_list(site));
+        }));
     }
     if site.count(Kind::Matrix) > 0 {
-        push(listing(
-            site,
-            r,
-            Kind::Matrix,
-            "matrices.html",
-            "Decision matrices",
-            |ctx| {
-                ctx.insert("matrices", &super::views::matrix_list(site));
-            },
-        ));
+        push(listing(site, r, Kind::Matrix, "matrices.html", "Decision matrices", |ctx| {
+            ctx.insert("matrices", &super::views::matrix_list(site));
+        }));
     }
     if site.count(Kind::Maintenance) > 0 {
-        push(listing(
-            site,
-            r,
-            Kind::Maintenance,
-            "maintenances.html",
-            "Maintenance",
-            |ctx| {
-                let phase = |p: Phase| -> Vec<MaintenanceSummary> {
-                    site.maintenance
-                        .iter()
-                        .filter(|m| m.phase == p)
-                        .map(|m| maintenance_summary(site, m))
-                        .collect()
-                };
-                ctx.insert("upcoming", &phase(Phase::Upcoming));
-                ctx.insert("active", &phase(Phase::Active));
-                let mut past = phase(Phase::Past);
-                past.reverse();
-                ctx.insert("past", &past);
-            },
-        ));
+        push(listing(site, r, Kind::Maintenance, "maintenances.html", "Maintenance", |ctx| {
+            let phase = |p: Phase| -> Vec<MaintenanceSummary> {
+                site.maintenance.iter().filter(|m| m.phase == p).map(|m| maintenance_summary(site, m)).collect()
+            };
+            ctx.insert("upcoming", &phase(Phase::Upcoming));
+            ctx.insert("active", &phase(Phase::Active));
+            let mut past = phase(Phase::Past);
+            past.reverse();
+            ctx.insert("past", &past);
+        }));
     }
     (files, problems)
 }

@@ -14,38 +14,20 @@ pub fn sitemap(site: &Site) -> OutputFile {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     let mut paths: Vec<(String, Option<String>)> = vec![(String::new(), None)];
-    for kind in [
-        Kind::Incident,
-        Kind::Postmortem,
-        Kind::Runbook,
-        Kind::Matrix,
-        Kind::Maintenance,
-    ] {
+    for kind in [Kind::Incident, Kind::Postmortem, Kind::Runbook, Kind::Matrix, Kind::Maintenance] {
         if site.count(kind) > 0 {
             paths.push((format!("{}/", kind.as_str()), None));
         }
     }
-    let lastmods: HashMap<usize, String> = site
-        .incidents
-        .iter()
-        .filter_map(|i| i.source.updates.last().map(|u| (i.doc, iso(u.at))))
-        .collect();
-    for (id, doc) in site
-        .docs
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| !d.path.is_empty())
-    {
+    let lastmods: HashMap<usize, String> =
+        site.incidents.iter().filter_map(|i| i.source.updates.last().map(|u| (i.doc, iso(u.at)))).collect();
+    for (id, doc) in site.docs.iter().enumerate().filter(|(_, d)| !d.path.is_empty()) {
         paths.push((doc.path.clone(), lastmods.get(&id).cloned()));
     }
     paths.sort();
     paths.dedup();
     for (path, lastmod) in paths {
-        let _ = write!(
-            xml,
-            "  <url><loc>{}</loc>",
-            xml_escape(&format!("{base}/{path}"))
-        );
+        let _ = write!(xml, "  <url><loc>{}</loc>", xml_escape(&format!("{base}/{path}")));
         if let Some(l) = lastmod {
             let _ = write!(xml, "<lastmod>{l}</lastmod>");
         }
@@ -57,10 +39,7 @@ pub fn sitemap(site: &Site) -> OutputFile {
 
 pub fn robots(site: &Site) -> OutputFile {
     let text = if site.is_public() {
-        format!(
-            "User-agent: *\nAllow: /\nSitemap: {}/sitemap.xml\n",
-            site.config.base_url
-        )
+        format!("User-agent: *\nAllow: /\nSitemap: {}/sitemap.xml\n", site.config.base_url)
     } else {
         "User-agent: *\nDisallow: /\n".to_string()
     };
@@ -68,8 +47,5 @@ pub fn robots(site: &Site) -> OutputFile {
 }
 
 pub fn xml_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }

@@ -2,10 +2,7 @@
 
 use crate::model::*;
 use crate::render::context::*;
-use crate::site::{
-    ResolvedIncident, ResolvedMaintenance, ResolvedMatrix, ResolvedPostmortem, ResolvedRunbook,
-    Site,
-};
+use crate::site::{ResolvedIncident, ResolvedMaintenance, ResolvedMatrix, ResolvedPostmortem, ResolvedRunbook, Site};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -46,11 +43,7 @@ pub fn incident_detail(site: &Site, inc: &ResolvedIncident, root: &str) -> Incid
     let s = &inc.source;
     let doc = site.doc(inc.doc);
     let matrix_row = inc.matrix_row.map(|(mdoc, index)| {
-        let m = site
-            .matrices
-            .iter()
-            .find(|m| m.doc == mdoc)
-            .expect("matrix row of a resolved matrix");
+        let m = site.matrices.iter().find(|m| m.doc == mdoc).expect("matrix row of a resolved matrix");
         let row = &m.rows[index].row;
         MatrixRowRef {
             matrix_title: site.doc(mdoc).title.clone(),
@@ -140,17 +133,13 @@ struct IncidentTypeView {
 fn incident_types(site: &Site, ids: &[String]) -> Vec<IncidentTypeView> {
     ids.iter()
         .map(|id| {
-            let found = site.matrices.iter().find_map(|m| {
-                m.rows
-                    .iter()
-                    .find(|r| &r.row.id == id)
-                    .map(|r| (m.doc, r.row.incident.clone()))
-            });
+            let found = site
+                .matrices
+                .iter()
+                .find_map(|m| m.rows.iter().find(|r| &r.row.id == id).map(|r| (m.doc, r.row.incident.clone())));
             IncidentTypeView {
                 id: id.clone(),
-                label: found
-                    .as_ref()
-                    .map_or_else(|| id.clone(), |(_, l)| l.clone()),
+                label: found.as_ref().map_or_else(|| id.clone(), |(_, l)| l.clone()),
                 path: found.map(|(doc, _)| format!("{}#{id}", site.doc(doc).path)),
             }
         })
@@ -176,11 +165,7 @@ pub fn runbook_detail(site: &Site, rb: &ResolvedRunbook, root: &str) -> RunbookD
         last_reviewed: s.last_reviewed.map(date_view),
         review_every: span_text(&s.review_every),
         incident_types: incident_types(site, &s.incident_types),
-        components: s
-            .components
-            .iter()
-            .filter_map(|c| component_ref(site, c))
-            .collect(),
+        components: s.components.iter().filter_map(|c| component_ref(site, c)).collect(),
         related_incidents: site
             .incidents
             .iter()
@@ -217,11 +202,7 @@ pub fn matrix_detail(site: &Site, m: &ResolvedMatrix, root: &str) -> MatrixDetai
     let description_html = (!doc.body.trim().is_empty()).then(|| {
         crate::render::markdown::render(
             &doc.body,
-            &crate::render::markdown::MarkdownOptions {
-                links: &doc.links,
-                root,
-                raw_html: site.config.raw_html,
-            },
+            &crate::render::markdown::MarkdownOptions { links: &doc.links, root, raw_html: site.config.raw_html },
         )
         .html
     });
@@ -319,12 +300,7 @@ pub fn runbook_list(site: &Site) -> Vec<RunbookListItem> {
                 path: doc.path.clone(),
                 summary: doc.summary.clone(),
                 owners: rb.source.owners.clone(),
-                components: rb
-                    .source
-                    .components
-                    .iter()
-                    .filter_map(|c| component_ref(site, c))
-                    .collect(),
+                components: rb.source.components.iter().filter_map(|c| component_ref(site, c)).collect(),
                 last_reviewed: rb.source.last_reviewed.map(date_view),
                 incident_types: incident_types(site, &rb.source.incident_types),
             }
@@ -346,11 +322,7 @@ pub fn matrix_list(site: &Site) -> Vec<MatrixListItem> {
         .iter()
         .map(|m| {
             let doc = site.doc(m.doc);
-            MatrixListItem {
-                title: doc.title.clone(),
-                path: doc.path.clone(),
-                row_count: m.rows.len(),
-            }
+            MatrixListItem { title: doc.title.clone(), path: doc.path.clone(), row_count: m.rows.len() }
         })
         .collect()
 }

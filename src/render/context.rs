@@ -12,37 +12,17 @@ pub struct TimeView {
     pub date: String,
 }
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 pub fn time_view(t: Timestamp) -> TimeView {
     let t = t.to_offset(time::UtcOffset::UTC);
-    let date = format!(
-        "{} {} {}",
-        t.day(),
-        MONTHS[t.month() as usize - 1],
-        t.year()
-    );
-    TimeView {
-        iso: iso(t),
-        display: format!("{date}, {:02}:{:02} UTC", t.hour(), t.minute()),
-        date,
-    }
+    let date = format!("{} {} {}", t.day(), MONTHS[t.month() as usize - 1], t.year());
+    TimeView { iso: iso(t), display: format!("{date}, {:02}:{:02} UTC", t.hour(), t.minute()), date }
 }
 
 pub fn date_view(d: Date) -> TimeView {
-    let date = format!(
-        "{} {} {}",
-        d.day(),
-        MONTHS[d.month() as usize - 1],
-        d.year()
-    );
-    TimeView {
-        iso: format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day()),
-        display: date.clone(),
-        date,
-    }
+    let date = format!("{} {} {}", d.day(), MONTHS[d.month() as usize - 1], d.year());
+    TimeView { iso: format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day()), display: date.clone(), date }
 }
 
 /// RFC 3339 in UTC with a `Z`, seconds precision.
@@ -83,11 +63,7 @@ pub struct DocRef {
 }
 
 pub fn doc_ref(doc: &Doc) -> DocRef {
-    DocRef {
-        title: doc.title.clone(),
-        path: doc.path.clone(),
-        kind: doc.kind.singular(),
-    }
+    DocRef { title: doc.title.clone(), path: doc.path.clone(), kind: doc.kind.singular() }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -100,22 +76,17 @@ pub struct ComponentRef {
 }
 
 pub fn component_ref(site: &Site, id: &str) -> Option<ComponentRef> {
-    site.components
-        .iter()
-        .find(|c| c.id == id)
-        .map(|c| ComponentRef {
-            id: c.id.clone(),
-            name: c.name.clone(),
-            status: c.status,
-            status_label: c.status.label(),
-            description: c.description.clone(),
-        })
+    site.components.iter().find(|c| c.id == id).map(|c| ComponentRef {
+        id: c.id.clone(),
+        name: c.name.clone(),
+        status: c.status,
+        status_label: c.status.label(),
+        description: c.description.clone(),
+    })
 }
 
 fn component_refs(site: &Site, ids: &[String]) -> Vec<ComponentRef> {
-    ids.iter()
-        .filter_map(|id| component_ref(site, id))
-        .collect()
+    ids.iter().filter_map(|id| component_ref(site, id)).collect()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -172,11 +143,7 @@ pub fn update_views<S: UpdateStatus>(
                 status_label: u.status.text(),
                 body_html: super::markdown::render(
                     &u.body,
-                    &super::markdown::MarkdownOptions {
-                        links: &doc.links,
-                        root,
-                        raw_html: site.config.raw_html,
-                    },
+                    &super::markdown::MarkdownOptions { links: &doc.links, root, raw_html: site.config.raw_html },
                 )
                 .html,
                 visibility: site.config.audiences.name(visibility).to_string(),
@@ -223,14 +190,9 @@ pub fn incident_summary(site: &Site, inc: &ResolvedIncident, root: &str) -> Inci
         is_open: inc.is_open,
         started_at: time_view(s.started_at),
         resolved_at: s.resolved_at.map(time_view),
-        duration: s
-            .resolved_at
-            .map(|r| human_duration((r - s.started_at).whole_seconds())),
+        duration: s.resolved_at.map(|r| human_duration((r - s.started_at).whole_seconds())),
         components: component_refs(site, &s.components),
-        latest: s
-            .updates
-            .last()
-            .map(|_| update_views(site, doc, &s.updates[s.updates.len() - 1..], root).remove(0)),
+        latest: s.updates.last().map(|_| update_views(site, doc, &s.updates[s.updates.len() - 1..], root).remove(0)),
         restricted: doc.visibility > 0,
         visibility: site.config.audiences.name(doc.visibility).to_string(),
     }

@@ -29,18 +29,12 @@ fn alias(lang: &str) -> &str {
 /// Highlights `code` as `lang`; unknown languages come back escaped but unstyled.
 pub fn highlight(code: &str, lang: &str) -> String {
     let set = syntaxes();
-    let Some(syntax) = (!lang.is_empty())
-        .then(|| set.find_syntax_by_token(alias(lang)))
-        .flatten()
-    else {
+    let Some(syntax) = (!lang.is_empty()).then(|| set.find_syntax_by_token(alias(lang))).flatten() else {
         return escape(code);
     };
     let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
     for line in LinesWithEndings::from(code) {
-        if generator
-            .parse_html_for_line_which_includes_newline(line)
-            .is_err()
-        {
+        if generator.parse_html_for_line_which_includes_newline(line).is_err() {
             return escape(code);
         }
     }
@@ -51,11 +45,7 @@ pub fn highlight(code: &str, lang: &str) -> String {
 pub fn stylesheets() -> (String, String) {
     let themes = syntect::highlighting::ThemeSet::load_defaults();
     let css = |name: &str| {
-        themes
-            .themes
-            .get(name)
-            .and_then(|t| css_for_theme_with_class_style(t, CLASS_STYLE).ok())
-            .unwrap_or_default()
+        themes.themes.get(name).and_then(|t| css_for_theme_with_class_style(t, CLASS_STYLE).ok()).unwrap_or_default()
     };
     (css("InspiredGitHub"), css("base16-ocean.dark"))
 }

@@ -59,40 +59,24 @@ pub fn render(markdown: &str, opts: &MarkdownOptions<'_>) -> Rendered {
         }
         let event = match event {
             Event::Html(h) | Event::InlineHtml(h) if !opts.raw_html => Event::Text(h),
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 let dest_url = match opts.links.get(dest_url.as_ref()) {
                     Some(path) => CowStr::from(format!("{}{}", opts.root, path)),
                     None => dest_url,
                 };
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                })
+                Event::Start(Tag::Link { link_type, dest_url, title, id })
             }
             other => other,
         };
         match event {
-            Event::Start(Tag::Heading { level, .. }) => {
-                heading = Some((level as u8, Vec::new(), String::new()))
-            }
+            Event::Start(Tag::Heading { level, .. }) => heading = Some((level as u8, Vec::new(), String::new())),
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, inner, text)) = heading.take() {
                     let id = ids.next(&text);
                     let mut inner_html = String::new();
                     html::push_html(&mut inner_html, inner.into_iter());
                     if (2..=4).contains(&level) {
-                        toc.push(TocEntry {
-                            level,
-                            id: id.clone(),
-                            title: text.trim().to_string(),
-                        });
+                        toc.push(TocEntry { level, id: id.clone(), title: text.trim().to_string() });
                     }
                     events.push(Event::Html(
                         format!(
@@ -104,9 +88,7 @@ pub fn render(markdown: &str, opts: &MarkdownOptions<'_>) -> Rendered {
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => {
-                        info.split([' ', ',', '{']).next().unwrap_or("").to_string()
-                    }
+                    CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or("").to_string(),
                     CodeBlockKind::Indented => String::new(),
                 };
                 code = Some((lang, String::new()));
@@ -117,9 +99,7 @@ pub fn render(markdown: &str, opts: &MarkdownOptions<'_>) -> Rendered {
                     format!("<aside class=\"admonition admonition-{class}\" role=\"note\"><p class=\"admonition-title\">{title}</p>\n").into(),
                 ));
             }
-            Event::End(TagEnd::BlockQuote(Some(_))) => {
-                events.push(Event::Html("</aside>\n".into()))
-            }
+            Event::End(TagEnd::BlockQuote(Some(_))) => events.push(Event::Html("</aside>\n".into())),
             Event::Start(Tag::Table(_)) => {
                 events.push(Event::Html("<div class=\"table-wrap\">".into()));
                 events.push(event);
@@ -145,16 +125,8 @@ pub fn render(markdown: &str, opts: &MarkdownOptions<'_>) -> Rendered {
 }
 
 fn code_block(code: &str, lang: &str) -> String {
-    let body = if lang.is_empty() {
-        escape(code)
-    } else {
-        highlight(code, lang)
-    };
-    let class = if lang.is_empty() {
-        String::new()
-    } else {
-        format!(" class=\"language-{}\"", escape(lang))
-    };
+    let body = if lang.is_empty() { escape(code) } else { highlight(code, lang) };
+    let class = if lang.is_empty() { String::new() } else { format!(" class=\"language-{}\"", escape(lang)) };
     format!(
         "<div class=\"code-block\"><button class=\"copy\" type=\"button\" hidden>Copy</button><pre class=\"code\"><code{class}>{body}</code></pre></div>\n"
     )
@@ -166,32 +138,19 @@ mod tests {
 
     fn render_plain(md: &str) -> Rendered {
         let links = BTreeMap::from([("@/a.md#b".to_string(), "a/#b".to_string())]);
-        render(
-            md,
-            &MarkdownOptions {
-                links: &links,
-                root: "../",
-                raw_html: false,
-            },
-        )
+        render(md, &MarkdownOptions { links: &links, root: "../", raw_html: false })
     }
 
     #[test]
     fn headings_get_ids_anchors_and_toc() {
         let r = render_plain("## Halt at `height`\n\ntext\n");
-        assert!(
-            r.html.contains(
-                "<h2 id=\"halt-at-height\">Halt at <code>height</code> <a class=\"anchor\""
-            )
-        );
+        assert!(r.html.contains("<h2 id=\"halt-at-height\">Halt at <code>height</code> <a class=\"anchor\""));
         assert_eq!(r.toc[0].id, "halt-at-height");
     }
 
     #[test]
     fn alerts_code_links_and_raw_html() {
-        let r = render_plain(
-            "> [!WARNING]\n> Careful\n\n```bash\necho hi\n```\n\n[x](@/a.md#b) <script>x</script>\n",
-        );
+        let r = render_plain("> [!WARNING]\n> Careful\n\n```bash\necho hi\n```\n\n[x](@/a.md#b) <script>x</script>\n");
         assert!(r.html.contains("admonition-warning"));
         assert!(r.html.contains("class=\"language-bash\""));
         assert!(r.html.contains("href=\"../a/#b\""));

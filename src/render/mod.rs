@@ -62,17 +62,11 @@ struct SiteGlobals {
 
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }
 
 fn nav(site: &Site) -> Vec<NavItem> {
-    let mut items = vec![NavItem {
-        title: "Status".into(),
-        path: String::new(),
-        section: "status",
-    }];
+    let mut items = vec![NavItem { title: "Status".into(), path: String::new(), section: "status" }];
     let sections = [
         (Kind::Incident, "Incidents", "incidents"),
         (Kind::Maintenance, "Maintenance", "maintenance"),
@@ -82,21 +76,13 @@ fn nav(site: &Site) -> Vec<NavItem> {
     ];
     for (kind, title, section) in sections {
         if site.docs.iter().any(|d| d.kind == kind) {
-            items.push(NavItem {
-                title: title.into(),
-                path: format!("{}/", kind.as_str()),
-                section,
-            });
+            items.push(NavItem { title: title.into(), path: format!("{}/", kind.as_str()), section });
         }
     }
     for p in site.pages.iter().filter(|p| p.weight.is_some()) {
         let doc = site.doc(p.doc);
         if !doc.path.is_empty() {
-            items.push(NavItem {
-                title: doc.title.clone(),
-                path: doc.path.clone(),
-                section: "page",
-            });
+            items.push(NavItem { title: doc.title.clone(), path: doc.path.clone(), section: "page" });
         }
     }
     items
@@ -119,32 +105,25 @@ impl Renderer {
             is_public: site.is_public(),
             audiences: site.config.audiences.0.clone(),
             repo_url: site.config.repo_url.clone(),
-            chain: site.config.chain.as_ref().map(|c| ChainView {
-                name: c.name.clone(),
-                block_time: c.block_time.as_ref().map(|b| b.text.clone()),
-            }),
+            chain: site
+                .config
+                .chain
+                .as_ref()
+                .map(|c| ChainView { name: c.name.clone(), block_time: c.block_time.as_ref().map(|b| b.text.clone()) }),
             build: BuildInfo {
                 now: context::time_view(site.now).display,
                 now_iso: context::iso(site.now),
                 version: env!("CARGO_PKG_VERSION"),
             },
             nav: nav(site),
-            overall: OverallView {
-                indicator: site.overall.as_str(),
-                label: site.overall.label(),
-            },
+            overall: OverallView { indicator: site.overall.as_str(), label: site.overall.label() },
         };
         tera.global_context().insert("site", &globals);
         Ok(Renderer { tera })
     }
 
     /// Renders `template` with `context`; errors name the template and the page being built.
-    pub fn render(
-        &self,
-        template: &str,
-        context: &tera::Context,
-        page: &str,
-    ) -> Result<String, Diagnostic> {
+    pub fn render(&self, template: &str, context: &tera::Context, page: &str) -> Result<String, Diagnostic> {
         self.tera.render(template, context).map_err(|e| {
             let mut message = e.to_string();
             let mut source = std::error::Error::source(&e);

@@ -18,12 +18,7 @@ pub struct Block {
 
 /// Finds every audience block in a markdown body, skipping code fences. Problems are reported
 /// against `file`, with body lines shifted to file lines by `body_line`.
-pub fn scan(
-    body: &str,
-    audiences: &Audiences,
-    file: &Path,
-    body_line: usize,
-) -> (Vec<Block>, Vec<Diagnostic>) {
+pub fn scan(body: &str, audiences: &Audiences, file: &Path, body_line: usize) -> (Vec<Block>, Vec<Diagnostic>) {
     let mut blocks = Vec::new();
     let mut problems = Vec::new();
     let mut code_fence: Option<&str> = None;
@@ -52,23 +47,17 @@ pub fn scan(
                 }
                 None => problems.push(
                     Diagnostic::error(file, pos, "unopened-block", "`:::` closes a block that was never opened")
-                        .with_help("open audience blocks with `:::internal` (or another audience) on a line of its own"),
+                        .with_help(
+                            "open audience blocks with `:::internal` (or another audience) on a line of its own",
+                        ),
                 ),
             }
             continue;
         }
         if let Some((start, _, _)) = open {
             problems.push(
-                Diagnostic::error(
-                    file,
-                    pos,
-                    "nested-block",
-                    "audience blocks cannot be nested",
-                )
-                .with_help(format!(
-                    "close the block opened on line {} with `:::` first",
-                    body_line + start
-                )),
+                Diagnostic::error(file, pos, "nested-block", "audience blocks cannot be nested")
+                    .with_help(format!("close the block opened on line {} with `:::` first", body_line + start)),
             );
             continue;
         }
@@ -76,21 +65,15 @@ pub fn scan(
         let name = words.next().unwrap_or_default();
         let Some(audience) = audiences.rank(name) else {
             let names = audiences.0.join(", ");
-            let help =
-                match crate::diagnostics::suggest(name, audiences.0.iter().map(String::as_str)) {
-                    Some(s) => format!("did you mean `:::{s}`? (audiences: {names})"),
-                    None => {
-                        format!("blocks are fenced by an audience name from cairn.yaml: {names}")
-                    }
-                };
+            let help = match crate::diagnostics::suggest(name, audiences.0.iter().map(String::as_str)) {
+                Some(s) => format!("did you mean `:::{s}`? (audiences: {names})"),
+                None => {
+                    format!("blocks are fenced by an audience name from cairn.yaml: {names}")
+                }
+            };
             problems.push(
-                Diagnostic::error(
-                    file,
-                    pos,
-                    "unknown-audience",
-                    format!("`{name}` is not an audience of this site"),
-                )
-                .with_help(help),
+                Diagnostic::error(file, pos, "unknown-audience", format!("`{name}` is not an audience of this site"))
+                    .with_help(help),
             );
             // Fail closed: treat an unknown fence as the most trusted audience.
             open = Some((i, audiences.most_trusted(), None));
@@ -98,28 +81,15 @@ pub fn scan(
         };
         let mut embargo = None;
         for word in words {
-            match word
-                .strip_prefix("embargo_until=")
-                .map(|v| (v, parse_time(v)))
-            {
+            match word.strip_prefix("embargo_until=").map(|v| (v, parse_time(v))) {
                 Some((_, Some(t))) => embargo = Some(t),
                 Some((v, None)) => problems.push(
-                    Diagnostic::error(
-                        file,
-                        pos,
-                        "bad-time",
-                        format!("`embargo_until` is not a valid time: `{v}`"),
-                    )
-                    .with_help(crate::load::time_help(v)),
+                    Diagnostic::error(file, pos, "bad-time", format!("`embargo_until` is not a valid time: `{v}`"))
+                        .with_help(crate::load::time_help(v)),
                 ),
                 None => problems.push(
-                    Diagnostic::error(
-                        file,
-                        pos,
-                        "bad-block",
-                        format!("unknown block option `{word}`"),
-                    )
-                    .with_help("the only block option is `embargo_until=TIME`"),
+                    Diagnostic::error(file, pos, "bad-block", format!("unknown block option `{word}`"))
+                        .with_help("the only block option is `embargo_until=TIME`"),
                 ),
             }
         }
@@ -128,34 +98,17 @@ pub fn scan(
     if let Some((start, _, _)) = open {
         let pos = Pos::new(body_line + start, 1);
         problems.push(
-            Diagnostic::error(
-                file,
-                pos,
-                "unclosed-block",
-                "this audience block is never closed",
-            )
-            .with_help(
-                "close it with a line holding only `:::`; until then everything below it is hidden",
-            ),
+            Diagnostic::error(file, pos, "unclosed-block", "this audience block is never closed")
+                .with_help("close it with a line holding only `:::`; until then everything below it is hidden"),
         );
-        blocks.push(Block {
-            open: start,
-            close: usize::MAX,
-            audience: audiences.most_trusted(),
-            embargo_until: None,
-        });
+        blocks.push(Block { open: start, close: usize::MAX, audience: audiences.most_trusted(), embargo_until: None });
     }
     (blocks, problems)
 }
 
 /// Whether something with this visibility and embargo is part of `audience`'s build at `now`.
 /// Embargoes hold back only the least trusted audience.
-pub fn visible(
-    visibility: usize,
-    embargo_until: Option<Timestamp>,
-    audience: usize,
-    now: Timestamp,
-) -> bool {
+pub fn visible(visibility: usize, embargo_until: Option<Timestamp>, audience: usize, now: Timestamp) -> bool {
     visibility <= audience && !(audience == 0 && embargo_until.is_some_and(|t| t > now))
 }
 
@@ -199,14 +152,8 @@ mod tests {
         assert!(problems.is_empty());
         assert_eq!(blocks.len(), 1);
         let now = Timestamp::UNIX_EPOCH;
-        assert_eq!(
-            filter(body, &blocks, 0, now),
-            "a\n\n\n\nb\n```\n:::internal\n```\n"
-        );
-        assert_eq!(
-            filter(body, &blocks, 2, now),
-            "a\n\nsecret\n\nb\n```\n:::internal\n```\n"
-        );
+        assert_eq!(filter(body, &blocks, 0, now), "a\n\n\n\nb\n```\n:::internal\n```\n");
+        assert_eq!(filter(body, &blocks, 2, now), "a\n\nsecret\n\nb\n```\n:::internal\n```\n");
     }
 
     #[test]

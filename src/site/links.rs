@@ -16,8 +16,7 @@ fn content_target(dest: &str, from_rel: &str) -> Option<(String, Option<String>)
     if let Some(abs) = path.strip_prefix("@/") {
         return Some((normalize(abs)?, anchor));
     }
-    if path.contains("://") || path.starts_with('/') || path.contains(':') || !path.ends_with(".md")
-    {
+    if path.contains("://") || path.starts_with('/') || path.contains(':') || !path.ends_with(".md") {
         return None;
     }
     let dir = from_rel.rsplit_once('/').map_or("", |(d, _)| d);
@@ -93,11 +92,7 @@ pub fn resolve_links(
                         Some(s) => format!("did you mean `@/{s}`?"),
                         None => "link to a document by its path below content/, e.g. `@/runbooks/safe-mode.md`".into(),
                     };
-                    problems.push(error(
-                        "broken-link",
-                        format!("link to `{rel}`, which does not exist"),
-                        help,
-                    ));
+                    problems.push(error("broken-link", format!("link to `{rel}`, which does not exist"), help));
                 }
                 continue;
             };
@@ -135,21 +130,9 @@ fn anchor_error(
     let help = match suggest(anchor, known.iter().copied()) {
         Some(s) => format!("did you mean `#{s}`?"),
         None if known.is_empty() => format!("`{rel}` has no headings to link to"),
-        None => format!(
-            "anchors in `{rel}`: {}",
-            known
-                .iter()
-                .take(10)
-                .copied()
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        None => format!("anchors in `{rel}`: {}", known.iter().take(10).copied().collect::<Vec<_>>().join(", ")),
     };
-    error(
-        "broken-anchor",
-        format!("`{rel}` has no section `#{anchor}`"),
-        help,
-    )
+    error("broken-anchor", format!("`{rel}` has no section `#{anchor}`"), help)
 }
 
 #[cfg(test)]
@@ -162,14 +145,8 @@ mod tests {
             content_target("@/runbooks/a.md#x", "incidents/i.md"),
             Some(("runbooks/a.md".into(), Some("x".into())))
         );
-        assert_eq!(
-            content_target("../runbooks/a.md", "incidents/i.md"),
-            Some(("runbooks/a.md".into(), None))
-        );
-        assert_eq!(
-            content_target("b.md", "incidents/i.md"),
-            Some(("incidents/b.md".into(), None))
-        );
+        assert_eq!(content_target("../runbooks/a.md", "incidents/i.md"), Some(("runbooks/a.md".into(), None)));
+        assert_eq!(content_target("b.md", "incidents/i.md"), Some(("incidents/b.md".into(), None)));
         assert_eq!(content_target("https://x.org/a.md", "i.md"), None);
         assert_eq!(content_target("../../a.md", "i.md"), None);
     }

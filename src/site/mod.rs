@@ -143,17 +143,11 @@ impl Site {
 
     /// Number of pages per kind, for the build summary.
     pub fn count(&self, kind: Kind) -> usize {
-        self.docs
-            .iter()
-            .filter(|d| d.kind == kind && !(kind == Kind::Page && d.path.is_empty()))
-            .count()
+        self.docs.iter().filter(|d| d.kind == kind && !(kind == Kind::Page && d.path.is_empty())).count()
     }
 
     pub fn height_url(&self, height: u64) -> Option<String> {
-        self.config
-            .chain
-            .as_ref()
-            .and_then(|c| c.height_url(height))
+        self.config.chain.as_ref().and_then(|c| c.height_url(height))
     }
 }
 
@@ -162,25 +156,10 @@ pub fn permalink(kind: Kind, rel: &str, slug: &str) -> String {
     match kind {
         Kind::Page => {
             let stem = rel.strip_suffix(".md").unwrap_or(rel);
-            let stem = stem
-                .strip_suffix("index")
-                .map(|s| s.trim_end_matches('/'))
-                .unwrap_or(stem);
-            let stem = if stem == "_" || rel == "_index.md" {
-                ""
-            } else {
-                stem.trim_end_matches("/_index")
-            };
-            let slugged: Vec<String> = stem
-                .split('/')
-                .filter(|p| !p.is_empty())
-                .map(crate::text::slugify)
-                .collect();
-            if slugged.is_empty() {
-                String::new()
-            } else {
-                format!("{}/", slugged.join("/"))
-            }
+            let stem = stem.strip_suffix("index").map(|s| s.trim_end_matches('/')).unwrap_or(stem);
+            let stem = if stem == "_" || rel == "_index.md" { "" } else { stem.trim_end_matches("/_index") };
+            let slugged: Vec<String> = stem.split('/').filter(|p| !p.is_empty()).map(crate::text::slugify).collect();
+            if slugged.is_empty() { String::new() } else { format!("{}/", slugged.join("/")) }
         }
         _ => format!("{}/{slug}/", kind.as_str()),
     }
@@ -222,46 +201,24 @@ pub fn resolve(sources: &Sources, audience: usize, now: Timestamp) -> (Site, Vec
         });
         Some(id)
     };
-    let incident_ids: Vec<(DocId, &Incident)> = sources
-        .incidents
-        .iter()
-        .filter_map(|d| add(&d.meta, false).map(|id| (id, d)))
-        .collect();
+    let incident_ids: Vec<(DocId, &Incident)> =
+        sources.incidents.iter().filter_map(|d| add(&d.meta, false).map(|id| (id, d))).collect();
     let postmortem_ids: Vec<(DocId, &Postmortem)> = sources
         .postmortems
         .iter()
-        .filter_map(|d| {
-            add(
-                &d.meta,
-                d.status == PostmortemStatus::Draft && audience != most,
-            )
-            .map(|id| (id, d))
-        })
+        .filter_map(|d| add(&d.meta, d.status == PostmortemStatus::Draft && audience != most).map(|id| (id, d)))
         .collect();
-    let runbook_ids: Vec<(DocId, &Runbook)> = sources
-        .runbooks
-        .iter()
-        .filter_map(|d| add(&d.meta, false).map(|id| (id, d)))
-        .collect();
-    let matrix_ids: Vec<(DocId, &Matrix)> = sources
-        .matrices
-        .iter()
-        .filter_map(|d| add(&d.meta, false).map(|id| (id, d)))
-        .collect();
-    let maintenance_ids: Vec<(DocId, &Maintenance)> = sources
-        .maintenance
-        .iter()
-        .filter_map(|d| add(&d.meta, false).map(|id| (id, d)))
-        .collect();
-    let page_ids: Vec<(DocId, &Page)> = sources
-        .pages
-        .iter()
-        .filter_map(|d| add(&d.meta, false).map(|id| (id, d)))
-        .collect();
+    let runbook_ids: Vec<(DocId, &Runbook)> =
+        sources.runbooks.iter().filter_map(|d| add(&d.meta, false).map(|id| (id, d))).collect();
+    let matrix_ids: Vec<(DocId, &Matrix)> =
+        sources.matrices.iter().filter_map(|d| add(&d.meta, false).map(|id| (id, d))).collect();
+    let maintenance_ids: Vec<(DocId, &Maintenance)> =
+        sources.maintenance.iter().filter_map(|d| add(&d.meta, false).map(|id| (id, d))).collect();
+    let page_ids: Vec<(DocId, &Page)> =
+        sources.pages.iter().filter_map(|d| add(&d.meta, false).map(|id| (id, d))).collect();
 
-    let slug_of = |kind: Kind, slug: &str| -> Option<DocId> {
-        by_rel.get(&format!("{}/{slug}.md", kind.as_str())).copied()
-    };
+    let slug_of =
+        |kind: Kind, slug: &str| -> Option<DocId> { by_rel.get(&format!("{}/{slug}.md", kind.as_str())).copied() };
     let runbook_id = |slug: &str| slug_of(Kind::Runbook, slug);
 
     let mut components: Vec<ResolvedComponent> = sources
@@ -277,53 +234,31 @@ pub fn resolve(sources: &Sources, audience: usize, now: Timestamp) -> (Site, Vec
             status: c.status.unwrap_or(ComponentStatus::Operational),
         })
         .collect();
-    let visible_components: std::collections::BTreeSet<String> =
-        components.iter().map(|c| c.id.clone()).collect();
+    let visible_components: std::collections::BTreeSet<String> = components.iter().map(|c| c.id.clone()).collect();
 
     let mut incidents: Vec<ResolvedIncident> = incident_ids
         .iter()
         .map(|(doc, inc)| {
             let mut source = (*inc).clone();
             source.updates.retain(|u| {
-                visible(
-                    u.visibility.unwrap_or(0).max(docs[*doc].visibility),
-                    u.embargo_until,
-                    audience,
-                    now,
-                )
+                visible(u.visibility.unwrap_or(0).max(docs[*doc].visibility), u.embargo_until, audience, now)
             });
             source.components.retain(|c| visible_components.contains(c));
             let is_open = source.resolved_at.is_none();
             let status = if is_open {
-                source
-                    .updates
-                    .last()
-                    .map_or(IncidentStatus::Investigating, |u| u.status)
+                source.updates.last().map_or(IncidentStatus::Investigating, |u| u.status)
             } else {
                 IncidentStatus::Resolved
             };
-            let postmortem = source
-                .postmortem
-                .as_deref()
-                .and_then(|p| slug_of(Kind::Postmortem, p))
-                .or_else(|| {
-                    postmortem_ids
-                        .iter()
-                        .find(|(_, pm)| pm.incidents.contains(&inc.meta.slug))
-                        .map(|(id, _)| *id)
-                });
+            let postmortem = source.postmortem.as_deref().and_then(|p| slug_of(Kind::Postmortem, p)).or_else(|| {
+                postmortem_ids.iter().find(|(_, pm)| pm.incidents.contains(&inc.meta.slug)).map(|(id, _)| *id)
+            });
             let matrix_row = source.incident_type.as_deref().and_then(|t| {
-                matrix_ids
-                    .iter()
-                    .find_map(|(id, m)| m.rows.iter().position(|r| r.id == t).map(|i| (*id, i)))
+                matrix_ids.iter().find_map(|(id, m)| m.rows.iter().position(|r| r.id == t).map(|i| (*id, i)))
             });
             ResolvedIncident {
                 doc: *doc,
-                runbooks: source
-                    .runbooks
-                    .iter()
-                    .filter_map(|r| runbook_id(r))
-                    .collect(),
+                runbooks: source.runbooks.iter().filter_map(|r| runbook_id(r)).collect(),
                 postmortem,
                 matrix_row,
                 status,
@@ -332,27 +267,14 @@ pub fn resolve(sources: &Sources, audience: usize, now: Timestamp) -> (Site, Vec
             }
         })
         .collect();
-    incidents.sort_by(|a, b| {
-        b.source
-            .started_at
-            .cmp(&a.source.started_at)
-            .then(a.doc.cmp(&b.doc))
-    });
+    incidents.sort_by(|a, b| b.source.started_at.cmp(&a.source.started_at).then(a.doc.cmp(&b.doc)));
 
     let postmortems = postmortem_ids
         .iter()
         .map(|(doc, pm)| ResolvedPostmortem {
             doc: *doc,
-            incidents: pm
-                .incidents
-                .iter()
-                .filter_map(|i| slug_of(Kind::Incident, i))
-                .collect(),
-            action_runbooks: pm
-                .action_items
-                .iter()
-                .map(|a| a.runbook.as_deref().and_then(runbook_id))
-                .collect(),
+            incidents: pm.incidents.iter().filter_map(|i| slug_of(Kind::Incident, i)).collect(),
+            action_runbooks: pm.action_items.iter().map(|a| a.runbook.as_deref().and_then(runbook_id)).collect(),
             source: (*pm).clone(),
         })
         .collect();
@@ -360,11 +282,7 @@ pub fn resolve(sources: &Sources, audience: usize, now: Timestamp) -> (Site, Vec
         .iter()
         .map(|(doc, rb)| ResolvedRunbook {
             doc: *doc,
-            incidents: incidents
-                .iter()
-                .filter(|i| i.source.runbooks.contains(&rb.meta.slug))
-                .map(|i| i.doc)
-                .collect(),
+            incidents: incidents.iter().filter(|i| i.source.runbooks.contains(&rb.meta.slug)).map(|i| i.doc).collect(),
             source: (*rb).clone(),
         })
         .collect();
@@ -392,57 +310,21 @@ pub fn resolve(sources: &Sources, audience: usize, now: Timestamp) -> (Site, Vec
         .map(|(doc, mt)| {
             let mut source = (*mt).clone();
             source.updates.retain(|u| {
-                visible(
-                    u.visibility.unwrap_or(0).max(docs[*doc].visibility),
-                    u.embargo_until,
-                    audience,
-                    now,
-                )
+                visible(u.visibility.unwrap_or(0).max(docs[*doc].visibility), u.embargo_until, audience, now)
             });
             source.components.retain(|c| visible_components.contains(c));
-            ResolvedMaintenance {
-                doc: *doc,
-                phase: status::phase(&source, now),
-                source,
-            }
+            ResolvedMaintenance { doc: *doc, phase: status::phase(&source, now), source }
         })
         .collect();
-    maintenance.sort_by(|a, b| {
-        a.source
-            .scheduled_for
-            .cmp(&b.source.scheduled_for)
-            .then(a.doc.cmp(&b.doc))
-    });
-    let mut pages: Vec<ResolvedPage> = page_ids
-        .iter()
-        .map(|(doc, p)| ResolvedPage {
-            doc: *doc,
-            weight: p.weight,
-        })
-        .collect();
-    pages.sort_by(|a, b| {
-        a.weight
-            .cmp(&b.weight)
-            .then(docs[a.doc].title.cmp(&docs[b.doc].title))
-    });
+    maintenance.sort_by(|a, b| a.source.scheduled_for.cmp(&b.source.scheduled_for).then(a.doc.cmp(&b.doc)));
+    let mut pages: Vec<ResolvedPage> =
+        page_ids.iter().map(|(doc, p)| ResolvedPage { doc: *doc, weight: p.weight }).collect();
+    pages.sort_by(|a, b| a.weight.cmp(&b.weight).then(docs[a.doc].title.cmp(&docs[b.doc].title)));
     let home_intro = by_rel.get("_index.md").copied();
 
     let mut problems = Vec::new();
-    links::resolve_links(
-        &mut docs,
-        &outgoing,
-        &by_rel,
-        sources,
-        audience,
-        &matrix_ids,
-        &mut problems,
-    );
-    status::derive_component_status(
-        &mut components,
-        &sources.components.components,
-        &incidents,
-        &maintenance,
-    );
+    links::resolve_links(&mut docs, &outgoing, &by_rel, sources, audience, &matrix_ids, &mut problems);
+    status::derive_component_status(&mut components, &sources.components.components, &incidents, &maintenance);
     let overall = status::overall(&components, &incidents);
     let site = Site {
         config: config.clone(),

@@ -25,17 +25,11 @@ pub fn scan(body: &str) -> (Vec<Heading>, Vec<LinkRef>) {
     let mut current: Option<(u8, String)> = None;
     for (event, range) in Parser::new_ext(body, markdown_options()).into_offset_iter() {
         match event {
-            Event::Start(Tag::Heading { level, .. }) => {
-                current = Some((level as u8, String::new()))
-            }
+            Event::Start(Tag::Heading { level, .. }) => current = Some((level as u8, String::new())),
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, text)) = current.take() {
                     let id = ids.next(&text);
-                    headings.push(Heading {
-                        level,
-                        text: text.trim().to_string(),
-                        id,
-                    });
+                    headings.push(Heading { level, text: text.trim().to_string(), id });
                 }
             }
             Event::Text(t) | Event::Code(t) => {
@@ -43,10 +37,9 @@ pub fn scan(body: &str) -> (Vec<Heading>, Vec<LinkRef>) {
                     text.push_str(&t);
                 }
             }
-            Event::Start(Tag::Link { dest_url, .. }) => links.push(LinkRef {
-                dest: dest_url.to_string(),
-                offset: range.start,
-            }),
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                links.push(LinkRef { dest: dest_url.to_string(), offset: range.start })
+            }
             _ => {}
         }
     }

@@ -82,10 +82,7 @@ pub fn derive_component_status(
             .iter()
             .filter(|m| m.phase == Phase::Active && m.source.components.contains(&c.id))
             .map(|_| ComponentStatus::UnderMaintenance);
-        c.status = from_incidents
-            .chain(from_maintenance)
-            .max()
-            .unwrap_or(ComponentStatus::Operational);
+        c.status = from_incidents.chain(from_maintenance).max().unwrap_or(ComponentStatus::Operational);
     }
 }
 
@@ -97,17 +94,11 @@ pub fn overall(components: &[ResolvedComponent], incidents: &[ResolvedIncident])
         ComponentStatus::PartialOutage => Indicator::Major,
         ComponentStatus::MajorOutage => Indicator::Critical,
     });
-    let from_incidents = incidents
-        .iter()
-        .filter(|i| i.is_open)
-        .map(|i| match i.source.impact {
-            Impact::None => Indicator::None,
-            Impact::Minor => Indicator::Minor,
-            Impact::Major => Indicator::Major,
-            Impact::Critical => Indicator::Critical,
-        });
-    from_components
-        .chain(from_incidents)
-        .max()
-        .unwrap_or(Indicator::None)
+    let from_incidents = incidents.iter().filter(|i| i.is_open).map(|i| match i.source.impact {
+        Impact::None => Indicator::None,
+        Impact::Minor => Indicator::Minor,
+        Impact::Major => Indicator::Major,
+        Impact::Critical => Indicator::Critical,
+    });
+    from_components.chain(from_incidents).max().unwrap_or(Indicator::None)
 }

@@ -32,106 +32,42 @@ impl Known<'_> {
         let help = match suggest(name, set.iter().copied()) {
             Some(s) => format!("did you mean `{s}`?"),
             None if set.is_empty() => format!("there is no {what} in this repo yet"),
-            None => format!(
-                "known {what} ids: {}",
-                set.iter().take(12).copied().collect::<Vec<_>>().join(", ")
-            ),
+            None => format!("known {what} ids: {}", set.iter().take(12).copied().collect::<Vec<_>>().join(", ")),
         };
-        out.push(
-            Diagnostic::error(
-                file,
-                loc.value(path),
-                code,
-                format!("unknown {what} `{name}`"),
-            )
-            .with_help(help),
-        );
+        out.push(Diagnostic::error(file, loc.value(path), code, format!("unknown {what} `{name}`")).with_help(help));
     }
 }
 
 pub fn validate(s: &Sources) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    let unloaded = |kind: Kind| s.unloaded.iter().filter(move |(k, _)| *k == kind).map(|(_, slug)| slug.as_str());
     let known = Known {
-        components: s
-            .components
-            .components
-            .iter()
-            .map(|c| c.id.as_str())
-            .collect(),
-        runbooks: s.runbooks.iter().map(|d| d.meta.slug.as_str()).collect(),
-        postmortems: s.postmortems.iter().map(|d| d.meta.slug.as_str()).collect(),
-        incidents: s.incidents.iter().map(|d| d.meta.slug.as_str()).collect(),
-        types: s
-            .matrices
-            .iter()
-            .flat_map(|m| m.rows.iter().map(|r| r.id.as_str()))
-            .collect(),
+        components: s.components.components.iter().map(|c| c.id.as_str()).collect(),
+        runbooks: s.runbooks.iter().map(|d| d.meta.slug.as_str()).chain(unloaded(Kind::Runbook)).collect(),
+        postmortems: s.postmortems.iter().map(|d| d.meta.slug.as_str()).chain(unloaded(Kind::Postmortem)).collect(),
+        incidents: s.incidents.iter().map(|d| d.meta.slug.as_str()).chain(unloaded(Kind::Incident)).collect(),
+        types: s.matrices.iter().flat_map(|m| m.rows.iter().map(|r| r.id.as_str())).collect(),
     };
+    // A matrix that failed to load hides its rows: do not report every incident type as unknown.
+    let matrices_complete = !s.unloaded.iter().any(|(k, _)| *k == Kind::Matrix);
     components(s, &mut out);
     duplicate_slugs(s, &mut out);
-    let refs = |set: &BTreeSet<&str>,
-                what,
-                code,
-                meta: &Meta,
-                path: String,
-                name: &str,
-                out: &mut Vec<Diagnostic>| {
-        Known::check(
-            set,
-            what,
-            code,
-            &meta.source,
-            &meta.locations,
-            &path,
-            name,
-            out,
-        )
+    let refs = |set: &BTreeSet<&str>, what, code, meta: &Meta, path: String, name: &str, out: &mut Vec<Diagnostic>| {
+        Known::check(set, what, code, &meta.source, &meta.locations, &path, name, out)
     };
     for inc in &s.incidents {
         let m = &inc.meta;
         for (i, c) in inc.components.iter().enumerate() {
-            refs(
-                &known.components,
-                "component",
-                "unknown-component",
-                m,
-                format!("components.{i}"),
-                c,
-                &mut out,
-            );
+            refs(&known.components, "component", "unknown-component", m, format!("components.{i}"), c, &mut out);
         }
         for (i, r) in inc.runbooks.iter().enumerate() {
-            refs(
-                &known.runbooks,
-                "runbook",
-                "unknown-runbook",
-                m,
-                format!("runbooks.{i}"),
-                r,
-                &mut out,
-            );
+            refs(&known.runbooks, "runbook", "unknown-runbook", m, format!("runbooks.{i}"), r, &mut out);
         }
         if let Some(p) = &inc.postmortem {
-            refs(
-                &known.postmortems,
-                "post-mortem",
-                "unknown-postmortem",
-                m,
-                "postmortem".into(),
-                p,
-                &mut out,
-            );
+            refs(&known.postmortems, "post-mortem", "unknown-postmortem", m, "postmortem".into(), p, &mut out);
         }
-        if let Some(t) = &inc.incident_type {
-            refs(
-                &known.types,
-                "incident type (decision matrix row)",
-                "unknown-type",
-                m,
-                "type".into(),
-                t,
-                &mut out,
-            );
+        if let Some(t) = inc.incident_type.as_ref().filter(|_| matrices_complete) {
+            refs(&known.types, "incident type (decision matrix row)", "unknown-type", m, "type".into(), t, &mut out);
         }
         updates(m, &inc.updates, Some(inc.started_at), &mut out);
         resolution(inc, &mut out);
@@ -140,28 +76,12 @@ pub fn validate(s: &Sources) -> Vec<Diagnostic> {
     for pm in &s.postmortems {
         let m = &pm.meta;
         for (i, id) in pm.incidents.iter().enumerate() {
-            refs(
-                &known.incidents,
-                "incident",
-                "unknown-incident",
-                m,
-                format!("incidents.{i}"),
-                id,
-                &mut out,
-            );
+            refs(&known.incidents, "incident", "unknown-incident", m, format!("incidents.{i}"), id, &mut out);
         }
         for (i, item) in pm.action_items.iter().enumerate() {
             if let Some(r) = &item.runbook {
                 let path = format!("action_items.{i}.runbook");
-                refs(
-                    &known.runbooks,
-                    "runbook",
-                    "unknown-runbook",
-                    m,
-                    path,
-                    r,
-                    &mut out,
-                );
+                refs(&known.runbooks, "runbook", "unknown-runbook", m, path, r, &mut out);
             }
         }
         sections(m, &s.config.required_sections, &mut out);
@@ -169,27 +89,11 @@ pub fn validate(s: &Sources) -> Vec<Diagnostic> {
     for rb in &s.runbooks {
         let m = &rb.meta;
         for (i, c) in rb.components.iter().enumerate() {
-            refs(
-                &known.components,
-                "component",
-                "unknown-component",
-                m,
-                format!("components.{i}"),
-                c,
-                &mut out,
-            );
+            refs(&known.components, "component", "unknown-component", m, format!("components.{i}"), c, &mut out);
         }
-        for (i, t) in rb.incident_types.iter().enumerate() {
+        for (i, t) in rb.incident_types.iter().enumerate().filter(|_| matrices_complete) {
             let path = format!("incident_types.{i}");
-            refs(
-                &known.types,
-                "incident type (decision matrix row)",
-                "unknown-type",
-                m,
-                path,
-                t,
-                &mut out,
-            );
+            refs(&known.types, "incident type (decision matrix row)", "unknown-type", m, path, t, &mut out);
         }
     }
     let mut row_ids: BTreeMap<&str, &Path> = BTreeMap::new();
@@ -198,21 +102,20 @@ pub fn validate(s: &Sources) -> Vec<Diagnostic> {
         for (i, row) in mx.rows.iter().enumerate() {
             for (j, r) in row.runbooks.iter().enumerate() {
                 let path = format!("rows.{i}.runbooks.{j}");
-                refs(
-                    &known.runbooks,
-                    "runbook",
-                    "unknown-runbook",
-                    m,
-                    path,
-                    r,
-                    &mut out,
-                );
+                refs(&known.runbooks, "runbook", "unknown-runbook", m, path, r, &mut out);
             }
             if let Some(first) = row_ids.insert(&row.id, &m.source) {
                 out.push(
-                    Diagnostic::error(&m.source, m.locations.value(&format!("rows.{i}.id")), "duplicate-id",
-                        format!("decision matrix row `{}` is already defined", row.id))
-                    .with_help(format!("row ids are incident types and must be unique across matrices; the first is in {}", crate::diagnostics::display_path(first))),
+                    Diagnostic::error(
+                        &m.source,
+                        m.locations.value(&format!("rows.{i}.id")),
+                        "duplicate-id",
+                        format!("decision matrix row `{}` is already defined", row.id),
+                    )
+                    .with_help(format!(
+                        "row ids are incident types and must be unique across matrices; the first is in {}",
+                        crate::diagnostics::display_path(first)
+                    )),
                 );
             }
         }
@@ -220,15 +123,7 @@ pub fn validate(s: &Sources) -> Vec<Diagnostic> {
     for mt in &s.maintenance {
         let m = &mt.meta;
         for (i, c) in mt.components.iter().enumerate() {
-            refs(
-                &known.components,
-                "component",
-                "unknown-component",
-                m,
-                format!("components.{i}"),
-                c,
-                &mut out,
-            );
+            refs(&known.components, "component", "unknown-component", m, format!("components.{i}"), c, &mut out);
         }
         if mt.scheduled_until < mt.scheduled_for {
             out.push(
@@ -244,12 +139,7 @@ pub fn validate(s: &Sources) -> Vec<Diagnostic> {
         updates(m, &mt.updates, None, &mut out);
     }
     for meta in s.metas() {
-        let (_, problems) = super::blocks::scan(
-            &meta.body,
-            &s.config.audiences,
-            &meta.source,
-            meta.body_line,
-        );
+        let (_, problems) = super::blocks::scan(&meta.body, &s.config.audiences, &meta.source, meta.body_line);
         out.extend(problems);
     }
     out
@@ -309,11 +199,7 @@ fn duplicate_slugs(s: &Sources, out: &mut Vec<Diagnostic>) {
                     &m.source,
                     Pos::START,
                     "duplicate-id",
-                    format!(
-                        "another {} is already named `{}`",
-                        m.kind.singular(),
-                        m.slug
-                    ),
+                    format!("another {} is already named `{}`", m.kind.singular(), m.slug),
                 )
                 .with_help(format!(
                     "file names are ids; rename this file or {}",
@@ -369,16 +255,17 @@ fn resolution(inc: &Incident, out: &mut Vec<Diagnostic>) {
     for (i, u) in inc.updates.iter().enumerate() {
         if u.status == IncidentStatus::Resolved && i != last {
             out.push(
-                Diagnostic::error(&m.source, m.locations.value(&format!("updates.{}.status", u.index)),
-                    "resolved-not-last", "`resolved` must be the last update")
+                Diagnostic::error(
+                    &m.source,
+                    m.locations.value(&format!("updates.{}.status", u.index)),
+                    "resolved-not-last",
+                    "`resolved` must be the last update",
+                )
                 .with_help("an incident that is still being worked on is `monitoring`; move or change this update"),
             );
         }
     }
-    let resolved = inc
-        .updates
-        .last()
-        .is_some_and(|u| u.status == IncidentStatus::Resolved);
+    let resolved = inc.updates.last().is_some_and(|u| u.status == IncidentStatus::Resolved);
     match (resolved, inc.resolved_at) {
         (true, None) => {
             let u = inc.updates.last().map_or(0, |u| u.index);
@@ -435,15 +322,15 @@ fn metric_order(inc: &Incident, out: &mut Vec<Diagnostic>) {
 
 fn time_order(m: &Meta, key: &str, before: &str) -> Diagnostic {
     Diagnostic::error(&m.source, m.locations.value(key), "time-order", format!("`{key}` is earlier than `{before}`"))
-        .with_help("incident times run started ≤ detected ≤ acknowledged ≤ contained ≤ resolved; check the times and offsets")
+        .with_help(
+            "incident times run started ≤ detected ≤ acknowledged ≤ contained ≤ resolved; check the times and offsets",
+        )
 }
 
 fn sections(m: &Meta, required: &[String], out: &mut Vec<Diagnostic>) {
     let (headings, _) = super::scan::scan(&m.body);
     for name in required {
-        let found = headings
-            .iter()
-            .position(|h| h.level == 2 && h.text.eq_ignore_ascii_case(name));
+        let found = headings.iter().position(|h| h.level == 2 && h.text.eq_ignore_ascii_case(name));
         let problem = match found {
             None => Some(format!("required section `## {name}` is missing")),
             Some(i) if section_is_empty(&m.body, &headings, i) => {
@@ -453,9 +340,8 @@ fn sections(m: &Meta, required: &[String], out: &mut Vec<Diagnostic>) {
         };
         if let Some(message) = problem {
             out.push(
-                Diagnostic::error(&m.source, Pos::START, "missing-section", message).with_help(
-                    format!("post-mortems need these sections: {}", required.join(", ")),
-                ),
+                Diagnostic::error(&m.source, Pos::START, "missing-section", message)
+                    .with_help(format!("post-mortems need these sections: {}", required.join(", "))),
             );
         }
     }
@@ -465,13 +351,9 @@ fn sections(m: &Meta, required: &[String], out: &mut Vec<Diagnostic>) {
 fn section_is_empty(body: &str, headings: &[super::scan::Heading], index: usize) -> bool {
     let lines: Vec<&str> = body.lines().collect();
     let Some(start) = lines.iter().position(|l| {
-        l.trim_start().starts_with("## ")
-            && crate::text::slugify(l.trim_start()[3..].trim()) == headings[index].id
+        l.trim_start().starts_with("## ") && crate::text::slugify(l.trim_start()[3..].trim()) == headings[index].id
     }) else {
         return false;
     };
-    lines[start + 1..]
-        .iter()
-        .take_while(|l| !l.trim_start().starts_with("## "))
-        .all(|l| l.trim().is_empty())
+    lines[start + 1..].iter().take_while(|l| !l.trim_start().starts_with("## ")).all(|l| l.trim().is_empty())
 }

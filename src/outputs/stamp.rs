@@ -1,0 +1,17 @@
+//! `build.json`: who built this site, for which audience, and as of when — for monitoring a
+//! deployed status page's freshness, and for rebuilding the same output byte for byte.
+
+use super::OutputFile;
+use crate::render::context::iso;
+use crate::site::Site;
+
+pub fn stamp(site: &Site) -> OutputFile {
+    let json = serde_json::json!({
+        "generator": format!("cairn {}", env!("CARGO_PKG_VERSION")),
+        "audience": site.audience_name(),
+        "built_at": iso(site.now),
+    });
+    let mut bytes = serde_json::to_vec_pretty(&json).unwrap_or_default();
+    bytes.push(b'\n');
+    OutputFile::new("build.json".into(), bytes)
+}

@@ -1,0 +1,122 @@
+//! Helpers shared by the end-to-end tests: build real sites into temp dirs and read them back.
+#![allow(dead_code)]
+
+use cairn::model::Timestamp;
+use cairn::pipeline::{BuildOptions, BuildReport, build};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The example knowledge base at the repo root.
+pub fn example_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The fixed "now" the tests build with.
+pub fn now() -> Timestamp {
+    cairn::load::parse_time("2026-11-26T12:00:00Z").unwrap()
+}
+
+/// Builds `root` for `audience` into `out`, panicking with the diagnostics if it fails.
+pub fn build_into(root: &Path, audience: Option<&str>, out: &Path, now: Timestamp) -> BuildReport {
+    let opts = BuildOptions {
+        root: root.to_path_buf(),
+        audience: audience.map(String::from),
+        output: Some(out.to_path_buf()),
+        base_url: None,
+        now,
+    };
+    match build(&opts, &|_, _| {}) {
+        Ok(r) => r,
+        Err(cairn::pipeline::BuildError::Invalid(d)) => {
+            panic!("build failed:\n{}", d.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"))
+        }
+        Err(cairn::pipeline::BuildError::Usage(m) | cairn::pipeline::BuildError::Io(m)) => panic!("{m}"),
+    }
+}
+
+/// A built example site in a temp dir.
+pub struct Built {
+    pub dir: tempfile::TempDir,
+    pub report: BuildReport,
+}
+
+impl Built {
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join("site").join(rel)
+    }
+
+    pub fn html(&self, rel: &str) -> scraper::Html {
+        let text = std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        scraper::Html::parse_document(&text)
+    }
+
+    pub fn files(&self) -> BTreeMap<String, Vec<u8>> {
+        tree(&self.dir.path().join("site"))
+    }
+}
+
+pub fn build_example(audience: Option<&str>) -> Built {
+    let dir = tempfile::tempdir().unwrap();
+    let report = build_into(&example_root(), audience, &dir.path().join("site"), now());
+    Built { dir, report }
+}
+
+/// Every file below `dir`, by `/`-separated relative path.
+pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(dir).unwrap();
+            let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+            out.insert(rel, std::fs::read(entry.path()).unwrap());
+        }
+    }
+    out
+}
+
+/// Text content of every element matching `selector`.
+pub fn texts(doc: &scraper::Html, selector: &str) -> Vec<String> {
+    let sel = scraper::Selector::parse(selector).unwrap();
+    doc.select(&sel).map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")).collect()
+}
+
+/// An attribute of every element matching `selector`.
+pub fn attrs(doc: &scraper::Html, selector: &str, attr: &str) -> Vec<String> {
+    let sel = scraper::Selector::parse(selector).unwrap();
+    doc.select(&sel).filter_map(|e| e.value().attr(attr).map(String::from)).collect()
+}
+
+/// Copies a directory tree (for tests that modify a repo).
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        if rel.components().next().is_some_and(|c| {
+            let c = c.as_os_str().to_string_lossy();
+            c == "target" || c.starts_with("public") || c == ".git" || c.starts_with(".public")
+        }) {
+            continue;
+        }
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// Copies the example's knowledge base (config, content, templates, static) into a temp dir.
+pub fn example_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for part in ["cairn.yaml", "content", "templates", "static"] {
+        let from = example_root().join(part);
+        if from.is_dir() {
+            copy_tree(&from, &dir.path().join(part));
+        } else if from.is_file() {
+            std::fs::copy(&from, dir.path().join(part)).unwrap();
+        }
+    }
+    dir
+}

@@ -1,0 +1,79 @@
+//! The broken-input corpus: every case in `tests/fixtures/invalid/<case>/` is a small repo with
+//! something wrong, and an `expected` file listing the diagnostics (`code file:line:col`) that
+//! `cairn check` must report. No case may make cairn panic.
+
+use cairn::diagnostics::Diagnostic;
+use std::path::{Path, PathBuf};
+
+fn cases() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid");
+    let mut out: Vec<PathBuf> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    out.sort();
+    out
+}
+
+fn expected(case: &Path) -> Vec<String> {
+    std::fs::read_to_string(case.join("expected"))
+        .unwrap_or_else(|_| panic!("{} has no `expected` file", case.display()))
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect()
+}
+
+fn key(d: &Diagnostic) -> String {
+    format!("{} {}:{}:{}", d.code, d.file, d.line, d.column)
+}
+
+#[test]
+fn every_case_reports_its_diagnostics() {
+    let now = cairn::load::parse_time("2026-11-26T12:00:00Z").unwrap();
+    let cases = cases();
+    assert!(cases.len() >= 20, "the corpus has only {} cases", cases.len());
+    let mut failures = Vec::new();
+    for case in &cases {
+        let want = expected(case);
+        assert!(!want.is_empty(), "{} expects nothing", case.display());
+        let found = std::panic::catch_unwind(|| cairn::pipeline::check(case, now));
+        let Ok(found) = found else {
+            failures.push(format!("{}: cairn panicked", case.display()));
+            continue;
+        };
+        let got: Vec<String> = found.iter().map(key).collect();
+        for w in &want {
+            if !got.contains(w) {
+                failures.push(format!("{}: missing `{w}`; got {got:#?}", case.file_name().unwrap().to_string_lossy()));
+            }
+        }
+        for d in &found {
+            assert!(!d.message.is_empty() && d.help.is_some(), "{}: diagnostic without help: {d}", case.display());
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn build_refuses_every_case_and_writes_nothing() {
+    let now = cairn::load::parse_time("2026-11-26T12:00:00Z").unwrap();
+    for case in cases() {
+        let out = tempfile::tempdir().unwrap();
+        let mut refused = false;
+        for audience in [None, Some("internal".to_string())] {
+            let target = out.path().join(audience.as_deref().unwrap_or("public"));
+            let opts = cairn::pipeline::BuildOptions {
+                root: case.clone(),
+                audience,
+                output: Some(target.clone()),
+                base_url: None,
+                now,
+            };
+            if cairn::pipeline::build(&opts, &|_, _| {}).is_err() {
+                refused = true;
+                assert!(!target.exists(), "{}: a refused build wrote output", case.display());
+            }
+        }
+        assert!(refused, "{} built for every audience although it is broken", case.display());
+    }
+}

@@ -1,0 +1,79 @@
+//! Output guarantees: the same input gives byte-identical trees, a failed build leaves the
+//! previous output as it was, and the committed `public/` is what the example builds to.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn building_twice_gives_identical_trees() {
+    let a = build_example(None);
+    let b = build_example(None);
+    assert_eq!(a.files(), b.files());
+    let c = build_example(Some("internal"));
+    let d = build_example(Some("internal"));
+    assert_eq!(c.files(), d.files());
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let repo = example_copy();
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("site");
+    build_into(repo.path(), None, &target, now());
+    let before = tree(&target);
+    // Break one incident: a time without an offset.
+    let incidents = repo.path().join("content/incidents");
+    let victim = std::fs::read_dir(&incidents).unwrap().next().unwrap().unwrap().path();
+    let text = std::fs::read_to_string(&victim).unwrap();
+    let broken = text.replacen("started_at: ", "started_at: 2026-01-01T00:00:00\nignored: ", 1);
+    std::fs::write(&victim, broken).unwrap();
+    let opts = cairn::pipeline::BuildOptions {
+        root: repo.path().to_path_buf(),
+        audience: None,
+        output: Some(target.clone()),
+        base_url: None,
+        now: now(),
+    };
+    assert!(cairn::pipeline::build(&opts, &|_, _| {}).is_err());
+    assert_eq!(tree(&target), before, "the failed build changed the previous output");
+    let siblings: Vec<_> = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(siblings, vec![std::ffi::OsString::from("site")], "staging directories were left behind");
+}
+
+#[test]
+fn committed_public_dir_is_up_to_date() {
+    let committed = example_root().join("public");
+    let stamp: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(committed.join("build.json")).expect("public/build.json")).unwrap();
+    let built_at = cairn::load::parse_time(stamp["built_at"].as_str().unwrap()).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    build_into(&example_root(), None, &out.path().join("site"), built_at);
+    let fresh = tree(&out.path().join("site"));
+    let old = tree(&committed);
+    let stale: Vec<&String> = fresh.keys().chain(old.keys()).filter(|k| fresh.get(*k) != old.get(*k)).collect();
+    assert!(
+        stale.is_empty(),
+        "public/ is stale ({} files differ, e.g. {:?}); rebuild it with `cargo run --release -- build --now {}`",
+        stale.len(),
+        stale.iter().take(5).collect::<Vec<_>>(),
+        stamp["built_at"].as_str().unwrap()
+    );
+}
+
+#[test]
+fn internal_builds_never_go_to_public() {
+    let repo = example_copy();
+    let opts = cairn::pipeline::BuildOptions {
+        root: repo.path().to_path_buf(),
+        audience: Some("internal".into()),
+        output: None,
+        base_url: None,
+        now: now(),
+    };
+    let report = cairn::pipeline::build(&opts, &|_, _| {}).ok().unwrap();
+    assert_eq!(report.output, repo.path().join("public-internal"));
+    assert!(!repo.path().join("public").exists());
+    let ignore = std::fs::read_to_string(example_root().join(".gitignore")).unwrap();
+    assert!(ignore.lines().any(|l| l == "/public-*/"), "public-internal/ must be git-ignored");
+}
