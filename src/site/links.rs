@@ -62,8 +62,10 @@ pub fn resolve_links(
     for (from, links) in outgoing.iter().enumerate() {
         let doc = &docs[from];
         for link in links {
-            let (line, col) = crate::text::line_col(&doc.body, link.offset);
-            let pos = Pos::new(doc.body_line + line - 1, col);
+            let pos = link.pos.unwrap_or_else(|| {
+                let (line, col) = crate::text::line_col(&doc.body, link.offset);
+                Pos::new(doc.body_line + line - 1, col)
+            });
             let error = |code: &'static str, message: String, help: String| {
                 Diagnostic::error(&doc.source, pos, code, message).with_help(help)
             };

@@ -322,6 +322,12 @@ pub fn resolve(sources: &Sources, audience: usize, now: Timestamp) -> (Site, Vec
     pages.sort_by(|a, b| a.weight.cmp(&b.weight).then(docs[a.doc].title.cmp(&docs[b.doc].title)));
     let home_intro = by_rel.get("_index.md").copied();
 
+    for inc in &incidents {
+        outgoing[inc.doc].extend(scan::update_links(&inc.source.updates, &inc.source.meta.locations));
+    }
+    for m in &maintenance {
+        outgoing[m.doc].extend(scan::update_links(&m.source.updates, &m.source.meta.locations));
+    }
     let mut problems = Vec::new();
     links::resolve_links(&mut docs, &outgoing, &by_rel, sources, audience, &matrix_ids, &mut problems);
     status::derive_component_status(&mut components, &sources.components.components, &incidents, &maintenance);

@@ -16,6 +16,8 @@ pub struct LinkRef {
     pub dest: String,
     /// Byte offset of the link in the body.
     pub offset: usize,
+    /// Where the link is in the file, when it is not in the body (status update texts).
+    pub pos: Option<crate::diagnostics::Pos>,
 }
 
 pub fn scan(body: &str) -> (Vec<Heading>, Vec<LinkRef>) {
@@ -38,12 +40,31 @@ pub fn scan(body: &str) -> (Vec<Heading>, Vec<LinkRef>) {
                 }
             }
             Event::Start(Tag::Link { dest_url, .. }) => {
-                links.push(LinkRef { dest: dest_url.to_string(), offset: range.start })
+                links.push(LinkRef { dest: dest_url.to_string(), offset: range.start, pos: None })
             }
             _ => {}
         }
     }
     (headings, links)
+}
+
+/// Links inside the text of visible status updates, positioned in the file.
+pub fn update_links<S>(updates: &[crate::model::StatusUpdate<S>], locations: &crate::model::Locations) -> Vec<LinkRef> {
+    let mut out = Vec::new();
+    for u in updates {
+        let start = locations.value(&format!("updates.{}.body", u.index));
+        let block = u.body.contains('\n');
+        for mut link in scan(&u.body).1 {
+            let (line, col) = crate::text::line_col(&u.body, link.offset);
+            link.pos = Some(if block {
+                crate::diagnostics::Pos::new(start.line + line, start.column + col + 1)
+            } else {
+                crate::diagnostics::Pos::new(start.line, start.column + col - 1)
+            });
+            out.push(link);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
