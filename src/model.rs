@@ -213,6 +213,8 @@ pub struct Config {
     pub required_sections: Vec<String>,
     /// Pass raw HTML in markdown through instead of escaping it (trusted repos only).
     pub raw_html: bool,
+    /// Where each key of `cairn.yaml` is, for problems found later (an unknown theme).
+    pub locations: Locations,
 }
 
 impl Config {
@@ -239,6 +241,7 @@ impl Config {
             history_days: 90,
             required_sections: Config::DEFAULT_SECTIONS.iter().map(|s| s.to_string()).collect(),
             raw_html: false,
+            locations: Locations::default(),
         }
     }
 }
@@ -262,6 +265,8 @@ pub struct Meta {
     pub body: String,
     /// 1-based file line on which `body` starts.
     pub body_line: usize,
+    /// Columns to add to positions inside `body` (a matrix description sits indented in YAML).
+    pub body_column: usize,
     pub locations: Locations,
 }
 
@@ -405,8 +410,8 @@ pub struct Sources {
     pub maintenance: Vec<Maintenance>,
     pub pages: Vec<Page>,
     /// Documents whose files exist but could not be loaded (their problems are reported): they
-    /// still count as existing, so references to them do not pile up follow-on errors.
-    pub unloaded: Vec<(Kind, String)>,
+    /// still count as existing (kind, slug, path below content/), so references to them do not pile up follow-on errors.
+    pub unloaded: Vec<(Kind, String, String)>,
 }
 
 impl Sources {

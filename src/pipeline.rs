@@ -40,7 +40,8 @@ pub fn check(root: &Path, now: Timestamp) -> Vec<Diagnostic> {
         let (_, p) = site::resolve(&sources, audience, now);
         problems.extend(p);
     }
-    if let Err(p) = crate::render::templates::load(root, &sources.config.theme) {
+    if let Err(p) = crate::render::templates::load(root, &sources.config.theme, sources.config.locations.value("theme"))
+    {
         problems.extend(p);
     }
     sort_and_dedup(&mut problems);

@@ -4,6 +4,8 @@
 mod build;
 mod check;
 mod init;
+
+pub use init::scaffold;
 mod report;
 
 use clap::{Parser, Subcommand, ValueEnum};

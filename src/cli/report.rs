@@ -24,7 +24,7 @@ pub fn print(diagnostics: &[Diagnostic], format: Format, out: &mut dyn Write) ->
                 let level = if d.severity == Severity::Error { "error" } else { "warning" };
                 let mut message = d.message.clone();
                 if let Some(h) = &d.help {
-                    message.push_str("\n");
+                    message.push('\n');
                     message.push_str(h);
                 }
                 writeln!(

@@ -57,7 +57,7 @@ pub fn load_config(root: &Path, problems: &mut Vec<Diagnostic>) -> Config {
     let mut config = Config::fallback();
     // Audiences come first: every other visibility in the repo is checked against them.
     let fallback_audiences = config.audiences.clone();
-    let declared = FileCx::new(file, &locations, &fallback_audiences);
+    let declared = FileCx::new(file, 1, &locations, &fallback_audiences);
     if let Some(f) = declared.fields(&value, "", CONFIG_KEYS) {
         let audiences = f.strings("audiences");
         for (i, a) in audiences.iter().enumerate() {
@@ -72,16 +72,24 @@ pub fn load_config(root: &Path, problems: &mut Vec<Diagnostic>) -> Config {
         }
         if !audiences.is_empty() {
             config.audiences = Audiences(audiences);
+        } else if f.get("audiences").is_some() {
+            declared.at_value(
+                "audiences",
+                "missing-field",
+                "`audiences` lists no audience".into(),
+                "list the audiences least trusted first, e.g. `audiences: [public, internal]`".into(),
+            );
         }
     }
     problems.extend(declared.into_problems());
     let audiences = config.audiences.clone();
-    let cx = FileCx::new(file, &locations, &audiences);
+    let cx = FileCx::new(file, 1, &locations, &audiences);
     if let Some(f) = cx.fields(&value, "", CONFIG_KEYS) {
         read_config_fields(&f, &cx, &mut config);
         f.finish();
     }
     problems.extend(cx.into_problems());
+    config.locations = locations;
     config
 }
 
@@ -173,7 +181,7 @@ pub fn load_components(root: &Path, config: &Config, problems: &mut Vec<Diagnost
         }
     };
     let locations = yaml::locate(&text, 1);
-    let cx = FileCx::new(file, &locations, &config.audiences);
+    let cx = FileCx::new(file, 1, &locations, &config.audiences);
     let mut out = Components { source: file.to_path_buf(), ..Components::default() };
     if let Some(f) = cx.fields(&value, "", COMPONENTS_KEYS) {
         for (index, (path, v)) in f.items("groups").into_iter().enumerate() {
@@ -210,9 +218,16 @@ pub fn load_components(root: &Path, config: &Config, problems: &mut Vec<Diagnost
 }
 
 pub fn yaml_error(file: &Path, pos: Pos, msg: String) -> Diagnostic {
-    Diagnostic::error(file, pos, "yaml-syntax", format!("invalid YAML: {msg}")).with_help(
-        "check indentation and quoting; values containing `: ` or starting with `[`, `{`, `*`, `&` need quotes",
-    )
+    let help = if msg.contains("duplicate entry") {
+        "each key may appear once in a mapping: remove or rename one of them"
+    } else if msg.contains("quoted scalar") {
+        "close the quote that starts here, on the same value"
+    } else if msg.contains("tab") {
+        "indent YAML with spaces, not tabs"
+    } else {
+        "check indentation and quoting; values containing `: ` or starting with `[`, `{`, `*`, `&` need quotes"
+    };
+    Diagnostic::error(file, pos, "yaml-syntax", format!("invalid YAML: {msg}")).with_help(help)
 }
 
 /// Ids are lowercase ASCII letters, digits and dashes.

@@ -132,7 +132,7 @@ pub fn load_document(
     let locations = yaml::locate(yaml_text, yaml_line);
     let stem = rel.rsplit('/').next().unwrap_or(rel);
     let slug = stem.rsplit_once('.').map_or(stem, |(s, _)| s).to_string();
-    let cx = FileCx::new(&source, &locations, audiences);
+    let cx = FileCx::new(&source, yaml_line, &locations, audiences);
     if kind != Kind::Page && !is_id(&slug) {
         problems.push(
             Diagnostic::error(&source, Pos::START, "bad-id", format!("file name `{stem}` is not a valid id"))
@@ -163,6 +163,7 @@ pub fn load_document(
             embargo_until: f.time("embargo_until"),
             body: body.to_string(),
             body_line,
+            body_column: 0,
             locations: Default::default(),
         };
         let doc = match kind {
@@ -172,7 +173,17 @@ pub fn load_document(
             Kind::Matrix => {
                 if let Some(d) = f.string("description") {
                     meta.body = d;
-                    meta.body_line = locations.value("description").line;
+                    let at = locations.value("description");
+                    let line_text = yaml_text.lines().nth(at.line - yaml_line).unwrap_or("");
+                    let value = line_text.chars().skip(at.column - 1).collect::<String>();
+                    if value.starts_with('|') || value.starts_with('>') {
+                        let next = yaml_text.lines().nth(at.line - yaml_line + 1).unwrap_or("");
+                        meta.body_line = at.line + 1;
+                        meta.body_column = next.len() - next.trim_start().len();
+                    } else {
+                        meta.body_line = at.line;
+                        meta.body_column = at.column - 1 + usize::from(value.starts_with(['"', '\'']));
+                    }
                 }
                 matrix(&cx, &f).map(Loaded::Matrix)
             }
@@ -205,6 +216,7 @@ fn placeholder() -> Meta {
         embargo_until: None,
         body: String::new(),
         body_line: 1,
+        body_column: 0,
         locations: Default::default(),
     }
 }

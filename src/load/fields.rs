@@ -11,19 +11,25 @@ use time::format_description::well_known::Rfc3339;
 /// What reading one file needs: where it is, where its keys are, and where problems go.
 pub struct FileCx<'a> {
     pub file: &'a Path,
+    /// File line of the first YAML line (after a front-matter `---`).
+    pub yaml_line: usize,
     pub locations: &'a Locations,
     pub audiences: &'a Audiences,
     pub problems: RefCell<Vec<Diagnostic>>,
 }
 
 impl<'a> FileCx<'a> {
-    pub fn new(file: &'a Path, locations: &'a Locations, audiences: &'a Audiences) -> Self {
-        FileCx { file, locations, audiences, problems: RefCell::new(Vec::new()) }
+    pub fn new(file: &'a Path, yaml_line: usize, locations: &'a Locations, audiences: &'a Audiences) -> Self {
+        FileCx { file, yaml_line, locations, audiences, problems: RefCell::new(Vec::new()) }
+    }
+
+    fn root_pos(&self) -> crate::diagnostics::Pos {
+        crate::diagnostics::Pos::new(self.yaml_line, 1)
     }
 
     /// Reports a problem with the value at `path`.
     pub fn at_value(&self, path: &str, code: &'static str, message: String, help: String) {
-        let pos = self.locations.value(path);
+        let pos = if path.is_empty() { self.root_pos() } else { self.locations.value(path) };
         self.problems.borrow_mut().push(Diagnostic::error(self.file, pos, code, message).with_help(help));
     }
 
@@ -85,19 +91,11 @@ impl<'a> Fields<'a> {
 
     /// Reports a missing required key, at the start of the enclosing mapping.
     pub fn missing(&self, key: &str, example: &str) {
-        let pos = if self.prefix.is_empty() {
-            crate::diagnostics::Pos::new(self.first_line(), 1)
-        } else {
-            self.cx.locations.key(&self.prefix)
-        };
+        let pos = if self.prefix.is_empty() { self.cx.root_pos() } else { self.cx.locations.key(&self.prefix) };
         self.cx.problems.borrow_mut().push(
             Diagnostic::error(self.cx.file, pos, "missing-field", format!("required key `{key}` is missing"))
                 .with_help(format!("add it, e.g. `{key}: {example}`")),
         );
-    }
-
-    fn first_line(&self) -> usize {
-        self.cx.locations.0.values().map(|l| l.key.line).min().unwrap_or(1)
     }
 
     pub fn string(&self, key: &str) -> Option<String> {
@@ -277,7 +275,9 @@ impl<'a> Fields<'a> {
         for key in self.map.keys() {
             let name = match key {
                 Value::String(s) => s.clone(),
-                other => format!("{other:?}"),
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                _ => "(a non-text key)".to_string(),
             };
             if self.known.contains(&name.as_str()) {
                 continue;

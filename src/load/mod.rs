@@ -100,7 +100,7 @@ pub fn load(root: &Path) -> (Sources, Vec<Diagnostic>) {
             None => {
                 let stem = rel.rsplit('/').next().unwrap_or(rel);
                 let slug = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
-                sources.unloaded.push((*kind, slug.to_string()));
+                sources.unloaded.push((*kind, slug.to_string(), rel.clone()));
             }
         }
     }

@@ -24,8 +24,7 @@ pub fn split_front_matter(text: &str) -> Result<FrontMatter<'_>, (Pos, &'static 
     }
     let yaml_start = (first_end + 1).min(text.len());
     let mut offset = yaml_start;
-    let mut line = 2;
-    for raw in text[yaml_start..].split_inclusive('\n') {
+    for (line, raw) in (2..).zip(text[yaml_start..].split_inclusive('\n')) {
         let trimmed = raw.trim_end();
         if trimmed == "---" || trimmed == "..." {
             let body_start = offset + raw.len();
@@ -37,7 +36,6 @@ pub fn split_front_matter(text: &str) -> Result<FrontMatter<'_>, (Pos, &'static 
             });
         }
         offset += raw.len();
-        line += 1;
     }
     Err((Pos::new(1, 1), "the front matter opened on line 1 is never closed with `---`"))
 }
@@ -48,13 +46,60 @@ pub fn parse(yaml: &str, first_line: usize) -> Result<serde_yaml::Value, (Pos, S
         return Ok(serde_yaml::Value::Mapping(Default::default()));
     }
     serde_yaml::from_str(yaml).map_err(|e| {
-        let pos =
-            e.location().map(|l| Pos::new(l.line() + first_line - 1, l.column())).unwrap_or(Pos::new(first_line, 1));
         let msg = e.to_string();
-        // serde_yaml appends " at line X column Y"; the position is reported separately.
-        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-        (pos, msg)
+        let mut pos =
+            e.location().map(|l| Pos::new(l.line() + first_line - 1, l.column())).unwrap_or(Pos::new(first_line, 1));
+        // An unclosed quote is reported where scanning gave up; point at where the quote opened.
+        if let Some(ctx) = msg.split("while scanning a quoted scalar at ").nth(1)
+            && let Some(p) = parse_line_column(ctx)
+        {
+            pos = Pos::new(p.line + first_line - 1, p.column);
+        }
+        // A duplicate key is reported at its mapping; point at the second occurrence.
+        if let Some(key) = msg.strip_prefix("duplicate entry with key \"").and_then(|r| r.split('"').next()) {
+            let mut found = yaml.lines().enumerate().filter(|(_, l)| {
+                let t = l.trim_start().trim_start_matches("- ");
+                t.starts_with(key) && t[key.len()..].starts_with(':')
+            });
+            if let Some((i, l)) = found.nth(1) {
+                pos = Pos::new(i + first_line, l.find(key).unwrap_or(0) + 1);
+            }
+        }
+        (pos, strip_positions(&msg))
     })
+}
+
+/// Drops serde_yaml's " at line N column M" fragments: they count lines of the front matter, not
+/// of the file, and the position is reported separately anyway.
+fn strip_positions(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut rest = msg;
+    while let Some(i) = rest.find(" at line ") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 4..];
+        match parse_line_column(after) {
+            Some(p) => {
+                let fragment = format!("line {} column {}", p.line, p.column);
+                rest = after.strip_prefix(fragment.as_str()).unwrap_or(after);
+            }
+            None => {
+                out.push_str(" at line ");
+                rest = after.strip_prefix("line ").unwrap_or(after);
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Reads `line N column M` at the start of `text`.
+fn parse_line_column(text: &str) -> Option<Pos> {
+    let mut words = text.split_whitespace();
+    (words.next()? == "line").then_some(())?;
+    let line = words.next()?.trim_end_matches(',').parse().ok()?;
+    (words.next()? == "column").then_some(())?;
+    let column = words.next()?.trim_end_matches([',', ')']).parse().ok()?;
+    Some(Pos::new(line, column))
 }
 
 /// One open container while scanning: a mapping key or a sequence item, at an indentation.
@@ -65,14 +110,42 @@ struct Frame {
     item: Option<usize>,
 }
 
-/// Finds where every key and sequence item of block-style YAML starts. Flow sequences on one
-/// line (`[a, b]`) are located element by element. Lines are shifted by `first_line - 1`.
+/// Turns byte offsets of a text into file positions (columns count characters).
+struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+    first_line: usize,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(text: &'a str, first_line: usize) -> Self {
+        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        LineIndex { text, starts, first_line }
+    }
+
+    fn pos(&self, offset: usize) -> Pos {
+        let line = self.starts.partition_point(|s| *s <= offset) - 1;
+        let column = self.text[self.starts[line]..offset].chars().count() + 1;
+        Pos::new(line + self.first_line, column)
+    }
+}
+
+/// Finds where every key and sequence item of block-style YAML starts, including inside flow
+/// collections (`[a, b]`, `{ k: v }`, also over several lines).
 pub fn locate(yaml: &str, first_line: usize) -> Locations {
+    let index = LineIndex::new(yaml, first_line);
     let mut out = BTreeMap::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut block_scalar_indent: Option<usize> = None;
-    for (i, raw) in yaml.lines().enumerate() {
-        let line = i + first_line;
+    let mut skip_until = 0;
+    let mut line_start = 0;
+    for raw_nl in yaml.split_inclusive('\n') {
+        let start = line_start;
+        line_start += raw_nl.len();
+        if start < skip_until {
+            continue;
+        }
+        let raw = raw_nl.trim_end_matches(['\n', '\r']);
         let indent = raw.len() - raw.trim_start_matches(' ').len();
         let content = raw[indent..].trim_end();
         if let Some(parent) = block_scalar_indent {
@@ -84,53 +157,52 @@ pub fn locate(yaml: &str, first_line: usize) -> Locations {
         if content.is_empty() || content.starts_with('#') || content == "---" {
             continue;
         }
-        let mut col = indent;
+        // Byte offset, within `raw`, of what is left to read on this line.
+        let mut at = indent;
         let mut rest = content;
         if rest.starts_with("- ") || rest == "-" {
-            let mut index = 0;
+            let mut item = 0;
             while let Some(top) = stack.last() {
                 if top.indent > indent {
                     stack.pop();
                 } else if top.indent == indent && top.item.is_some() {
-                    index = top.item.unwrap_or(0) + 1;
+                    item = top.item.unwrap_or(0) + 1;
                     stack.pop();
                     break;
                 } else {
                     break;
                 }
             }
-            let dash = Pos::new(line, col + 1);
             let after = rest[1..].len() - rest[1..].trim_start().len() + 1;
-            col += after;
+            at += after;
             rest = rest[after..].trim_end();
-            let path = join(&stack, &index.to_string());
-            out.insert(path, Loc { key: dash, value: Pos::new(line, col + 1) });
-            stack.push(Frame { indent, segment: index.to_string(), item: Some(index) });
-            if rest.is_empty() {
+            let path = join(&stack, &item.to_string());
+            out.insert(path.clone(), Loc { key: index.pos(start + indent), value: index.pos(start + at) });
+            stack.push(Frame { indent, segment: item.to_string(), item: Some(item) });
+            if rest.starts_with('[') || rest.starts_with('{') {
+                skip_until = scan_flow(yaml, start + at, &path, &index, &mut out);
                 continue;
             }
-            if key_split(rest).is_none() {
+            if rest.is_empty() || key_split(rest).is_none() {
                 continue;
             }
         }
-        let Some((key, value_offset)) = key_split(rest) else {
-            continue;
-        };
-        while stack.last().is_some_and(|top| top.indent >= col) {
+        let Some((key, value_offset)) = key_split(rest) else { continue };
+        while stack.last().is_some_and(|top| top.indent >= at) {
             stack.pop();
         }
         let path = join(&stack, &key);
         let value_text = rest[value_offset..].trim_start();
-        let value_col = col + rest.len() - rest[value_offset..].trim_start().len();
-        let key_pos = Pos::new(line, col + 1);
-        let value_pos = if value_text.is_empty() { key_pos } else { Pos::new(line, value_col + 1) };
+        let value_at = at + rest.len() - value_text.len();
+        let key_pos = index.pos(start + at);
+        let value_pos = if value_text.is_empty() { key_pos } else { index.pos(start + value_at) };
         out.insert(path.clone(), Loc { key: key_pos, value: value_pos });
         if value_text.starts_with('|') || value_text.starts_with('>') {
-            block_scalar_indent = Some(col);
-        } else if value_text.starts_with('[') {
-            locate_flow_items(&mut out, &path, value_text, line, value_col);
+            block_scalar_indent = Some(at);
+        } else if value_text.starts_with('[') || value_text.starts_with('{') {
+            skip_until = scan_flow(yaml, start + value_at, &path, &index, &mut out);
         }
-        stack.push(Frame { indent: col, segment: key, item: None });
+        stack.push(Frame { indent: at, segment: key, item: None });
     }
     Locations(out)
 }
@@ -166,18 +238,56 @@ fn key_split(text: &str) -> Option<(String, usize)> {
     Some((key, text.len() - rest.len()))
 }
 
-/// Records the position of each element of a one-line flow sequence `[a, b, c]`.
-fn locate_flow_items(out: &mut BTreeMap<String, Loc>, path: &str, text: &str, line: usize, col: usize) {
-    let Some(end) = text.find(']') else { return };
-    let inner = &text[1..end];
-    let mut offset = 1;
-    for (index, part) in inner.split(',').enumerate() {
-        let lead = part.len() - part.trim_start().len();
-        if !part.trim().is_empty() {
-            let pos = Pos::new(line, col + offset + lead + 1);
-            out.insert(format!("{path}.{index}"), Loc { key: pos, value: pos });
+/// Reads a flow scalar starting at `i` up to one of `stops`; returns it trimmed and the offset
+/// where it ends.
+fn flow_scalar(text: &str, i: usize, stops: &[u8]) -> (String, usize) {
+    let bytes = text.as_bytes();
+    if let Some(&q) = bytes.get(i).filter(|b| **b == b'"' || **b == b'\'') {
+        let end = text[i + 1..].find(q as char).map_or(text.len(), |e| i + 1 + e);
+        return (text[i + 1..end].to_string(), (end + 1).min(text.len()));
+    }
+    let mut end = i;
+    while end < bytes.len() && !stops.contains(&bytes[end]) {
+        end += 1;
+    }
+    (text[i..end].trim().to_string(), end)
+}
+
+/// Walks the flow collection that starts at `start` (`[` or `{`), recording every item and key
+/// under `path`; returns the offset just past its closing bracket.
+fn scan_flow(text: &str, start: usize, path: &str, index: &LineIndex<'_>, out: &mut BTreeMap<String, Loc>) -> usize {
+    let bytes = text.as_bytes();
+    let is_map = bytes[start] == b'{';
+    let close = if is_map { b'}' } else { b']' };
+    let mut i = start + 1;
+    let mut item = 0;
+    loop {
+        while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b',') {
+            i += 1;
         }
-        offset += part.len() + 1;
+        if i >= bytes.len() {
+            return bytes.len();
+        }
+        if bytes[i] == close {
+            return i + 1;
+        }
+        let (child, key_pos) = if is_map {
+            let (key, end) = flow_scalar(text, i, b":,}\n");
+            let key_pos = index.pos(i);
+            i = end;
+            while i < bytes.len() && (bytes[i] == b':' || bytes[i] == b' ') {
+                i += 1;
+            }
+            (format!("{path}.{key}"), key_pos)
+        } else {
+            item += 1;
+            (format!("{path}.{}", item - 1), index.pos(i))
+        };
+        out.insert(child.clone(), Loc { key: key_pos, value: index.pos(i) });
+        i = match bytes.get(i) {
+            Some(b'[' | b'{') => scan_flow(text, i, &child, index, out),
+            _ => flow_scalar(text, i, if is_map { b",}" } else { b",]" }).1,
+        };
     }
 }
 
@@ -204,8 +314,18 @@ mod tests {
         assert_eq!(loc.key("updates.1.at"), Pos::new(7, 5));
         assert_eq!(loc.value("updates.1.at"), Pos::new(7, 9));
         assert_eq!(loc.key("updates.1.status"), Pos::new(10, 5));
-        assert!(loc.0.get("updates.1.text").is_none());
+        assert!(!loc.0.contains_key("updates.1.text"));
         assert_eq!(loc.key("rows.1.id"), Pos::new(15, 3));
         assert_eq!(loc.value("rows.0.runbooks.0"), Pos::new(14, 7));
+    }
+
+    #[test]
+    fn locates_inside_flow_mappings_and_multi_line_lists() {
+        let yaml = "chain: { name: X, block_time: 6s }\ncomponents: [a,\n  b]\ntitle: é [x]\nnext: [é, z]\n";
+        let loc = locate(yaml, 1);
+        assert_eq!(loc.key("chain.block_time"), Pos::new(1, 19));
+        assert_eq!(loc.value("components.1"), Pos::new(3, 3));
+        assert_eq!(loc.key("next"), Pos::new(5, 1));
+        assert_eq!(loc.value("next.1"), Pos::new(5, 11));
     }
 }

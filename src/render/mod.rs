@@ -79,9 +79,10 @@ fn nav(site: &Site) -> Vec<NavItem> {
             items.push(NavItem { title: title.into(), path: format!("{}/", kind.as_str()), section });
         }
     }
+    // Top-level pages with a `weight` join the navigation; deeper pages are reached from them.
     for p in site.pages.iter().filter(|p| p.weight.is_some()) {
         let doc = site.doc(p.doc);
-        if !doc.path.is_empty() {
+        if !doc.path.is_empty() && doc.path.matches('/').count() == 1 {
             items.push(NavItem { title: doc.title.clone(), path: doc.path.clone(), section: "page" });
         }
     }
@@ -95,7 +96,7 @@ pub struct Renderer {
 
 impl Renderer {
     pub fn new(root: &Path, site: &Site) -> Result<Renderer, Vec<Diagnostic>> {
-        let mut tera = templates::load(root, &site.config.theme)?;
+        let mut tera = templates::load(root, &site.config.theme, site.config.locations.value("theme"))?;
         let globals = SiteGlobals {
             title: site.config.title.clone(),
             description: site.config.description.clone(),

@@ -45,7 +45,7 @@ fn template_files(dir: &Path) -> Vec<(String, std::path::PathBuf)> {
 }
 
 /// Builds the template engine for a site at `root` using theme `theme`.
-pub fn load(root: &Path, theme: &str) -> Result<tera::Tera, Vec<Diagnostic>> {
+pub fn load(root: &Path, theme: &str, theme_pos: Pos) -> Result<tera::Tera, Vec<Diagnostic>> {
     let mut sources: Vec<(String, String, String)> = Vec::new();
     if theme == "default" {
         for (name, text) in THEME_TEMPLATES {
@@ -58,7 +58,7 @@ pub fn load(root: &Path, theme: &str) -> Result<tera::Tera, Vec<Diagnostic>> {
         problems.push(
             Diagnostic::error(
                 Path::new("cairn.yaml"),
-                Pos::START,
+                theme_pos,
                 "unknown-theme",
                 format!("theme `{theme}` not found"),
             )

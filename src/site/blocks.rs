@@ -18,7 +18,12 @@ pub struct Block {
 
 /// Finds every audience block in a markdown body, skipping code fences. Problems are reported
 /// against `file`, with body lines shifted to file lines by `body_line`.
-pub fn scan(body: &str, audiences: &Audiences, file: &Path, body_line: usize) -> (Vec<Block>, Vec<Diagnostic>) {
+pub fn scan(
+    body: &str,
+    audiences: &Audiences,
+    file: &Path,
+    (body_line, body_column): (usize, usize),
+) -> (Vec<Block>, Vec<Diagnostic>) {
     let mut blocks = Vec::new();
     let mut problems = Vec::new();
     let mut code_fence: Option<&str> = None;
@@ -38,7 +43,13 @@ pub fn scan(body: &str, audiences: &Audiences, file: &Path, body_line: usize) ->
         let Some(rest) = t.strip_prefix(":::") else {
             continue;
         };
-        let pos = Pos::new(body_line + i, line.len() - line.trim_start().len() + 1);
+        let indent = line.len() - line.trim_start().len();
+        let pos = Pos::new(body_line + i, indent + 1 + body_column);
+        // Position of a word of the fence line (its audience name or an option).
+        let word_pos = |word: &str| {
+            let at = line.find(word).unwrap_or(indent);
+            Pos::new(body_line + i, line[..at].chars().count() + 1 + body_column)
+        };
         let rest = rest.trim();
         if rest.is_empty() {
             match open.take() {
@@ -72,8 +83,13 @@ pub fn scan(body: &str, audiences: &Audiences, file: &Path, body_line: usize) ->
                 }
             };
             problems.push(
-                Diagnostic::error(file, pos, "unknown-audience", format!("`{name}` is not an audience of this site"))
-                    .with_help(help),
+                Diagnostic::error(
+                    file,
+                    word_pos(name),
+                    "unknown-audience",
+                    format!("`{name}` is not an audience of this site"),
+                )
+                .with_help(help),
             );
             // Fail closed: treat an unknown fence as the most trusted audience.
             open = Some((i, audiences.most_trusted(), None));
@@ -84,11 +100,16 @@ pub fn scan(body: &str, audiences: &Audiences, file: &Path, body_line: usize) ->
             match word.strip_prefix("embargo_until=").map(|v| (v, parse_time(v))) {
                 Some((_, Some(t))) => embargo = Some(t),
                 Some((v, None)) => problems.push(
-                    Diagnostic::error(file, pos, "bad-time", format!("`embargo_until` is not a valid time: `{v}`"))
-                        .with_help(crate::load::time_help(v)),
+                    Diagnostic::error(
+                        file,
+                        word_pos(v),
+                        "bad-time",
+                        format!("`embargo_until` is not a valid time: `{v}`"),
+                    )
+                    .with_help(crate::load::time_help(v)),
                 ),
                 None => problems.push(
-                    Diagnostic::error(file, pos, "bad-block", format!("unknown block option `{word}`"))
+                    Diagnostic::error(file, word_pos(word), "bad-block", format!("unknown block option `{word}`"))
                         .with_help("the only block option is `embargo_until=TIME`"),
                 ),
             }
@@ -96,7 +117,7 @@ pub fn scan(body: &str, audiences: &Audiences, file: &Path, body_line: usize) ->
         open = Some((i, audience, embargo));
     }
     if let Some((start, _, _)) = open {
-        let pos = Pos::new(body_line + start, 1);
+        let pos = Pos::new(body_line + start, 1 + body_column);
         problems.push(
             Diagnostic::error(file, pos, "unclosed-block", "this audience block is never closed")
                 .with_help("close it with a line holding only `:::`; until then everything below it is hidden"),
@@ -148,7 +169,7 @@ mod tests {
     #[test]
     fn drops_hidden_blocks_and_keeps_line_numbers() {
         let body = "a\n:::internal\nsecret\n:::\nb\n```\n:::internal\n```\n";
-        let (blocks, problems) = scan(body, &audiences(), Path::new("x.md"), 1);
+        let (blocks, problems) = scan(body, &audiences(), Path::new("x.md"), (1, 0));
         assert!(problems.is_empty());
         assert_eq!(blocks.len(), 1);
         let now = Timestamp::UNIX_EPOCH;
@@ -159,7 +180,7 @@ mod tests {
     #[test]
     fn embargo_holds_back_only_the_public() {
         let body = ":::public embargo_until=2027-01-01T00:00:00Z\nnews\n:::\n";
-        let (blocks, problems) = scan(body, &audiences(), Path::new("x.md"), 1);
+        let (blocks, problems) = scan(body, &audiences(), Path::new("x.md"), (1, 0));
         assert!(problems.is_empty());
         let before = parse_time("2026-12-01T00:00:00Z").unwrap();
         let after = parse_time("2027-02-01T00:00:00Z").unwrap();
@@ -170,7 +191,7 @@ mod tests {
 
     #[test]
     fn reports_unclosed_and_unknown_fences() {
-        let (_, problems) = scan("x\n:::secret\ny\n", &audiences(), Path::new("x.md"), 5);
+        let (_, problems) = scan("x\n:::secret\ny\n", &audiences(), Path::new("x.md"), (5, 0));
         let codes: Vec<_> = problems.iter().map(|d| (d.code, d.line)).collect();
         assert_eq!(codes, vec![("unknown-audience", 6), ("unclosed-block", 6)]);
     }

@@ -13,14 +13,16 @@ fn content_target(dest: &str, from_rel: &str) -> Option<(String, Option<String>)
         Some((p, a)) => (p, Some(a.to_string())),
         None => (dest, None),
     };
+    // A path that climbs out of content/ resolves to nothing, and is reported as broken.
     if let Some(abs) = path.strip_prefix("@/") {
-        return Some((normalize(abs)?, anchor));
+        return Some((normalize(abs).unwrap_or_else(|| abs.to_string()), anchor));
     }
     if path.contains("://") || path.starts_with('/') || path.contains(':') || !path.ends_with(".md") {
         return None;
     }
     let dir = from_rel.rsplit_once('/').map_or("", |(d, _)| d);
-    Some((normalize(&format!("{dir}/{path}"))?, anchor))
+    let joined = format!("{dir}/{path}");
+    Some((normalize(&joined).unwrap_or(joined), anchor))
 }
 
 /// Folds `.` and `..` out of a `/`-separated path; `None` if it climbs above the content root.
@@ -64,11 +66,14 @@ pub fn resolve_links(
         for link in links {
             let pos = link.pos.unwrap_or_else(|| {
                 let (line, col) = crate::text::line_col(&doc.body, link.offset);
-                Pos::new(doc.body_line + line - 1, col)
+                Pos::new(doc.body_line + line - 1, col + doc.body_column)
             });
             let error = |code: &'static str, message: String, help: String| {
                 Diagnostic::error(&doc.source, pos, code, message).with_help(help)
             };
+            if link.dest == "#" {
+                continue;
+            }
             if let Some(anchor) = link.dest.strip_prefix('#') {
                 let known = anchors(doc, matrices, from);
                 if !known.contains(&anchor) {
@@ -80,6 +85,10 @@ pub fn resolve_links(
                 continue;
             };
             let Some(&target) = by_rel.get(&rel) else {
+                if sources.unloaded.iter().any(|(_, _, r)| *r == rel) {
+                    // The target has problems of its own, reported on its file.
+                    continue;
+                }
                 if sources.metas().any(|m| m.rel == rel) {
                     problems.push(error(
                         "link-to-hidden",
@@ -150,6 +159,6 @@ mod tests {
         assert_eq!(content_target("../runbooks/a.md", "incidents/i.md"), Some(("runbooks/a.md".into(), None)));
         assert_eq!(content_target("b.md", "incidents/i.md"), Some(("incidents/b.md".into(), None)));
         assert_eq!(content_target("https://x.org/a.md", "i.md"), None);
-        assert_eq!(content_target("../../a.md", "i.md"), None);
+        assert_eq!(content_target("../../a.md", "i.md"), Some(("/../../a.md".into(), None)));
     }
 }

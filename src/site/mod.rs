@@ -35,6 +35,7 @@ pub struct Doc {
     /// Markdown as this audience may see it; line `n` of it is line `body_line + n - 1` of the file.
     pub body: String,
     pub body_line: usize,
+    pub body_column: usize,
     pub headings: Vec<Heading>,
     /// Link destinations as written → site path (with `#anchor`) of the target.
     pub links: BTreeMap<String, String>,
@@ -178,7 +179,7 @@ pub fn resolve(sources: &Sources, audience: usize, now: Timestamp) -> (Site, Vec
         if extra_hidden || !visible(visibility, meta.embargo_until, audience, now) {
             return None;
         }
-        let (found, _) = blocks::scan(&meta.body, &config.audiences, &meta.source, meta.body_line);
+        let (found, _) = blocks::scan(&meta.body, &config.audiences, &meta.source, (meta.body_line, meta.body_column));
         let body = blocks::filter(&meta.body, &found, audience, now);
         let (headings, links) = scan::scan(&body);
         outgoing.push(links);
@@ -195,6 +196,7 @@ pub fn resolve(sources: &Sources, audience: usize, now: Timestamp) -> (Site, Vec
             path: permalink(meta.kind, &meta.rel, &meta.slug),
             body,
             body_line: meta.body_line,
+            body_column: meta.body_column,
             headings,
             links: BTreeMap::new(),
             backlinks: Vec::new(),

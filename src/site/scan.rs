@@ -77,6 +77,6 @@ mod tests {
         assert_eq!(h[1].id, "halt-at-height");
         assert_eq!(h[1].text, "Halt at height");
         assert_eq!(l[0].dest, "@/runbooks/a.md#b");
-        assert_eq!(l[0].offset, 27);
+        assert_eq!(l[0].offset, 32);
     }
 }

@@ -6,68 +6,86 @@ use crate::model::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-/// Names that exist in the repo, for checking references.
-struct Known<'a> {
-    components: BTreeSet<&'a str>,
-    runbooks: BTreeSet<&'a str>,
-    postmortems: BTreeSet<&'a str>,
-    incidents: BTreeSet<&'a str>,
-    types: BTreeSet<&'a str>,
+/// The ids of one kind that exist in the repo, for checking references to them.
+struct Names<'a> {
+    set: BTreeSet<&'a str>,
+    what: &'static str,
+    code: &'static str,
 }
 
-impl Known<'_> {
-    fn check(
-        set: &BTreeSet<&str>,
-        what: &str,
-        code: &'static str,
-        file: &Path,
-        loc: &Locations,
-        path: &str,
-        name: &str,
-        out: &mut Vec<Diagnostic>,
-    ) {
-        if set.contains(name) {
+impl Names<'_> {
+    /// Reports `name`, written at `path` of the file `at`, unless it exists.
+    fn check(&self, (file, loc): (&Path, &Locations), path: &str, name: &str, out: &mut Vec<Diagnostic>) {
+        if self.set.contains(name) {
             return;
         }
-        let help = match suggest(name, set.iter().copied()) {
+        let what = self.what;
+        let help = match suggest(name, self.set.iter().copied()) {
             Some(s) => format!("did you mean `{s}`?"),
-            None if set.is_empty() => format!("there is no {what} in this repo yet"),
-            None => format!("known {what} ids: {}", set.iter().take(12).copied().collect::<Vec<_>>().join(", ")),
+            None if self.set.is_empty() => format!("there is no {what} in this repo yet"),
+            None => format!("known {what} ids: {}", self.set.iter().take(12).copied().collect::<Vec<_>>().join(", ")),
         };
-        out.push(Diagnostic::error(file, loc.value(path), code, format!("unknown {what} `{name}`")).with_help(help));
+        out.push(
+            Diagnostic::error(file, loc.value(path), self.code, format!("unknown {what} `{name}`")).with_help(help),
+        );
     }
+}
+
+/// Where a document's front-matter keys are, for `Names::check`.
+fn at(m: &Meta) -> (&Path, &Locations) {
+    (m.source.as_path(), &m.locations)
+}
+
+/// Ids of the documents of one kind, including files that exist but failed to load.
+fn slugs<'a>(metas: Vec<&'a Meta>, unloaded: &'a [(Kind, String, String)], kind: Kind) -> BTreeSet<&'a str> {
+    let broken = unloaded.iter().filter(move |(k, _, _)| *k == kind).map(|(_, slug, _)| slug.as_str());
+    metas.into_iter().map(|m| m.slug.as_str()).chain(broken).collect()
 }
 
 pub fn validate(s: &Sources) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let unloaded = |kind: Kind| s.unloaded.iter().filter(move |(k, _)| *k == kind).map(|(_, slug)| slug.as_str());
-    let known = Known {
-        components: s.components.components.iter().map(|c| c.id.as_str()).collect(),
-        runbooks: s.runbooks.iter().map(|d| d.meta.slug.as_str()).chain(unloaded(Kind::Runbook)).collect(),
-        postmortems: s.postmortems.iter().map(|d| d.meta.slug.as_str()).chain(unloaded(Kind::Postmortem)).collect(),
-        incidents: s.incidents.iter().map(|d| d.meta.slug.as_str()).chain(unloaded(Kind::Incident)).collect(),
-        types: s.matrices.iter().flat_map(|m| m.rows.iter().map(|r| r.id.as_str())).collect(),
+    let components = Names {
+        set: s.components.components.iter().map(|c| c.id.as_str()).collect(),
+        what: "component",
+        code: "unknown-component",
+    };
+    let runbooks = Names {
+        set: slugs(s.runbooks.iter().map(|d| &d.meta).collect(), &s.unloaded, Kind::Runbook),
+        what: "runbook",
+        code: "unknown-runbook",
+    };
+    let postmortems = Names {
+        set: slugs(s.postmortems.iter().map(|d| &d.meta).collect(), &s.unloaded, Kind::Postmortem),
+        what: "post-mortem",
+        code: "unknown-postmortem",
+    };
+    let incidents = Names {
+        set: slugs(s.incidents.iter().map(|d| &d.meta).collect(), &s.unloaded, Kind::Incident),
+        what: "incident",
+        code: "unknown-incident",
+    };
+    let types = Names {
+        set: s.matrices.iter().flat_map(|m| m.rows.iter().map(|r| r.id.as_str())).collect(),
+        what: "incident type (decision matrix row)",
+        code: "unknown-type",
     };
     // A matrix that failed to load hides its rows: do not report every incident type as unknown.
-    let matrices_complete = !s.unloaded.iter().any(|(k, _)| *k == Kind::Matrix);
-    components(s, &mut out);
+    let matrices_complete = !s.unloaded.iter().any(|(k, _, _)| *k == Kind::Matrix);
+    check_components(s, &mut out);
     duplicate_slugs(s, &mut out);
-    let refs = |set: &BTreeSet<&str>, what, code, meta: &Meta, path: String, name: &str, out: &mut Vec<Diagnostic>| {
-        Known::check(set, what, code, &meta.source, &meta.locations, &path, name, out)
-    };
     for inc in &s.incidents {
         let m = &inc.meta;
         for (i, c) in inc.components.iter().enumerate() {
-            refs(&known.components, "component", "unknown-component", m, format!("components.{i}"), c, &mut out);
+            components.check(at(m), &format!("components.{i}"), c, &mut out);
         }
         for (i, r) in inc.runbooks.iter().enumerate() {
-            refs(&known.runbooks, "runbook", "unknown-runbook", m, format!("runbooks.{i}"), r, &mut out);
+            runbooks.check(at(m), &format!("runbooks.{i}"), r, &mut out);
         }
         if let Some(p) = &inc.postmortem {
-            refs(&known.postmortems, "post-mortem", "unknown-postmortem", m, "postmortem".into(), p, &mut out);
+            postmortems.check(at(m), "postmortem", p, &mut out);
         }
         if let Some(t) = inc.incident_type.as_ref().filter(|_| matrices_complete) {
-            refs(&known.types, "incident type (decision matrix row)", "unknown-type", m, "type".into(), t, &mut out);
+            types.check(at(m), "type", t, &mut out);
         }
         updates(m, &inc.updates, Some(inc.started_at), &mut out);
         resolution(inc, &mut out);
@@ -76,24 +94,24 @@ pub fn validate(s: &Sources) -> Vec<Diagnostic> {
     for pm in &s.postmortems {
         let m = &pm.meta;
         for (i, id) in pm.incidents.iter().enumerate() {
-            refs(&known.incidents, "incident", "unknown-incident", m, format!("incidents.{i}"), id, &mut out);
+            incidents.check(at(m), &format!("incidents.{i}"), id, &mut out);
         }
         for (i, item) in pm.action_items.iter().enumerate() {
             if let Some(r) = &item.runbook {
                 let path = format!("action_items.{i}.runbook");
-                refs(&known.runbooks, "runbook", "unknown-runbook", m, path, r, &mut out);
+                runbooks.check(at(m), &path, r, &mut out);
             }
         }
-        sections(m, &s.config.required_sections, &mut out);
+        sections(m, pm.status == PostmortemStatus::Draft, &s.config.required_sections, &mut out);
     }
     for rb in &s.runbooks {
         let m = &rb.meta;
         for (i, c) in rb.components.iter().enumerate() {
-            refs(&known.components, "component", "unknown-component", m, format!("components.{i}"), c, &mut out);
+            components.check(at(m), &format!("components.{i}"), c, &mut out);
         }
         for (i, t) in rb.incident_types.iter().enumerate().filter(|_| matrices_complete) {
             let path = format!("incident_types.{i}");
-            refs(&known.types, "incident type (decision matrix row)", "unknown-type", m, path, t, &mut out);
+            types.check(at(m), &path, t, &mut out);
         }
     }
     let mut row_ids: BTreeMap<&str, &Path> = BTreeMap::new();
@@ -102,7 +120,7 @@ pub fn validate(s: &Sources) -> Vec<Diagnostic> {
         for (i, row) in mx.rows.iter().enumerate() {
             for (j, r) in row.runbooks.iter().enumerate() {
                 let path = format!("rows.{i}.runbooks.{j}");
-                refs(&known.runbooks, "runbook", "unknown-runbook", m, path, r, &mut out);
+                runbooks.check(at(m), &path, r, &mut out);
             }
             if let Some(first) = row_ids.insert(&row.id, &m.source) {
                 out.push(
@@ -123,7 +141,7 @@ pub fn validate(s: &Sources) -> Vec<Diagnostic> {
     for mt in &s.maintenance {
         let m = &mt.meta;
         for (i, c) in mt.components.iter().enumerate() {
-            refs(&known.components, "component", "unknown-component", m, format!("components.{i}"), c, &mut out);
+            components.check(at(m), &format!("components.{i}"), c, &mut out);
         }
         if mt.scheduled_until < mt.scheduled_for {
             out.push(
@@ -139,13 +157,14 @@ pub fn validate(s: &Sources) -> Vec<Diagnostic> {
         updates(m, &mt.updates, None, &mut out);
     }
     for meta in s.metas() {
-        let (_, problems) = super::blocks::scan(&meta.body, &s.config.audiences, &meta.source, meta.body_line);
+        let (_, problems) =
+            super::blocks::scan(&meta.body, &s.config.audiences, &meta.source, (meta.body_line, meta.body_column));
         out.extend(problems);
     }
     out
 }
 
-fn components(s: &Sources, out: &mut Vec<Diagnostic>) {
+fn check_components(s: &Sources, out: &mut Vec<Diagnostic>) {
     let file = &s.components.source;
     let loc = &s.components.locations;
     let mut groups = BTreeSet::new();
@@ -176,16 +195,8 @@ fn components(s: &Sources, out: &mut Vec<Diagnostic>) {
             );
         }
         if let Some(g) = &c.group {
-            Known::check(
-                &groups,
-                "group",
-                "unknown-group",
-                file,
-                loc,
-                &format!("components.{}.group", c.index),
-                g,
-                out,
-            );
+            let known = Names { set: groups.clone(), what: "group", code: "unknown-group" };
+            known.check((file, loc), &format!("components.{}.group", c.index), g, out);
         }
     }
 }
@@ -327,7 +338,8 @@ fn time_order(m: &Meta, key: &str, before: &str) -> Diagnostic {
         )
 }
 
-fn sections(m: &Meta, required: &[String], out: &mut Vec<Diagnostic>) {
+/// Required sections: an error once a post-mortem is in review, a reminder while it is a draft.
+fn sections(m: &Meta, draft: bool, required: &[String], out: &mut Vec<Diagnostic>) {
     let (headings, _) = super::scan::scan(&m.body);
     for name in required {
         let found = headings.iter().position(|h| h.level == 2 && h.text.eq_ignore_ascii_case(name));
@@ -340,8 +352,12 @@ fn sections(m: &Meta, required: &[String], out: &mut Vec<Diagnostic>) {
         };
         if let Some(message) = problem {
             out.push(
-                Diagnostic::error(&m.source, Pos::START, "missing-section", message)
-                    .with_help(format!("post-mortems need these sections: {}", required.join(", "))),
+                if draft {
+                    Diagnostic::warning(&m.source, Pos::START, "missing-section", message)
+                } else {
+                    Diagnostic::error(&m.source, Pos::START, "missing-section", message)
+                }
+                .with_help(format!("post-mortems need these sections: {}", required.join(", "))),
             );
         }
     }

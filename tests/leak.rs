@@ -1,0 +1,148 @@
+//! Leak test: the public build of the example, every file of it, holds no internal canary
+//! phrase, no title of a non-public document and no text of a non-public update; the internal
+//! build holds all of them. Visibility is worked out here from the content model's rules.
+
+mod common;
+
+use cairn::model::{Kind, PostmortemStatus, Sources};
+use common::*;
+use std::collections::BTreeSet;
+
+/// Every `canary <word>-<word>-<n>` phrase written anywhere in the example's content.
+fn canaries() -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for entry in walkdir::WalkDir::new(example_root().join("content")) {
+        let entry = entry.unwrap();
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        let mut rest = text.as_str();
+        while let Some(i) = rest.find("canary ") {
+            let tail = &rest[i + 7..];
+            let word: String = tail.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+            if word.matches('-').count() == 2 && word.rsplit('-').next().unwrap().chars().all(|c| c.is_ascii_digit()) {
+                out.insert(format!("canary {word}"));
+            }
+            rest = tail;
+        }
+    }
+    out
+}
+
+fn sources() -> Sources {
+    let (sources, problems) = cairn::load::load(&example_root());
+    assert!(problems.is_empty(), "{problems:?}");
+    sources
+}
+
+/// Titles of documents the public may not see (by the content model's rules).
+fn hidden_titles(s: &Sources) -> Vec<String> {
+    let now = now();
+    let mut out = Vec::new();
+    let drafts: BTreeSet<&str> =
+        s.postmortems.iter().filter(|p| p.status == PostmortemStatus::Draft).map(|p| p.meta.slug.as_str()).collect();
+    for m in s.metas() {
+        let visibility = m.visibility.unwrap_or(s.config.defaults[&m.kind]);
+        let embargoed = m.embargo_until.is_some_and(|t| t > now);
+        let draft = m.kind == Kind::Postmortem && drafts.contains(m.slug.as_str());
+        if visibility > 0 || embargoed || draft {
+            out.push(m.title.clone());
+        }
+    }
+    out
+}
+
+/// A distinctive run of plain words from each non-public update.
+fn hidden_update_texts(s: &Sources) -> Vec<String> {
+    let mut out = Vec::new();
+    let snippets = |body: &str| -> Option<String> {
+        body.lines()
+            .map(str::trim)
+            .filter(|l| l.len() > 30)
+            .map(|l| l.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == ' ').collect::<String>())
+            .find(|run| run.len() >= 20)
+    };
+    for inc in &s.incidents {
+        for u in &inc.updates {
+            if u.visibility.unwrap_or(0) > 0
+                && let Some(snippet) = snippets(&u.body)
+            {
+                out.push(snippet);
+            }
+        }
+    }
+    out
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+#[test]
+fn public_build_contains_nothing_internal() {
+    let canaries = canaries();
+    assert!(canaries.len() >= 20, "the example should carry canaries in every internal text: {}", canaries.len());
+    let s = sources();
+    let titles = hidden_titles(&s);
+    let updates = hidden_update_texts(&s);
+    assert!(titles.len() >= 10 && updates.len() >= 5, "{} titles, {} updates", titles.len(), updates.len());
+    let public = build_example(None);
+    let mut leaks = Vec::new();
+    for (path, bytes) in public.files() {
+        let text = String::from_utf8_lossy(&bytes);
+        if text.to_lowercase().contains("canary") {
+            leaks.push(format!("{path}: contains the word canary"));
+        }
+        for needle in canaries.iter().chain(&titles).chain(&updates) {
+            if text.contains(needle.as_str()) || text.contains(&html_escape(needle)) {
+                leaks.push(format!("{path}: {needle}"));
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "public build leaks:\n{}", leaks.join("\n"));
+}
+
+#[test]
+fn internal_build_contains_everything() {
+    let canaries = canaries();
+    let s = sources();
+    let internal = build_example(Some("internal"));
+    let all: String = internal.files().values().map(|b| String::from_utf8_lossy(b).into_owned()).collect();
+    let (titles, updates) = (hidden_titles(&s), hidden_update_texts(&s));
+    let missing: Vec<&String> = canaries
+        .iter()
+        .chain(&titles)
+        .chain(&updates)
+        .filter(|n| !all.contains(n.as_str()) && !all.contains(&html_escape(n)))
+        .collect();
+    assert!(missing.is_empty(), "internal build misses: {missing:#?}");
+}
+
+#[test]
+fn operators_see_operators_text_but_not_internal_text() {
+    let operators = build_example(Some("operators"));
+    let all: String = operators.files().values().map(|b| String::from_utf8_lossy(b).into_owned()).collect();
+    // From the example: an operators-only update and an internal-only update of the same incident.
+    assert!(all.contains("canary lichen-walrus-52"), "operators update missing");
+    assert!(!all.contains("canary thistle-raven-09"), "internal update leaked to operators");
+    assert!(!all.contains("canary umber-mole-71"), "internal block leaked to operators");
+    assert!(all.contains("canary ivory-puffin-38"), "operators block missing");
+}
+
+#[test]
+fn embargoed_text_appears_publicly_only_after_its_time() {
+    let before = build_example(None);
+    let text = std::fs::read_to_string(before.path("incidents/2026-11-09-security-release-v1-8-2/index.html")).unwrap();
+    assert!(!text.contains("vexillum"), "embargoed text published early");
+    let operators = build_example(Some("operators"));
+    let text =
+        std::fs::read_to_string(operators.path("incidents/2026-11-09-security-release-v1-8-2/index.html")).unwrap();
+    assert!(text.contains("vexillum"), "operators see embargoed text at once");
+    let dir = tempfile::tempdir().unwrap();
+    let later = cairn::load::parse_time("2027-01-16T00:00:00Z").unwrap();
+    build_into(&example_root(), None, &dir.path().join("site"), later);
+    let text = std::fs::read_to_string(dir.path().join("site/incidents/2026-11-09-security-release-v1-8-2/index.html"))
+        .unwrap();
+    assert!(text.contains("vexillum"), "embargo lifted, text must be public");
+}
