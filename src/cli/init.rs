@@ -7,6 +7,7 @@ use std::process::ExitCode;
 #[derive(clap::Args)]
 pub struct InitArgs {
     /// Folder to create (it may exist, but must not hold a cairn.yaml)
+    #[arg(default_value = ".")]
     pub dir: PathBuf,
 }
 
