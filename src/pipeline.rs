@@ -64,6 +64,8 @@ pub struct BuildReport {
     pub audience: String,
     pub pages: Vec<(Kind, usize)>,
     pub files: usize,
+    /// How many files were written, left as they were, and removed.
+    pub write: crate::output::WriteStats,
     pub warnings: Vec<Diagnostic>,
     pub seconds: f64,
 }
@@ -112,21 +114,33 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> R
         let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         progress(n, total);
     };
-    let (files, render_problems): (Vec<OutputFile>, Vec<Diagnostic>) = outputs::build_all(&site, &opts.root, &tick);
+    let output = opts.output.clone().unwrap_or_else(|| default_output(&opts.root, &site));
+    let io_error = |e: std::io::Error| BuildError::Io(format!("cannot write {}: {e}", output.display()));
+    let staging = crate::output::Staging::begin(&output).map_err(io_error)?;
+    let sink = |file: OutputFile| {
+        staging.put(&file.path, &file.bytes).map_err(|e| {
+            Diagnostic::error(&output.join(&file.path), crate::diagnostics::Pos::START, "write-failed", e.to_string())
+                .with_help("check the permissions and free space of the output directory")
+        })
+    };
+    let (files, render_problems) = outputs::build_all(&site, &opts.root, &tick, &sink);
     problems.extend(render_problems);
     sort_and_dedup(&mut problems);
     if problems.iter().any(Diagnostic::is_error) {
         return Err(BuildError::Invalid(problems));
     }
-    let output = opts.output.clone().unwrap_or_else(|| default_output(&opts.root, &site));
-    crate::output::write_site(&output, &files)
-        .map_err(|e| BuildError::Io(format!("cannot write {}: {e}", output.display())))?;
+    for f in &files {
+        staging.put(&f.path, &f.bytes).map_err(io_error)?;
+    }
+    let written = files.len() + site.docs.iter().filter(|d| d.rel != "_index.md").count();
+    let write = staging.finish().map_err(io_error)?;
     let pages = Kind::ALL.iter().map(|k| (*k, site.count(*k))).filter(|(_, n)| *n > 0).collect();
     Ok(BuildReport {
         output,
         audience: site.audience_name().to_string(),
         pages,
-        files: files.len(),
+        files: written,
+        write,
         warnings: problems,
         seconds: started.elapsed().as_secs_f64(),
     })

@@ -25,14 +25,24 @@ impl OutputFile {
     }
 }
 
+/// Where streamed outputs go: the staging directory, in a build. A failure comes back as a
+/// diagnostic naming the file.
+pub type Sink<'a> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 'a;
+
 /// Every file of `site`. `root` is the repo root (for theme overrides and `static/`);
-/// `progress` is called once per document page rendered.
-pub fn build_all(site: &Site, root: &Path, progress: &(dyn Fn() + Sync)) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+/// `progress` is called once per document page rendered. Document pages are streamed to `sink`;
+/// every other output is returned, sorted by path.
+pub fn build_all(
+    site: &Site,
+    root: &Path,
+    progress: &(dyn Fn() + Sync),
+    sink: &Sink<'_>,
+) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let renderer = match Renderer::new(root, site) {
         Ok(r) => r,
         Err(problems) => return (Vec::new(), problems),
     };
-    let (mut files, mut problems) = pages::render_all(site, &renderer, progress);
+    let (mut files, mut problems) = pages::render_all(site, &renderer, progress, sink);
     let (asset_files, asset_problems) = assets::files(site, root);
     files.extend(asset_files);
     problems.extend(asset_problems);
@@ -40,8 +50,14 @@ pub fn build_all(site: &Site, root: &Path, progress: &(dyn Fn() + Sync)) -> (Vec
     files.push(sitemap::robots(site));
     files.push(stamp::stamp(site));
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    let duplicates: Vec<String> =
-        files.windows(2).filter(|w| w[0].path == w[1].path).map(|w| w[0].path.clone()).collect();
+    let pages: std::collections::HashSet<String> =
+        site.docs.iter().filter(|d| d.rel != "_index.md").map(|d| format!("{}index.html", d.path)).collect();
+    let duplicates: Vec<String> = files
+        .windows(2)
+        .filter(|w| w[0].path == w[1].path)
+        .map(|w| w[0].path.clone())
+        .chain(files.iter().filter(|f| pages.contains(&f.path)).map(|f| f.path.clone()))
+        .collect();
     for path in duplicates {
         problems.push(
             Diagnostic::error(

@@ -80,27 +80,27 @@ fn document_page(site: &Site, r: &Renderer, id: DocId) -> Result<OutputFile, Dia
     ctx.insert("page", &page_view(site, doc, &root));
     let template = match doc.kind {
         Kind::Incident => {
-            let inc = site.incidents.iter().find(|i| i.doc == id).expect("every incident doc is resolved");
+            let inc = &site.incidents[site.slot(id)];
             ctx.insert("incident", &super::views::incident_detail(site, inc, &root));
             "incident.html"
         }
         Kind::Postmortem => {
-            let pm = site.postmortems.iter().find(|p| p.doc == id).expect("every post-mortem doc is resolved");
+            let pm = &site.postmortems[site.slot(id)];
             ctx.insert("postmortem", &super::views::postmortem_detail(site, pm, &root));
             "postmortem.html"
         }
         Kind::Runbook => {
-            let rb = site.runbooks.iter().find(|p| p.doc == id).expect("every runbook doc is resolved");
+            let rb = &site.runbooks[site.slot(id)];
             ctx.insert("runbook", &super::views::runbook_detail(site, rb, &root));
             "runbook.html"
         }
         Kind::Matrix => {
-            let m = site.matrices.iter().find(|p| p.doc == id).expect("every matrix doc is resolved");
+            let m = &site.matrices[site.slot(id)];
             ctx.insert("matrix", &super::views::matrix_detail(site, m, &root));
             "matrix.html"
         }
         Kind::Maintenance => {
-            let m = site.maintenance.iter().find(|p| p.doc == id).expect("every maintenance doc is resolved");
+            let m = &site.maintenance[site.slot(id)];
             ctx.insert("maintenance", &super::views::maintenance_detail(site, m, &root));
             "maintenance.html"
         }
@@ -187,24 +187,28 @@ fn not_found(site: &Site, r: &Renderer) -> Result<OutputFile, Diagnostic> {
     Ok(OutputFile::new("404.html".into(), r.render("404.html", &ctx, "404.html")?.into_bytes()))
 }
 
-/// Every HTML page of the site, or every rendering problem.
-pub fn render_all(site: &Site, r: &Renderer, progress: &(dyn Fn() + Sync)) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+/// Every HTML page of the site. Document pages, the bulk, go to `sink` as they are rendered (so
+/// they are never all held in memory); the home, 404 and listing pages are returned.
+pub fn render_all(
+    site: &Site,
+    r: &Renderer,
+    progress: &(dyn Fn() + Sync),
+    sink: &super::Sink<'_>,
+) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let docs: Vec<DocId> = (0..site.docs.len()).filter(|id| site.doc(*id).rel != "_index.md").collect();
-    let results: Vec<Result<OutputFile, Diagnostic>> = docs
+    let mut problems: Vec<Diagnostic> = docs
         .par_iter()
-        .map(|id| {
-            let out = document_page(site, r, *id);
+        .filter_map(|id| {
+            let out = document_page(site, r, *id).and_then(sink);
             progress();
-            out
+            out.err()
         })
         .collect();
-    let mut files = Vec::with_capacity(results.len() + 8);
-    let mut problems = Vec::new();
+    let mut files = Vec::with_capacity(8);
     let mut push = |res: Result<OutputFile, Diagnostic>| match res {
         Ok(f) => files.push(f),
         Err(d) => problems.push(d),
     };
-    results.into_iter().for_each(&mut push);
     push(home(site, r));
     push(not_found(site, r));
     if site.count(Kind::Incident) > 0 {

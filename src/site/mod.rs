@@ -127,6 +127,8 @@ pub struct Site {
     /// The body of `content/_index.md`, shown on the home page.
     pub home_intro: Option<DocId>,
     pub overall: Indicator,
+    /// For each document, its index in the resolved list of its kind (`incidents`, `runbooks`, …).
+    slots: Vec<usize>,
 }
 
 impl Site {
@@ -140,6 +142,11 @@ impl Site {
 
     pub fn doc(&self, id: DocId) -> &Doc {
         &self.docs[id]
+    }
+
+    /// Index of document `id` in the resolved list of its kind.
+    pub fn slot(&self, id: DocId) -> usize {
+        self.slots[id]
     }
 
     /// Number of pages per kind, for the build summary.
@@ -242,6 +249,8 @@ pub fn resolve(sources: &Sources, audience: usize, now: Timestamp) -> (Site, Vec
         .iter()
         .map(|(doc, inc)| {
             let mut source = (*inc).clone();
+            // The visible body lives in `Doc`; the source copy keeps only the front matter.
+            source.meta.body = String::new();
             source.updates.retain(|u| {
                 visible(u.visibility.unwrap_or(0).max(docs[*doc].visibility), u.embargo_until, audience, now)
             });
@@ -271,24 +280,24 @@ pub fn resolve(sources: &Sources, audience: usize, now: Timestamp) -> (Site, Vec
         .collect();
     incidents.sort_by(|a, b| b.source.started_at.cmp(&a.source.started_at).then(a.doc.cmp(&b.doc)));
 
-    let postmortems = postmortem_ids
+    let postmortems: Vec<ResolvedPostmortem> = postmortem_ids
         .iter()
         .map(|(doc, pm)| ResolvedPostmortem {
             doc: *doc,
             incidents: pm.incidents.iter().filter_map(|i| slug_of(Kind::Incident, i)).collect(),
             action_runbooks: pm.action_items.iter().map(|a| a.runbook.as_deref().and_then(runbook_id)).collect(),
-            source: (*pm).clone(),
+            source: Postmortem { meta: Meta { body: String::new(), ..pm.meta.clone() }, ..(*pm).clone() },
         })
         .collect();
-    let runbooks = runbook_ids
+    let runbooks: Vec<ResolvedRunbook> = runbook_ids
         .iter()
         .map(|(doc, rb)| ResolvedRunbook {
             doc: *doc,
             incidents: incidents.iter().filter(|i| i.source.runbooks.contains(&rb.meta.slug)).map(|i| i.doc).collect(),
-            source: (*rb).clone(),
+            source: Runbook { meta: Meta { body: String::new(), ..rb.meta.clone() }, ..(*rb).clone() },
         })
         .collect();
-    let matrices = matrix_ids
+    let matrices: Vec<ResolvedMatrix> = matrix_ids
         .iter()
         .map(|(doc, m)| ResolvedMatrix {
             doc: *doc,
@@ -311,6 +320,7 @@ pub fn resolve(sources: &Sources, audience: usize, now: Timestamp) -> (Site, Vec
         .iter()
         .map(|(doc, mt)| {
             let mut source = (*mt).clone();
+            source.meta.body = String::new();
             source.updates.retain(|u| {
                 visible(u.visibility.unwrap_or(0).max(docs[*doc].visibility), u.embargo_until, audience, now)
             });
@@ -334,7 +344,22 @@ pub fn resolve(sources: &Sources, audience: usize, now: Timestamp) -> (Site, Vec
     links::resolve_links(&mut docs, &outgoing, &by_rel, sources, audience, &matrix_ids, &mut problems);
     status::derive_component_status(&mut components, &sources.components.components, &incidents, &maintenance);
     let overall = status::overall(&components, &incidents);
+    let mut slots = vec![0; docs.len()];
+    let lists: [Vec<DocId>; 6] = [
+        incidents.iter().map(|d| d.doc).collect(),
+        postmortems.iter().map(|d: &ResolvedPostmortem| d.doc).collect(),
+        runbooks.iter().map(|d: &ResolvedRunbook| d.doc).collect(),
+        matrices.iter().map(|d: &ResolvedMatrix| d.doc).collect(),
+        maintenance.iter().map(|d| d.doc).collect(),
+        pages.iter().map(|d| d.doc).collect(),
+    ];
+    for list in lists {
+        for (slot, doc) in list.into_iter().enumerate() {
+            slots[doc] = slot;
+        }
+    }
     let site = Site {
+        slots,
         config: config.clone(),
         audience,
         now,
