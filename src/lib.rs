@@ -2,6 +2,7 @@
 //! The pipeline is `load` → `site` (resolve) → `render` → `outputs` → `output`; see
 //! ARCHITECTURE.md for the map.
 
+pub mod cache;
 pub mod cli;
 pub mod diagnostics;
 pub mod load;

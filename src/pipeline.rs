@@ -68,6 +68,8 @@ pub struct BuildReport {
     pub write: crate::output::WriteStats,
     pub warnings: Vec<Diagnostic>,
     pub seconds: f64,
+    /// Nothing changed since the last build into the same output: nothing was done.
+    pub up_to_date: bool,
 }
 
 /// Why a build did not write anything.
@@ -103,6 +105,31 @@ pub fn resolve_site(opts: &BuildOptions) -> Result<(Site, Vec<Diagnostic>), Buil
 /// Builds the site of one audience and swaps it into place, or reports why not.
 pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
+    let output = opts.output.clone().unwrap_or_else(|| {
+        let config = crate::load::config_only(&opts.root);
+        let audience = opts.audience.as_deref().and_then(|a| config.audiences.rank(a)).unwrap_or(0);
+        output_for(&opts.root, audience, config.audiences.name(audience))
+    });
+    let now = crate::render::context::iso(opts.now);
+    let settings = [
+        opts.audience.as_deref().unwrap_or(""),
+        opts.base_url.as_deref().unwrap_or(""),
+        now.as_str(),
+        &output.to_string_lossy(),
+    ];
+    let fingerprint = crate::cache::fingerprint(&opts.root, &settings);
+    if let Some(record) = crate::cache::lookup(&opts.root, &output, &fingerprint) {
+        return Ok(BuildReport {
+            output,
+            audience: record.audience.clone(),
+            pages: record.pages(),
+            files: record.files,
+            write: crate::output::WriteStats { unchanged: record.files, ..Default::default() },
+            warnings: Vec::new(),
+            seconds: started.elapsed().as_secs_f64(),
+            up_to_date: true,
+        });
+    }
     let (site, mut problems) = resolve_site(opts)?;
     if problems.iter().any(Diagnostic::is_error) {
         sort_and_dedup(&mut problems);
@@ -114,7 +141,6 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> R
         let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         progress(n, total);
     };
-    let output = opts.output.clone().unwrap_or_else(|| default_output(&opts.root, &site));
     let io_error = |e: std::io::Error| BuildError::Io(format!("cannot write {}: {e}", output.display()));
     let staging = crate::output::Staging::begin(&output).map_err(io_error)?;
     let sink = |file: OutputFile| {
@@ -134,7 +160,16 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> R
     }
     let written = files.len() + site.docs.iter().filter(|d| d.rel != "_index.md").count();
     let write = staging.finish().map_err(io_error)?;
-    let pages = Kind::ALL.iter().map(|k| (*k, site.count(*k))).filter(|(_, n)| *n > 0).collect();
+    let pages: Vec<(Kind, usize)> = Kind::ALL.iter().map(|k| (*k, site.count(*k))).filter(|(_, n)| *n > 0).collect();
+    let stamp = std::fs::read_to_string(output.join("build.json")).unwrap_or_default();
+    let record = crate::cache::Record {
+        fingerprint,
+        audience: site.audience_name().to_string(),
+        pages: pages.iter().map(|(k, n)| (k.as_str().to_string(), *n)).collect(),
+        files: written,
+        stamp,
+    };
+    crate::cache::store(&opts.root, &output, &record);
     Ok(BuildReport {
         output,
         audience: site.audience_name().to_string(),
@@ -143,9 +178,11 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> R
         write,
         warnings: problems,
         seconds: started.elapsed().as_secs_f64(),
+        up_to_date: false,
     })
 }
 
-pub fn default_output(root: &Path, site: &Site) -> PathBuf {
-    if site.is_public() { root.join("public") } else { root.join(format!("public-{}", site.audience_name())) }
+/// `public/` for the least trusted audience, `public-<audience>/` for the others.
+pub fn output_for(root: &Path, rank: usize, name: &str) -> PathBuf {
+    if rank == 0 { root.join("public") } else { root.join(format!("public-{name}")) }
 }

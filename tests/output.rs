@@ -79,3 +79,32 @@ fn internal_builds_never_go_to_public() {
     let ignore = std::fs::read_to_string(example_root().join(".gitignore")).unwrap();
     assert!(ignore.lines().any(|l| l == "/public-*/"), "public-internal/ must be git-ignored");
 }
+
+#[test]
+fn unchanged_rebuilds_are_skipped_and_changes_are_never_served_stale() {
+    let repo = example_copy();
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("site");
+    let first = build_into(repo.path(), None, &target, now());
+    assert!(!first.up_to_date);
+    let before = tree(&target);
+    let second = build_into(repo.path(), None, &target, now());
+    assert!(second.up_to_date, "nothing changed: the build should be skipped");
+    assert_eq!(second.files, first.files);
+    assert_eq!(tree(&target), before);
+    // Another time is another build (the stamp and time-dependent state change).
+    let later = cairn::load::parse_time("2026-11-27T12:00:00Z").unwrap();
+    assert!(!build_into(repo.path(), None, &target, later).up_to_date);
+    // A changed document is rebuilt and shown at once.
+    let page = repo.path().join("content/about.md");
+    let text = std::fs::read_to_string(&page).unwrap().replacen("title: About this page", "title: About us", 1);
+    std::fs::write(&page, text).unwrap();
+    let third = build_into(repo.path(), None, &target, later);
+    assert!(!third.up_to_date);
+    let about = scraper::Html::parse_document(&std::fs::read_to_string(target.join("about/index.html")).unwrap());
+    assert_eq!(texts(&about, "h1"), vec!["About us"]);
+    // An output changed by hand is rebuilt too.
+    std::fs::write(target.join("build.json"), "{}").unwrap();
+    assert!(!build_into(repo.path(), None, &target, later).up_to_date);
+    assert_ne!(std::fs::read_to_string(target.join("build.json")).unwrap(), "{}");
+}

@@ -74,7 +74,14 @@ pub fn run(args: BuildArgs) -> ExitCode {
             if !args.quiet || args.format != Format::Human {
                 let _ = report::print(&report.warnings, args.format, &mut stderr);
             }
-            if !args.quiet {
+            if !args.quiet && report.up_to_date {
+                eprintln!(
+                    "The {} site in {} is up to date (nothing changed since it was built) in {:.2} s",
+                    report.audience,
+                    report.output.display(),
+                    report.seconds
+                );
+            } else if !args.quiet {
                 let pages: Vec<String> =
                     report.pages.iter().map(|(kind, n)| format!("{n} {}", kind.as_str())).collect();
                 eprintln!(

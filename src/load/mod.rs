@@ -30,6 +30,12 @@ fn classify(rel: &str) -> Option<Kind> {
     }
 }
 
+/// Reads only `cairn.yaml` (for decisions made before a full load); problems are ignored here and
+/// reported by the full load.
+pub fn config_only(root: &Path) -> crate::model::Config {
+    config::load_config(root, &mut Vec::new())
+}
+
 /// Loads everything below `root`. Always returns a model (possibly partial) and all problems.
 pub fn load(root: &Path) -> (Sources, Vec<Diagnostic>) {
     let mut problems = Vec::new();

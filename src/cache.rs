@@ -1,0 +1,68 @@
+//! Build cache: a fingerprint of everything a build reads (config, content, templates, themes,
+//! static files, and the build's audience, time, base URL and output). Rebuilding an unchanged
+//! repo with the same settings finds its fingerprint recorded and leaves the output as it is.
+
+use crate::model::Kind;
+use serde::{Deserialize, Serialize};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+/// The folders and files below the root that a build reads.
+const INPUTS: [&str; 5] = ["cairn.yaml", "content", "templates", "themes", "static"];
+
+/// What a finished build recorded, to report it again when nothing changed.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Record {
+    pub fingerprint: String,
+    pub audience: String,
+    pub pages: Vec<(String, usize)>,
+    pub files: usize,
+    /// The `build.json` written into the output, to notice an output changed by hand.
+    pub stamp: String,
+}
+
+impl Record {
+    pub fn pages(&self) -> Vec<(Kind, usize)> {
+        self.pages.iter().filter_map(|(k, n)| Kind::parse(k).map(|k| (k, *n))).collect()
+    }
+}
+
+/// Hashes every input file (path and bytes, in sorted order) and the build settings.
+pub fn fingerprint(root: &Path, settings: &[&str]) -> String {
+    let mut h = DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    settings.hash(&mut h);
+    for input in INPUTS {
+        for entry in walkdir::WalkDir::new(root.join(input)).sort_by_file_name().into_iter().filter_map(Result::ok) {
+            if entry.file_type().is_file() {
+                entry.path().hash(&mut h);
+                std::fs::read(entry.path()).unwrap_or_default().hash(&mut h);
+            }
+        }
+    }
+    format!("{:016x}", h.finish())
+}
+
+fn record_path(root: &Path, output: &Path) -> PathBuf {
+    let mut h = DefaultHasher::new();
+    output.hash(&mut h);
+    root.join(".cairn").join("builds").join(format!("{:016x}.json", h.finish()))
+}
+
+/// The record of the last build into `output`, if it is still what the output holds.
+pub fn lookup(root: &Path, output: &Path, fingerprint: &str) -> Option<Record> {
+    let record: Record = serde_json::from_slice(&std::fs::read(record_path(root, output)).ok()?).ok()?;
+    let stamp = std::fs::read_to_string(output.join("build.json")).ok()?;
+    (record.fingerprint == fingerprint && record.stamp == stamp).then_some(record)
+}
+
+/// Remembers a finished build. Failing to write the cache only costs a rebuild next time.
+pub fn store(root: &Path, output: &Path, record: &Record) {
+    let path = record_path(root, output);
+    if let Some(dir) = path.parent()
+        && std::fs::create_dir_all(dir).is_ok()
+        && let Ok(bytes) = serde_json::to_vec(record)
+    {
+        let _ = std::fs::write(path, bytes);
+    }
+}
