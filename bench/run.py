@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""Benchmark cairn against Hugo and Zola on the same synthetic knowledge base.
+
+usage: bench/run.py [--sizes 1000,10000] [--runs 5] [--smoke] [--no-peers] [--cairn PATH] [--markdown FILE]
+
+For each corpus size N, bench/gen_corpus.py writes the same N incident pages in the dialects of
+cairn, Hugo and Zola (under target/bench/). Each generator then builds its dialect `--runs` times
+into a fresh output directory; the script reports the median wall time and the median peak RSS
+(from the kernel's rusage of the child), and the ratios cairn/Hugo and cairn/Zola.
+
+cairn is measured three ways:
+  full      a fresh output directory and no build cache (the worst case, like the peers' builds)
+  update    one incident changed since the last build into the same output (the status page
+            being rebuilt during an incident: everything is rendered, only changes are written)
+  noop      nothing changed since the last build (skipped by the build cache)
+
+Hugo comes from Debian's `hugo` package (installed with apt-get when missing and run as root);
+Zola is used when a `zola` binary is on PATH. --smoke builds 200 pages once with cairn only and
+checks the output, for CI.
+"""
+import argparse, datetime, os, platform, shutil, statistics, subprocess, sys, time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WORK = os.path.join(REPO, "target", "bench")
+NOW = "2026-11-26T00:00:00Z"
+
+
+def run(cmd, cwd=None, env=None):
+    """Runs cmd, returning (seconds, peak RSS in MiB). Fails loudly."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    err = proc.stderr.read().decode(errors="replace")
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{err}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def corpus(n):
+    path = os.path.join(WORK, f"corpus-{n}")
+    if not os.path.isdir(os.path.join(path, "cairn")):
+        shutil.rmtree(path, ignore_errors=True)
+        subprocess.run([sys.executable, os.path.join(REPO, "bench", "gen_corpus.py"), str(n), path], check=True)
+    return path
+
+
+def fresh_dir(tag):
+    """A new, not yet existing output path (old ones are removed in the background: deleting
+    tens of thousands of files is slow on some file systems and is not what is measured)."""
+    base = os.path.join(WORK, "out")
+    os.makedirs(base, exist_ok=True)
+    for old in os.listdir(base):
+        subprocess.Popen(["rm", "-rf", os.path.join(base, old)])
+    return os.path.join(base, f"{tag}-{time.monotonic_ns()}")
+
+
+def ensure_cairn(path):
+    if path:
+        return path
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
+    return os.path.join(REPO, "target", "release", "cairn")
+
+
+def ensure_hugo():
+    if shutil.which("hugo"):
+        return "hugo"
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "install", "-y", "-qq", "hugo"], stdout=subprocess.DEVNULL)
+        if subprocess.run(["hugo", "version"], stdout=subprocess.DEVNULL).returncode != 0:
+            subprocess.run(["apt-get", "update", "-qq"], stdout=subprocess.DEVNULL)
+            subprocess.run(["apt-get", "install", "-y", "-qq", "hugo"], stdout=subprocess.DEVNULL)
+    return "hugo" if shutil.which("hugo") else None
+
+
+def median(samples):
+    return statistics.median(samples)
+
+
+def measure(label, runs, make_cmd, before=None):
+    times, rss = [], []
+    for _ in range(runs):
+        cmd = make_cmd()
+        if before:
+            before()
+        t, m = run(cmd)
+        times.append(t)
+        rss.append(m)
+    return {"label": label, "time": median(times), "rss": median(rss), "runs": runs}
+
+
+def bench_size(n, runs, cairn, hugo, zola):
+    root = corpus(n)
+    src = os.path.join(root, "cairn")
+    cache = os.path.join(src, ".cairn")
+    out = {}
+
+    def cairn_cmd(dest):
+        return [cairn, "build", "--root", src, "--output", dest, "--now", NOW, "--quiet"]
+
+    out["cairn full"] = measure("cairn full", runs, lambda: cairn_cmd(fresh_dir("cairn")),
+                                before=lambda: shutil.rmtree(cache, ignore_errors=True))
+    steady = os.path.join(WORK, f"steady-{n}")
+    run(cairn_cmd(steady))
+    victim = os.path.join(src, "content", "incidents", "i000000.md")
+    original = open(victim).read()
+
+    def touch():
+        text = open(victim).read()
+        open(victim, "w").write(text.replace("\n---\n", f"\n---\nUpdated {time.monotonic_ns()}.\n", 1))
+
+    try:
+        out["cairn update"] = measure("cairn update", runs, lambda: cairn_cmd(steady), before=touch)
+    finally:
+        open(victim, "w").write(original)
+    run(cairn_cmd(steady))
+    out["cairn noop"] = measure("cairn noop", runs, lambda: cairn_cmd(steady))
+    if hugo:
+        out["hugo"] = measure("hugo", runs, lambda: [hugo, "--source", os.path.join(root, "hugo"),
+                                                        "--destination", fresh_dir("hugo"), "--quiet"])
+    if zola:
+        out["zola"] = measure("zola", runs, lambda: [zola, "--root", os.path.join(root, "zola"), "build",
+                                                        "--output-dir", fresh_dir("zola")])
+    return out
+
+
+def smoke(cairn):
+    root = corpus(200)
+    dest = fresh_dir("smoke")
+    t, m = run([cairn, "build", "--root", os.path.join(root, "cairn"), "--output", dest, "--now", NOW, "--quiet"])
+    pages = [d for d in os.listdir(os.path.join(dest, "incidents")) if os.path.isdir(os.path.join(dest, "incidents", d))]
+    if len(pages) != 200:
+        sys.exit(f"smoke: expected 200 incident pages, found {len(pages)}")
+    print(f"bench smoke: 200 pages built in {t:.2f} s, peak RSS {m:.0f} MiB")
+
+
+def machine():
+    model = ""
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores, {model or platform.machine()}"
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--sizes", default="1000,10000")
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--smoke", action="store_true")
+    p.add_argument("--no-peers", action="store_true")
+    p.add_argument("--cairn")
+    p.add_argument("--markdown")
+    a = p.parse_args()
+    os.makedirs(WORK, exist_ok=True)
+    cairn = ensure_cairn(a.cairn)
+    if a.smoke:
+        smoke(cairn)
+        return
+    hugo = None if a.no_peers else ensure_hugo()
+    zola = None if a.no_peers else shutil.which("zola")
+    versions = []
+    if hugo:
+        versions.append(subprocess.run([hugo, "version"], capture_output=True, text=True).stdout.split()[1])
+    if zola:
+        versions.append(subprocess.run([zola, "--version"], capture_output=True, text=True).stdout.strip())
+    lines = [f"Machine: {machine()}; {datetime.date.today()}; medians of {a.runs} runs; peers: {', '.join(versions) or 'none'}", "",
+             "| pages | cairn full | cairn update | cairn noop | Hugo | Zola | cairn/Hugo (time, RSS) | cairn/Zola (time, RSS) |",
+             "|---|---|---|---|---|---|---|---|"]
+    for n in [int(s) for s in a.sizes.split(",")]:
+        r = bench_size(n, a.runs, cairn, hugo, zola)
+        cell = lambda k: f"{r[k]['time']:.2f} s, {r[k]['rss']:.0f} MiB" if k in r else "–"
+        ratio = lambda k: (f"{r['cairn full']['time'] / r[k]['time']:.2f}, {r['cairn full']['rss'] / r[k]['rss']:.2f}"
+                           if k in r else "–")
+        lines.append(f"| {n:,} | {cell('cairn full')} | {cell('cairn update')} | {cell('cairn noop')} | {cell('hugo')} | "
+                     f"{cell('zola')} | {ratio('hugo')} | {ratio('zola')} |")
+        print(lines[-1], flush=True)
+    text = "\n".join(lines)
+    print("\n" + text)
+    if a.markdown:
+        open(a.markdown, "w").write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
