@@ -45,6 +45,7 @@ pub fn render(markdown: &str, opts: &MarkdownOptions<'_>) -> Rendered {
     let mut ids = HeadingIds::default();
     let mut heading: Option<(u8, Vec<Event<'_>>, String)> = None;
     let mut code: Option<(String, String)> = None;
+    let mut link_depth = 0usize;
     for event in Parser::new_ext(markdown, markdown_options()) {
         if let Some((_, text)) = code.as_mut() {
             match event {
@@ -108,20 +109,86 @@ pub fn render(markdown: &str, opts: &MarkdownOptions<'_>) -> Rendered {
                 events.push(event);
                 events.push(Event::Html("</div>\n".into()));
             }
-            e => match heading.as_mut() {
-                Some((_, inner, text)) => {
-                    if let Event::Text(t) | Event::Code(t) = &e {
-                        text.push_str(t);
-                    }
-                    inner.push(e);
-                }
-                None => events.push(e),
-            },
+            Event::Text(t) if link_depth == 0 && heading.is_none() && has_url(&t) => autolink(&t, &mut events),
+            Event::Start(Tag::Link { .. }) => {
+                link_depth += 1;
+                push(&mut heading, &mut events, event);
+            }
+            Event::End(TagEnd::Link) => {
+                link_depth = link_depth.saturating_sub(1);
+                push(&mut heading, &mut events, event);
+            }
+            e => push(&mut heading, &mut events, e),
         }
     }
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
     Rendered { html: out, toc }
+}
+
+/// Adds an event to the heading being collected, or to the document.
+fn push<'a>(heading: &mut Option<(u8, Vec<Event<'a>>, String)>, events: &mut Vec<Event<'a>>, e: Event<'a>) {
+    match heading.as_mut() {
+        Some((_, inner, text)) => {
+            if let Event::Text(t) | Event::Code(t) = &e {
+                text.push_str(t);
+            }
+            inner.push(e);
+        }
+        None => events.push(e),
+    }
+}
+
+fn has_url(text: &str) -> bool {
+    text.contains("https://") || text.contains("http://") || text.contains("www.")
+}
+
+/// GFM's extended autolinks: bare `https://…`, `http://…` and `www.…` in text become links;
+/// trailing punctuation and an unbalanced closing parenthesis stay outside.
+fn autolink<'a>(text: &str, events: &mut Vec<Event<'a>>) {
+    let mut rest = text;
+    while let Some(start) = ["https://", "http://", "www."]
+        .iter()
+        .filter_map(|p| rest.find(p))
+        .filter(|&i| i == 0 || !rest[..i].ends_with(|c: char| c.is_alphanumeric() || c == '/' || c == '.'))
+        .min()
+    {
+        let candidate = &rest[start..];
+        let mut end = candidate.find(|c: char| c.is_whitespace() || c == '<').unwrap_or(candidate.len());
+        loop {
+            let url = &candidate[..end];
+            if url.ends_with(['.', ',', ':', ';', '!', '?', '"', '\'', '*', '_', '~'])
+                || (url.ends_with(')') && url.matches(')').count() > url.matches('(').count())
+            {
+                end -= 1;
+            } else {
+                break;
+            }
+        }
+        let url = &candidate[..end];
+        if !url.contains('.') || url.ends_with("://") {
+            events.push(Event::Text(CowStr::from(rest[..start + end.max(1)].to_string())));
+            rest = &rest[start + end.max(1)..];
+            continue;
+        }
+        if start > 0 {
+            events.push(Event::Text(CowStr::from(rest[..start].to_string())));
+        }
+        let href = if url.starts_with("www.") { format!("http://{url}") } else { url.to_string() };
+        let tag = Tag::Link {
+            link_type: pulldown_cmark::LinkType::Autolink,
+            dest_url: href.into(),
+            title: "".into(),
+            id: "".into(),
+        };
+        events.push(Event::Start(tag));
+        events.push(Event::Text(CowStr::from(url.to_string())));
+        events.push(Event::End(TagEnd::Link));
+        rest = &candidate[end..];
+    }
+    if !rest.is_empty() {
+        events.push(Event::Text(CowStr::from(rest.to_string())));
+    }
 }
 
 fn code_block(code: &str, lang: &str) -> String {
@@ -146,6 +213,21 @@ mod tests {
         let r = render_plain("## Halt at `height`\n\ntext\n");
         assert!(r.html.contains("<h2 id=\"halt-at-height\">Halt at <code>height</code> <a class=\"anchor\""));
         assert_eq!(r.toc[0].id, "halt-at-height");
+    }
+
+    #[test]
+    fn bare_urls_become_links() {
+        let r = render_plain(
+            "See https://explorer.example.org/block/1, or www.example.org. Not `https://x.org` nor [a](https://b.org).\n",
+        );
+        assert!(
+            r.html.contains(
+                "<a href=\"https://explorer.example.org/block/1\">https://explorer.example.org/block/1</a>, or"
+            )
+        );
+        assert!(r.html.contains("<a href=\"http://www.example.org\">www.example.org</a>. Not"));
+        assert!(r.html.contains("<code>https://x.org</code>"));
+        assert_eq!(r.html.matches("<a ").count(), 3);
     }
 
     #[test]
