@@ -91,7 +91,8 @@ pub struct Disclosure {
 
 /// The disclosure verdict of an incident whose type has a matrix row with `disclose_within`.
 /// An update is public when neither it nor the incident is restricted; it counts from its
-/// time, or from the end of its (or the incident's) embargo when that is later.
+/// time, or from the end of its (or the incident's) embargo when that is later, and only once
+/// that moment has come.
 pub fn disclosure(site: &Site, inc: &ResolvedIncident) -> Option<Disclosure> {
     let (mdoc, index) = inc.matrix_row?;
     let m = site.matrices.iter().find(|m| m.doc == mdoc)?;
@@ -105,6 +106,7 @@ pub fn disclosure(site: &Site, inc: &ResolvedIncident) -> Option<Disclosure> {
         .iter()
         .filter(|u| public && u.visibility.unwrap_or(0) == 0)
         .map(|u| [Some(u.at), u.embargo_until, s.meta.embargo_until].into_iter().flatten().max().unwrap_or(u.at))
+        .filter(|t| *t <= site.now)
         .min();
     let verdict = match first_public {
         Some(t) if t <= deadline => Verdict::Met,
