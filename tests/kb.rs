@@ -155,6 +155,12 @@ fn matrix_rows_link_runbooks_and_incidents_both_ways() {
     assert!(links.contains(&"../../runbooks/finality-stall/".to_string()), "{links:?}");
     assert!(links.contains(&"../../incidents/2026-11-20-finality-stall/".to_string()), "{links:?}");
 
+    assert_eq!(attr(&matrix, &format!("{row} [data-verdict]"), "data-verdict"), ["met"]);
+    assert_eq!(
+        attr(&matrix, "tr#key-compromise [data-verdict]", "data-verdict"),
+        ["not-public"],
+        "the internal key exposure was never disclosed publicly"
+    );
     let incident = site.html("incidents/2026-11-20-finality-stall/index.html");
     assert_eq!(
         attr(&incident, "a[href$='#finality-stall']", "href"),

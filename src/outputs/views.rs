@@ -40,6 +40,8 @@ pub struct IncidentDetail {
 #[derive(Serialize)]
 struct DisclosureView {
     verdict: &'static str,
+    /// "Deadline met", "Deadline missed", …: for tight spaces such as matrix cells.
+    short: &'static str,
     label: String,
     deadline: TimeView,
     first_public: Option<TimeView>,
@@ -56,8 +58,16 @@ fn disclosure_view(site: &Site, inc: &ResolvedIncident) -> Option<DisclosureView
         (Verdict::Pending, _) => format!("Pending: {} left", gap(site.now)),
         _ => "Not publicly disclosed".to_string(),
     };
+    let short = match d.verdict {
+        Verdict::Met => "Deadline met",
+        Verdict::Missed => "Deadline missed",
+        Verdict::Overdue => "Disclosure overdue",
+        Verdict::Pending => "Disclosure pending",
+        Verdict::NotPublic => "Not public",
+    };
     Some(DisclosureView {
         verdict: d.verdict.as_str(),
+        short,
         label,
         deadline: time_view(d.deadline),
         first_public: d.first_public.map(time_view),
@@ -234,7 +244,15 @@ struct RowView {
     disclose_within: Option<String>,
     notify: Vec<String>,
     runbooks: Vec<DocRef>,
-    incidents: Vec<DocRef>,
+    incidents: Vec<RowIncident>,
+}
+
+/// An incident of a matrix row's type, with how it fared against the row's disclosure deadline.
+#[derive(Serialize)]
+struct RowIncident {
+    #[serde(flatten)]
+    doc: DocRef,
+    disclosure: Option<DisclosureView>,
 }
 
 #[derive(Serialize)]
@@ -270,7 +288,14 @@ pub fn matrix_detail(site: &Site, m: &ResolvedMatrix, root: &str) -> MatrixDetai
                 disclose_within: span_text(&r.row.disclose_within),
                 notify: r.row.notify.clone(),
                 runbooks: doc_refs(site, &r.runbooks),
-                incidents: doc_refs(site, &r.incidents),
+                incidents: r
+                    .incidents
+                    .iter()
+                    .map(|id| RowIncident {
+                        doc: doc_ref(site.doc(*id)),
+                        disclosure: site.incidents.iter().find(|i| i.doc == *id).and_then(|i| disclosure_view(site, i)),
+                    })
+                    .collect(),
             })
             .collect(),
     }
