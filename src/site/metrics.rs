@@ -99,7 +99,7 @@ pub fn disclosure(site: &Site, inc: &ResolvedIncident) -> Option<Disclosure> {
     let within = m.rows[index].row.disclose_within.as_ref()?;
     let s = &inc.source;
     let from = s.acknowledged_at.or(s.detected_at).unwrap_or(s.started_at);
-    let deadline = from + time::Duration::seconds(within.seconds);
+    let deadline = from.checked_add(time::Duration::seconds(within.seconds))?;
     let public = site.doc(inc.doc).visibility == 0;
     let first_public = s
         .updates
