@@ -54,6 +54,11 @@ fn post_mortem_lifecycle_is_shown() {
         texts(&review, ".lifecycle-in-review .reviewers"),
         ["security-lead, validator-ops, validator-council, sre-lead"]
     );
+    let list = site.html("postmortems/index.html");
+    assert_eq!(
+        texts(&list, ".row-meta .reviewers"),
+        ["In review by security-lead, validator-ops, validator-council, sre-lead"]
+    );
     let draft = site.html("postmortems/attestation-verification-draft-2026-11/index.html");
     let note = squash(&texts(&draft, ".lifecycle-draft").join(" "));
     assert!(note.contains("This post-mortem is draft") && note.contains("only in the internal edition"), "{note}");

@@ -324,6 +324,7 @@ pub struct PostmortemListItem {
     published_at: Option<TimeView>,
     incidents: Vec<DocRef>,
     summary: Option<String>,
+    reviewers: Vec<String>,
 }
 
 pub fn postmortem_list(site: &Site) -> Vec<PostmortemListItem> {
@@ -342,6 +343,7 @@ pub fn postmortem_list(site: &Site) -> Vec<PostmortemListItem> {
                     published_at: pm.source.published_at.map(time_view),
                     incidents: doc_refs(site, &pm.incidents),
                     summary: doc.summary.clone(),
+                    reviewers: pm.source.reviewers.clone(),
                 },
             )
         })
