@@ -300,6 +300,8 @@ fn public_metrics_count_public_incidents_only_or_none() {
         "6750 s rounds to the nearest minute"
     );
 
+    let sitemap = std::fs::read_to_string(site.path("sitemap.xml")).unwrap();
+    assert!(sitemap.contains("<loc>https://status.example.org/metrics/</loc>"), "metrics page not in the sitemap");
     let repo = example_copy();
     let config = repo.path().join("cairn.yaml");
     let text = std::fs::read_to_string(&config).unwrap() + "metrics:\n  public: false\n";
@@ -310,6 +312,8 @@ fn public_metrics_count_public_incidents_only_or_none() {
     assert!(!out.path().join("api/metrics.json").exists());
     let home = std::fs::read_to_string(out.path().join("index.html")).unwrap();
     assert!(!home.contains("metrics/"), "the navigation still links the metrics page");
+    let sitemap = std::fs::read_to_string(out.path().join("sitemap.xml")).unwrap();
+    assert!(!sitemap.contains("metrics/"), "the sitemap still lists the metrics page");
     let internal = tempfile::tempdir().unwrap();
     build_into(repo.path(), Some("internal"), internal.path(), now());
     assert!(internal.path().join("api/metrics.json").exists(), "the setting only concerns the public build");
