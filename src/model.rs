@@ -213,6 +213,8 @@ pub struct Config {
     pub required_sections: Vec<String>,
     /// Pass raw HTML in markdown through instead of escaping it (trusted repos only).
     pub raw_html: bool,
+    /// Whether the public build has a metrics page (of public incidents only); `metrics.public`.
+    pub public_metrics: bool,
     /// Where each key of `cairn.yaml` is, for problems found later (an unknown theme).
     pub locations: Locations,
 }
@@ -241,6 +243,7 @@ impl Config {
             history_days: 90,
             required_sections: Config::DEFAULT_SECTIONS.iter().map(|s| s.to_string()).collect(),
             raw_html: false,
+            public_metrics: true,
             locations: Locations::default(),
         }
     }

@@ -36,6 +36,7 @@ pub fn load_and_validate(root: &Path) -> (Sources, Vec<Diagnostic>) {
 /// Every problem of the repo, for every audience, without writing anything.
 pub fn check(root: &Path, now: Timestamp) -> Vec<Diagnostic> {
     let (sources, mut problems) = load_and_validate(root);
+    problems.extend(site::reminders(&sources, now));
     for audience in 0..sources.config.audiences.0.len() {
         let (_, p) = site::resolve(&sources, audience, now);
         problems.extend(p);
@@ -99,6 +100,7 @@ pub fn resolve_site(opts: &BuildOptions) -> Result<(Site, Vec<Diagnostic>), Buil
     };
     let (site, p) = site::resolve(&sources, audience, opts.now);
     problems.extend(p);
+    problems.extend(site::reminders(&sources, opts.now));
     Ok((site, problems))
 }
 

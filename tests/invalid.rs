@@ -74,6 +74,8 @@ fn build_refuses_every_case_and_writes_nothing() {
                 assert!(!target.exists(), "{}: a refused build wrote output", case.display());
             }
         }
-        assert!(refused, "{} built for every audience although it is broken", case.display());
+        // Reminders (overdue reviews and action items, section order) warn without refusing.
+        let only_warnings = cairn::pipeline::check(&case, now).iter().all(|d| !d.is_error());
+        assert_eq!(refused, !only_warnings, "{}: refused = {refused}", case.display());
     }
 }

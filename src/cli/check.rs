@@ -1,7 +1,7 @@
 //! `cairn check`: every problem of the repo, for every audience, without writing output.
 
 use super::{EXIT_PROBLEMS, Format, RepoArgs, now_or_usage, report};
-use crate::diagnostics::counts;
+use crate::diagnostics::{Severity, counts};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -11,6 +11,9 @@ pub struct CheckArgs {
     /// Output format of the diagnostics
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Treat warnings (overdue reviews and action items, section order, …) as errors
+    #[arg(long)]
+    pub strict: bool,
 }
 
 pub fn run(args: CheckArgs) -> ExitCode {
@@ -18,7 +21,12 @@ pub fn run(args: CheckArgs) -> ExitCode {
         Ok(n) => n,
         Err(code) => return code,
     };
-    let diagnostics = crate::pipeline::check(&args.repo.root, now);
+    let mut diagnostics = crate::pipeline::check(&args.repo.root, now);
+    if args.strict {
+        for d in &mut diagnostics {
+            d.severity = Severity::Error;
+        }
+    }
     let mut stdout = std::io::stdout().lock();
     let _ = report::print(&diagnostics, args.format, &mut stdout);
     let (errors, _) = counts(&diagnostics);

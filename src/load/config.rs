@@ -21,6 +21,7 @@ const CONFIG_KEYS: &[&str] = &[
     "status",
     "postmortems",
     "markdown",
+    "metrics",
 ];
 const CHAIN_KEYS: &[&str] = &["name", "block_time", "explorer_url"];
 const DEFAULTS_KEYS: &[&str] =
@@ -28,6 +29,7 @@ const DEFAULTS_KEYS: &[&str] =
 const STATUS_KEYS: &[&str] = &["history_days"];
 const POSTMORTEM_KEYS: &[&str] = &["required_sections"];
 const MARKDOWN_KEYS: &[&str] = &["raw_html"];
+const METRICS_KEYS: &[&str] = &["public"];
 
 /// Reads `cairn.yaml`. A config with problems still yields the best config it can, so the rest of
 /// the repo is checked too.
@@ -159,6 +161,12 @@ fn read_config_fields(f: &super::fields::Fields<'_>, cx: &FileCx<'_>, config: &m
         && let Some(m) = cx.fields(v, "markdown", MARKDOWN_KEYS)
     {
         config.raw_html = m.bool("raw_html").unwrap_or(false);
+        m.finish();
+    }
+    if let Some(v) = f.get("metrics")
+        && let Some(m) = cx.fields(v, "metrics", METRICS_KEYS)
+    {
+        config.public_metrics = m.bool("public").unwrap_or(true);
         m.finish();
     }
 }

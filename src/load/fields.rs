@@ -341,7 +341,8 @@ pub fn parse_span(text: &str) -> Option<Span> {
         'w' => 7 * 86_400,
         _ => return None,
     };
-    (n >= 0).then(|| Span { seconds: n * factor, text: t.to_string() })
+    let seconds = n.checked_mul(factor).filter(|_| n >= 0)?;
+    Some(Span { seconds, text: t.to_string() })
 }
 
 #[cfg(test)]
@@ -362,5 +363,6 @@ mod tests {
         assert_eq!(parse_span("15m").unwrap().seconds, 900);
         assert!(parse_span("fortnight").is_none());
         assert!(parse_span("10y").is_none());
+        assert!(parse_span("99999999999999999w").is_none(), "overflow is not a duration");
     }
 }

@@ -2,6 +2,8 @@
 //! Outputs are returned as files in memory, sorted by path, for `output` to write atomically.
 
 mod assets;
+mod knowledge;
+mod metrics;
 mod pages;
 mod sitemap;
 mod stamp;
@@ -46,6 +48,12 @@ pub fn build_all(
     let (asset_files, asset_problems) = assets::files(site, root);
     files.extend(asset_files);
     problems.extend(asset_problems);
+    let (kb_files, kb_problems) = knowledge::files(site, &renderer);
+    files.extend(kb_files);
+    problems.extend(kb_problems);
+    let (metric_files, metric_problems) = metrics::files(site, &renderer);
+    files.extend(metric_files);
+    problems.extend(metric_problems);
     files.push(sitemap::sitemap(site));
     files.push(sitemap::robots(site));
     files.push(stamp::stamp(site));

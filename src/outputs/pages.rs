@@ -29,7 +29,7 @@ struct PageView {
 }
 
 /// The context every page starts from.
-fn base_context(site: &Site, path: &str, section: &str, title: &str) -> Context {
+pub(super) fn base_context(site: &Site, path: &str, section: &str, title: &str) -> Context {
     let mut ctx = Context::new();
     ctx.insert("root", &root_prefix(path));
     ctx.insert("section", section);
@@ -40,7 +40,7 @@ fn base_context(site: &Site, path: &str, section: &str, title: &str) -> Context 
     ctx
 }
 
-fn file_for(path: &str) -> String {
+pub(super) fn file_for(path: &str) -> String {
     format!("{path}index.html")
 }
 
@@ -221,11 +221,6 @@ pub fn render_all(
     if site.count(Kind::Postmortem) > 0 {
         push(listing(site, r, Kind::Postmortem, "postmortems.html", "Post-mortems", |ctx| {
             ctx.insert("postmortems", &super::views::postmortem_list(site));
-        }));
-    }
-    if site.count(Kind::Runbook) > 0 {
-        push(listing(site, r, Kind::Runbook, "runbooks.html", "Runbooks", |ctx| {
-            ctx.insert("runbooks", &super::views::runbook_list(site));
         }));
     }
     if site.count(Kind::Matrix) > 0 {

@@ -19,6 +19,9 @@ pub fn sitemap(site: &Site) -> OutputFile {
             paths.push((format!("{}/", kind.as_str()), None));
         }
     }
+    if crate::site::metrics::metrics_page(site) {
+        paths.push(("metrics/".into(), None));
+    }
     let lastmods: HashMap<usize, String> =
         site.incidents.iter().filter_map(|i| i.source.updates.last().map(|u| (i.doc, iso(u.at)))).collect();
     for (id, doc) in site.docs.iter().enumerate().filter(|(_, d)| !d.path.is_empty()) {

@@ -33,6 +33,45 @@ pub struct IncidentDetail {
     postmortem: Option<DocRef>,
     runbooks: Vec<DocRef>,
     matrix_row: Option<MatrixRowRef>,
+    disclosure: Option<DisclosureView>,
+}
+
+/// Whether the first public update came within the matrix row's `disclose_within`.
+#[derive(Serialize)]
+struct DisclosureView {
+    verdict: &'static str,
+    /// "Deadline met", "Deadline missed", …: for tight spaces such as matrix cells.
+    short: &'static str,
+    label: String,
+    deadline: TimeView,
+    first_public: Option<TimeView>,
+}
+
+fn disclosure_view(site: &Site, inc: &ResolvedIncident) -> Option<DisclosureView> {
+    use crate::site::metrics::Verdict;
+    let d = crate::site::metrics::disclosure(site, inc)?;
+    let gap = |t: Timestamp| human_duration((t - d.deadline).whole_seconds().abs());
+    let label = match (d.verdict, d.first_public) {
+        (Verdict::Met, Some(t)) => format!("Met: first public update {} before the deadline", gap(t)),
+        (Verdict::Missed, Some(t)) => format!("Missed by {}", gap(t)),
+        (Verdict::Overdue, _) => format!("Overdue by {}: no public update yet", gap(site.now)),
+        (Verdict::Pending, _) => format!("Pending: {} left", gap(site.now)),
+        _ => "Not publicly disclosed".to_string(),
+    };
+    let short = match d.verdict {
+        Verdict::Met => "Deadline met",
+        Verdict::Missed => "Deadline missed",
+        Verdict::Overdue => "Disclosure overdue",
+        Verdict::Pending => "Disclosure pending",
+        Verdict::NotPublic => "Not public",
+    };
+    Some(DisclosureView {
+        verdict: d.verdict.as_str(),
+        short,
+        label,
+        deadline: time_view(d.deadline),
+        first_public: d.first_public.map(time_view),
+    })
 }
 
 fn span_text(s: &Option<Span>) -> Option<String> {
@@ -69,6 +108,7 @@ pub fn incident_detail(site: &Site, inc: &ResolvedIncident, root: &str) -> Incid
         postmortem: inc.postmortem.map(|id| doc_ref(site.doc(id))),
         runbooks: doc_refs(site, &inc.runbooks),
         matrix_row,
+        disclosure: disclosure_view(site, inc),
     }
 }
 
@@ -124,9 +164,9 @@ pub fn postmortem_detail(site: &Site, pm: &ResolvedPostmortem, root: &str) -> Po
 }
 
 #[derive(Serialize)]
-struct IncidentTypeView {
-    id: String,
-    label: String,
+pub struct IncidentTypeView {
+    pub id: String,
+    pub label: String,
     path: Option<String>,
 }
 
@@ -154,7 +194,18 @@ pub struct RunbookDetail {
     review_every: Option<String>,
     incident_types: Vec<IncidentTypeView>,
     components: Vec<ComponentRef>,
-    related_incidents: Vec<IncidentSummary>,
+    review_due: Option<TimeView>,
+    overdue_days: Option<i64>,
+    print_path: String,
+    related_incidents: Vec<UsedIn>,
+}
+
+/// An incident that named a runbook, with how long it took to contain.
+#[derive(Serialize)]
+struct UsedIn {
+    #[serde(flatten)]
+    incident: IncidentSummary,
+    time_to_contain: Option<String>,
 }
 
 pub fn runbook_detail(site: &Site, rb: &ResolvedRunbook, root: &str) -> RunbookDetail {
@@ -166,11 +217,17 @@ pub fn runbook_detail(site: &Site, rb: &ResolvedRunbook, root: &str) -> RunbookD
         review_every: span_text(&s.review_every),
         incident_types: incident_types(site, &s.incident_types),
         components: s.components.iter().filter_map(|c| component_ref(site, c)).collect(),
+        review_due: crate::site::review_due(s).map(date_view),
+        overdue_days: crate::site::review_due(s).and_then(|d| crate::site::days_overdue(d, site.now)),
+        print_path: format!("{}print/", site.doc(rb.doc).path),
         related_incidents: site
             .incidents
             .iter()
             .filter(|i| rb.incidents.contains(&i.doc))
-            .map(|i| incident_summary(site, i, root))
+            .map(|i| UsedIn {
+                incident: incident_summary(site, i, root),
+                time_to_contain: crate::site::metrics::measures(i)[2].map(human_duration),
+            })
             .collect(),
     }
 }
@@ -187,7 +244,15 @@ struct RowView {
     disclose_within: Option<String>,
     notify: Vec<String>,
     runbooks: Vec<DocRef>,
-    incidents: Vec<DocRef>,
+    incidents: Vec<RowIncident>,
+}
+
+/// An incident of a matrix row's type, with how it fared against the row's disclosure deadline.
+#[derive(Serialize)]
+struct RowIncident {
+    #[serde(flatten)]
+    doc: DocRef,
+    disclosure: Option<DisclosureView>,
 }
 
 #[derive(Serialize)]
@@ -223,7 +288,14 @@ pub fn matrix_detail(site: &Site, m: &ResolvedMatrix, root: &str) -> MatrixDetai
                 disclose_within: span_text(&r.row.disclose_within),
                 notify: r.row.notify.clone(),
                 runbooks: doc_refs(site, &r.runbooks),
-                incidents: doc_refs(site, &r.incidents),
+                incidents: r
+                    .incidents
+                    .iter()
+                    .map(|id| RowIncident {
+                        doc: doc_ref(site.doc(*id)),
+                        disclosure: site.incidents.iter().find(|i| i.doc == *id).and_then(|i| disclosure_view(site, i)),
+                    })
+                    .collect(),
             })
             .collect(),
     }
@@ -252,6 +324,7 @@ pub struct PostmortemListItem {
     published_at: Option<TimeView>,
     incidents: Vec<DocRef>,
     summary: Option<String>,
+    reviewers: Vec<String>,
 }
 
 pub fn postmortem_list(site: &Site) -> Vec<PostmortemListItem> {
@@ -270,6 +343,7 @@ pub fn postmortem_list(site: &Site) -> Vec<PostmortemListItem> {
                     published_at: pm.source.published_at.map(time_view),
                     incidents: doc_refs(site, &pm.incidents),
                     summary: doc.summary.clone(),
+                    reviewers: pm.source.reviewers.clone(),
                 },
             )
         })
@@ -280,13 +354,18 @@ pub fn postmortem_list(site: &Site) -> Vec<PostmortemListItem> {
 
 #[derive(Serialize)]
 pub struct RunbookListItem {
-    title: String,
+    pub title: String,
     path: String,
     summary: Option<String>,
-    owners: Vec<String>,
-    components: Vec<ComponentRef>,
+    pub owners: Vec<String>,
+    pub components: Vec<ComponentRef>,
     last_reviewed: Option<TimeView>,
-    incident_types: Vec<IncidentTypeView>,
+    pub incident_types: Vec<IncidentTypeView>,
+    review_due: Option<TimeView>,
+    pub overdue_days: Option<i64>,
+    /// Sort key of the review order: the due date, runbooks without one last.
+    #[serde(skip)]
+    pub due: Option<Date>,
 }
 
 pub fn runbook_list(site: &Site) -> Vec<RunbookListItem> {
@@ -303,6 +382,9 @@ pub fn runbook_list(site: &Site) -> Vec<RunbookListItem> {
                 components: rb.source.components.iter().filter_map(|c| component_ref(site, c)).collect(),
                 last_reviewed: rb.source.last_reviewed.map(date_view),
                 incident_types: incident_types(site, &rb.source.incident_types),
+                review_due: crate::site::review_due(&rb.source).map(date_view),
+                overdue_days: crate::site::review_due(&rb.source).and_then(|d| crate::site::days_overdue(d, site.now)),
+                due: crate::site::review_due(&rb.source),
             }
         })
         .collect();

@@ -79,6 +79,12 @@ fn nav(site: &Site) -> Vec<NavItem> {
             items.push(NavItem { title: title.into(), path: format!("{}/", kind.as_str()), section });
         }
     }
+    if crate::site::metrics::metrics_page(site) {
+        items.push(NavItem { title: "Metrics".into(), path: "metrics/".into(), section: "metrics" });
+    }
+    if crate::site::action_items_page(site) {
+        items.push(NavItem { title: "Action items".into(), path: "action-items/".into(), section: "action-items" });
+    }
     // Top-level pages with a `weight` join the navigation; deeper pages are reached from them.
     for p in site.pages.iter().filter(|p| p.weight.is_some()) {
         let doc = site.doc(p.doc);

@@ -21,6 +21,9 @@ const THEME_TEMPLATES: &[(&str, &str)] = &[
     ("maintenance.html", include_str!("../../themes/default/templates/maintenance.html")),
     ("page.html", include_str!("../../themes/default/templates/page.html")),
     ("404.html", include_str!("../../themes/default/templates/404.html")),
+    ("runbook_print.html", include_str!("../../themes/default/templates/runbook_print.html")),
+    ("action_items.html", include_str!("../../themes/default/templates/action_items.html")),
+    ("metrics.html", include_str!("../../themes/default/templates/metrics.html")),
 ];
 
 /// The default theme's static files, published under `assets/`.

@@ -2,12 +2,15 @@
 //! (documents, updates, blocks, references) is gone from it, so no output can leak it.
 
 mod blocks;
+mod lifecycle;
 mod links;
+pub mod metrics;
 mod scan;
 mod status;
 mod validate;
 
 pub use blocks::visible;
+pub use lifecycle::{action_items_page, days_overdue, reminders, review_due};
 pub use scan::Heading;
 pub use status::{Indicator, Phase};
 pub use validate::validate;

@@ -73,6 +73,7 @@ pub fn validate(s: &Sources) -> Vec<Diagnostic> {
     let matrices_complete = !s.unloaded.iter().any(|(k, _, _)| *k == Kind::Matrix);
     check_components(s, &mut out);
     duplicate_slugs(s, &mut out);
+    super::lifecycle::postmortem_pairs(s, &mut out);
     for inc in &s.incidents {
         let m = &inc.meta;
         for (i, c) in inc.components.iter().enumerate() {
@@ -102,7 +103,7 @@ pub fn validate(s: &Sources) -> Vec<Diagnostic> {
                 runbooks.check(at(m), &path, r, &mut out);
             }
         }
-        sections(m, pm.status == PostmortemStatus::Draft, &s.config.required_sections, &mut out);
+        super::lifecycle::postmortem_rules(pm, &s.config.required_sections, &mut out);
     }
     for rb in &s.runbooks {
         let m = &rb.meta;
@@ -121,6 +122,20 @@ pub fn validate(s: &Sources) -> Vec<Diagnostic> {
             for (j, r) in row.runbooks.iter().enumerate() {
                 let path = format!("rows.{i}.runbooks.{j}");
                 runbooks.check(at(m), &path, r, &mut out);
+            }
+            for (key, span) in [("respond_within", &row.respond_within), ("disclose_within", &row.disclose_within)] {
+                if span.as_ref().is_some_and(|s| s.seconds == 0) {
+                    let path = format!("rows.{i}.{key}");
+                    out.push(
+                        Diagnostic::error(
+                            &m.source,
+                            m.locations.value(&path),
+                            "bad-duration",
+                            format!("`{key}` is zero"),
+                        )
+                        .with_help("a deadline must be longer than zero, e.g. 15m or 1h; leave it out for none"),
+                    );
+                }
             }
             if let Some(first) = row_ids.insert(&row.id, &m.source) {
                 out.push(
@@ -336,40 +351,4 @@ fn time_order(m: &Meta, key: &str, before: &str) -> Diagnostic {
         .with_help(
             "incident times run started ≤ detected ≤ acknowledged ≤ contained ≤ resolved; check the times and offsets",
         )
-}
-
-/// Required sections: an error once a post-mortem is in review, a reminder while it is a draft.
-fn sections(m: &Meta, draft: bool, required: &[String], out: &mut Vec<Diagnostic>) {
-    let (headings, _) = super::scan::scan(&m.body);
-    for name in required {
-        let found = headings.iter().position(|h| h.level == 2 && h.text.eq_ignore_ascii_case(name));
-        let problem = match found {
-            None => Some(format!("required section `## {name}` is missing")),
-            Some(i) if section_is_empty(&m.body, &headings, i) => {
-                Some(format!("required section `## {name}` is empty"))
-            }
-            Some(_) => None,
-        };
-        if let Some(message) = problem {
-            out.push(
-                if draft {
-                    Diagnostic::warning(&m.source, Pos::START, "missing-section", message)
-                } else {
-                    Diagnostic::error(&m.source, Pos::START, "missing-section", message)
-                }
-                .with_help(format!("post-mortems need these sections: {}", required.join(", "))),
-            );
-        }
-    }
-}
-
-/// Whether the level-2 section at `index` has no text before the next level-2 heading.
-fn section_is_empty(body: &str, headings: &[super::scan::Heading], index: usize) -> bool {
-    let lines: Vec<&str> = body.lines().collect();
-    let Some(start) = lines.iter().position(|l| {
-        l.trim_start().starts_with("## ") && crate::text::slugify(l.trim_start()[3..].trim()) == headings[index].id
-    }) else {
-        return false;
-    };
-    lines[start + 1..].iter().take_while(|l| !l.trim_start().starts_with("## ")).all(|l| l.trim().is_empty())
 }

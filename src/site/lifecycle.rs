@@ -1,0 +1,215 @@
+//! Review rules for post-mortems (required sections, their order, lifecycle fields) and the
+//! reminders that depend on the build's "now": overdue action items and runbooks due for review.
+
+use crate::diagnostics::{Diagnostic, Pos};
+use crate::model::*;
+
+/// A level-2 section of a markdown body: its title and 0-based line within the body.
+struct Section {
+    title: String,
+    line: usize,
+    empty: bool,
+}
+
+/// The `## ` sections of `body`, ignoring lines inside fenced code blocks.
+fn sections_of(body: &str) -> Vec<Section> {
+    let mut out: Vec<Section> = Vec::new();
+    let mut fence: Option<&str> = None;
+    for (i, line) in body.lines().enumerate() {
+        let t = line.trim_start();
+        if let Some(f) = fence {
+            if t.starts_with(f) {
+                fence = None;
+            }
+        } else if t.starts_with("```") || t.starts_with("~~~") {
+            fence = Some(&t[..3]);
+        }
+        let in_code = fence.is_some() || t.starts_with("```") || t.starts_with("~~~");
+        if !in_code && let Some(title) = t.strip_prefix("## ") {
+            let title = title.trim().trim_end_matches('#').trim().to_string();
+            out.push(Section { title, line: i, empty: true });
+        } else if !t.is_empty()
+            && let Some(last) = out.last_mut()
+        {
+            last.empty = false;
+        }
+    }
+    out
+}
+
+/// Where problems of a post-mortem as a whole point: its `status` key, else the front matter.
+fn head(m: &Meta) -> Pos {
+    if m.locations.0.contains_key("status") { m.locations.key("status") } else { Pos::START }
+}
+
+/// Required sections present, not empty and in order; `in-review` needs reviewers and
+/// `published` a publication time. Drafts only get reminders.
+pub fn postmortem_rules(pm: &Postmortem, required: &[String], out: &mut Vec<Diagnostic>) {
+    let m = &pm.meta;
+    let draft = pm.status == PostmortemStatus::Draft;
+    let report = |code: &'static str, message: String| {
+        let d = if draft {
+            Diagnostic::warning(&m.source, head(m), code, message)
+        } else {
+            Diagnostic::error(&m.source, head(m), code, message)
+        };
+        d.with_help(format!("post-mortems need these sections, in this order: {}", required.join(", ")))
+    };
+    let sections = sections_of(&m.body);
+    let mut found: Vec<(usize, &Section)> = Vec::new();
+    for (rank, name) in required.iter().enumerate() {
+        match sections.iter().find(|s| s.title.eq_ignore_ascii_case(name)) {
+            None => out.push(report("missing-section", format!("required section `## {name}` is missing"))),
+            Some(s) if s.empty => out.push(report("empty-section", format!("required section `## {name}` is empty"))),
+            Some(s) => found.push((rank, s)),
+        }
+    }
+    found.sort_by_key(|(_, s)| s.line);
+    for pair in found.windows(2) {
+        let ((before_rank, before), (rank, s)) = (pair[0], pair[1]);
+        if rank < before_rank {
+            out.push(
+                Diagnostic::warning(
+                    &m.source,
+                    Pos::new(m.body_line + s.line, 1),
+                    "section-order",
+                    format!("section `## {}` comes after `## {}`", s.title, before.title),
+                )
+                .with_help(format!("readers expect the sections in this order: {}", required.join(", "))),
+            );
+        }
+    }
+    if pm.status == PostmortemStatus::InReview && pm.reviewers.is_empty() {
+        out.push(
+            Diagnostic::error(&m.source, head(m), "missing-reviewers", "a post-mortem in review has no `reviewers`")
+                .with_help("list who reviews it, e.g. `reviewers: [core-devs]`, or keep it a draft"),
+        );
+    }
+    if pm.status == PostmortemStatus::Published && pm.published_at.is_none() {
+        out.push(
+            Diagnostic::error(
+                &m.source,
+                head(m),
+                "missing-published-at",
+                "a published post-mortem has no `published_at`",
+            )
+            .with_help("add `published_at:` with the time it was merged, e.g. 2026-11-24T10:00:00Z"),
+        );
+    }
+}
+
+/// An incident names a post-mortem that does not name it back.
+pub fn postmortem_pairs(s: &Sources, out: &mut Vec<Diagnostic>) {
+    for inc in &s.incidents {
+        let Some(slug) = &inc.postmortem else { continue };
+        let Some(pm) = s.postmortems.iter().find(|p| &p.meta.slug == slug) else { continue };
+        if !pm.incidents.contains(&inc.meta.slug) {
+            out.push(
+                Diagnostic::error(
+                    &inc.meta.source,
+                    inc.meta.locations.value("postmortem"),
+                    "postmortem-mismatch",
+                    format!("post-mortem `{slug}` does not list this incident"),
+                )
+                .with_help(format!("add `{}` to the `incidents` of that post-mortem", inc.meta.slug)),
+            );
+        }
+    }
+}
+
+/// Whether `site` has the action items page: only the most trusted audience, and only with
+/// post-mortems to list.
+pub fn action_items_page(site: &super::Site) -> bool {
+    site.audience == site.config.audiences.most_trusted() && !site.postmortems.is_empty()
+}
+
+/// The date a runbook is next due for review, when it has a cadence and a last review.
+pub fn review_due(rb: &Runbook) -> Option<Date> {
+    let every = rb.review_every.as_ref()?;
+    rb.last_reviewed?.checked_add(time::Duration::days(every.seconds.div_euclid(86_400)))
+}
+
+/// Whole days by which `due` is past on the day of `now` (`None` when not past).
+pub fn days_overdue(due: Date, now: Timestamp) -> Option<i64> {
+    let today = now.to_offset(time::UtcOffset::UTC).date();
+    (today > due).then(|| (today - due).whole_days())
+}
+
+/// Warnings that depend on "now": open action items past their due date, runbooks past review.
+pub fn reminders(s: &Sources, now: Timestamp) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for pm in s.postmortems.iter() {
+        let m = &pm.meta;
+        for (i, item) in pm.action_items.iter().enumerate().filter(|(_, a)| a.status == ActionStatus::Open) {
+            if let Some(days) = item.due.and_then(|d| days_overdue(d, now)) {
+                out.push(
+                    Diagnostic::warning(
+                        &m.source,
+                        m.locations.value(&format!("action_items.{i}.due")),
+                        "action-item-overdue",
+                        format!(
+                            "action item “{}” ({}) is overdue by {days} day{}",
+                            item.title,
+                            item.owner,
+                            plural(days)
+                        ),
+                    )
+                    .with_help("finish it and set `status: done`, move `due`, or set `status: wontfix`"),
+                );
+            }
+        }
+    }
+    for rb in &s.runbooks {
+        let m = &rb.meta;
+        match (rb.review_every.as_ref(), rb.last_reviewed) {
+            (Some(_), None) => out.push(
+                Diagnostic::warning(
+                    &m.source,
+                    m.locations.key("review_every"),
+                    "review-overdue",
+                    "this runbook has a review cadence but has never been reviewed",
+                )
+                .with_help("review it and add `last_reviewed: YYYY-MM-DD`"),
+            ),
+            (Some(every), Some(_)) => {
+                if let Some(days) = review_due(rb).and_then(|d| days_overdue(d, now)) {
+                    out.push(
+                        Diagnostic::warning(
+                            &m.source,
+                            m.locations.value("last_reviewed"),
+                            "review-overdue",
+                            format!("review overdue by {days} day{} (due every {})", plural(days), every.text),
+                        )
+                        .with_help("walk through the runbook, fix what changed and update `last_reviewed`"),
+                    )
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn plural(n: i64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_skip_code_and_know_emptiness() {
+        let s = sections_of("## A\n\n```\n## not\n```\n## B\n\n## C\ntext\n");
+        let titles: Vec<(&str, usize, bool)> = s.iter().map(|s| (s.title.as_str(), s.line, s.empty)).collect();
+        assert_eq!(titles, vec![("A", 0, false), ("B", 5, true), ("C", 7, false)]);
+    }
+
+    #[test]
+    fn overdue_counts_whole_days() {
+        let now = crate::load::parse_time("2026-11-26T12:00:00Z").unwrap();
+        let due = crate::load::parse_date("2026-11-20").unwrap();
+        assert_eq!(days_overdue(due, now), Some(6));
+        assert_eq!(days_overdue(crate::load::parse_date("2026-11-26").unwrap(), now), None);
+    }
+}
