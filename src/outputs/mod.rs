@@ -2,10 +2,16 @@
 //! Outputs are returned as files in memory, sorted by path, for `output` to write atomically.
 
 mod assets;
+mod badges;
+mod calendar;
+mod feeds;
+mod history;
 mod pages;
 mod sitemap;
 mod stamp;
+mod statusapi;
 mod views;
+mod widget;
 
 use crate::diagnostics::Diagnostic;
 use crate::render::Renderer;
@@ -39,6 +45,11 @@ pub fn build_all(site: &Site, root: &Path, progress: &(dyn Fn() + Sync)) -> (Vec
     files.push(sitemap::sitemap(site));
     files.push(sitemap::robots(site));
     files.push(stamp::stamp(site));
+    files.extend(statusapi::files(site));
+    files.extend(feeds::files(site));
+    files.push(calendar::file(site));
+    files.extend(badges::files(site));
+    files.extend(widget::files(site));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let duplicates: Vec<String> =
         files.windows(2).filter(|w| w[0].path == w[1].path).map(|w| w[0].path.clone()).collect();

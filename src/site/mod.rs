@@ -9,7 +9,7 @@ mod validate;
 
 pub use blocks::visible;
 pub use scan::Heading;
-pub use status::{Indicator, Phase};
+pub use status::{Indicator, Phase, impact_status};
 pub use validate::validate;
 
 use crate::diagnostics::Diagnostic;
