@@ -290,3 +290,67 @@ fn updates_keep_the_authors_text_and_refuse_invalid_results() {
     assert_eq!(edited.replacen(added, "", 1), original, "only the update was added");
     assert!(edited.contains(&format!("by about 18:00 UTC, after which we will return European traffic to it. Until then, users\n      in Europe may see slightly higher latency, and historical queries may be slow.\n{added}---\n")));
 }
+
+#[test]
+fn new_runbook_postmortem_and_maintenance_build() {
+    let repo = example_copy();
+    let root = repo.path();
+    let now = "2026-11-26T14:00:00Z";
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &[
+                "new",
+                "runbook",
+                "Restart a stuck relayer",
+                "--components",
+                "bridge-relayers",
+                "--owners",
+                "bridge-team",
+            ],
+            "content/runbooks/restart-a-stuck-relayer.md",
+        ),
+        (
+            &["new", "postmortem", "2026-11-26-rpc-gateway-degradation", "--authors", "sre"],
+            "content/postmortems/2026-11-26-rpc-gateway-degradation.md",
+        ),
+        (
+            &[
+                "new",
+                "maintenance",
+                "Archive node upgrade",
+                "--components",
+                "rpc-gateway",
+                "--start",
+                "2026-12-10T06:00:00Z",
+                "--end",
+                "2026-12-10T08:00:00Z",
+                "--public",
+            ],
+            "content/maintenance/2026-12-10-archive-node-upgrade.md",
+        ),
+    ];
+    for (args, rel) in cases {
+        let (ok, out) = run(root, now, args);
+        assert!(ok && out.contains(rel), "{out}");
+    }
+    let (ok, out) = run(root, now, &["new", "runbook", "Restart a stuck relayer"]);
+    assert!(!ok && out.contains("already exists"), "{out}");
+    let (ok, out) = run(root, now, &["new", "incident", "Bad component", "--components", "no-such-thing"]);
+    assert!(!ok && out.contains("unknown-component"), "{out}");
+    assert!(!root.join("content/incidents/2026-11-26-bad-component.md").exists());
+    let (_dir, site) = rebuild(root, now);
+    let upcoming = json(&site, "scheduled-maintenances/upcoming.json");
+    let ids: Vec<&str> =
+        upcoming["scheduled_maintenances"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"2026-12-10-archive-node-upgrade"), "{ids:?}");
+    let ics = std::fs::read_to_string(site.join("calendar/maintenance.ics")).unwrap();
+    let calendar: icalendar::Calendar = ics.parse().unwrap();
+    assert_eq!(calendar.components.iter().filter_map(|c| c.as_event()).count(), 3);
+    let filtered = scraper::Html::parse_document(
+        &std::fs::read_to_string(site.join("incidents/component/rpc-gateway/index.html")).unwrap(),
+    );
+    assert_eq!(
+        attrs(&filtered, "link[type='application/atom+xml']", "href"),
+        ["../../../feeds/components/rpc-gateway.atom"]
+    );
+}

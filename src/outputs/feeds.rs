@@ -26,9 +26,9 @@ fn entries<'a>(site: &Site, incidents: impl Iterator<Item = &'a ResolvedIncident
     let mut out: Vec<Entry> = incidents
         .flat_map(|inc| {
             let doc = site.doc(inc.doc);
-            inc.source.updates.iter().map(move |u| (inc, doc, u))
+            inc.source.updates.iter().map(move |u| (doc, u))
         })
-        .map(|(_, doc, u)| Entry {
+        .map(|(doc, u)| Entry {
             id: format!("{base}/{}#update-{}", doc.path, u.index + 1),
             title: format!("{}: {}", u.status.label(), doc.title),
             link: format!("{base}/{}", doc.path),

@@ -249,6 +249,11 @@ pub fn pages(site: &Site, r: &Renderer) -> Vec<Result<OutputFile, Diagnostic>> {
                 })
                 .collect();
             let (component_filters, impact_filters) = filters(&listing.base, &root);
+            let feed = match listing.base.strip_prefix("incidents/component/") {
+                Some(id) => format!("{root}feeds/components/{}", id.trim_end_matches('/')),
+                None => format!("{root}feeds/incidents"),
+            };
+            ctx.insert("feed", &feed);
             ctx.insert("history_title", &title);
             ctx.insert("filter_label", &listing.label);
             ctx.insert("all_path", &format!("{root}incidents/"));

@@ -40,7 +40,7 @@ a{{color:inherit}}.w{{padding:10px 12px;border-left:6px solid var(--c)}}\n\
     }
     let _ = write!(
         html,
-        "<p class=\"more\"><a href=\"{}/\" target=\"_top\">{title} status page</a></p>\n</div>\n</body>\n</html>\n",
+        "<p class=\"more\"><a href=\"{}/\" target=\"_top\">Full status page of {title}</a></p>\n</div>\n</body>\n</html>\n",
         xml_escape(base)
     );
     html

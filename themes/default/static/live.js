@@ -122,6 +122,7 @@
         var asOf = live("as-of");
         if (asOf) {
           asOf.setAttribute("datetime", last);
+          asOf.removeAttribute("title");
           asOf.textContent = last.replace("T", " ").replace(/:\d\dZ$/, " UTC");
         }
       })
