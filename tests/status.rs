@@ -136,6 +136,8 @@ fn the_home_has_history_bars_and_the_history_is_paginated_by_month() {
     let bars = scraper::Selector::parse("[data-component='consensus'] .history-bar > li").unwrap();
     let cells: Vec<_> = home.select(&bars).collect();
     assert_eq!(cells.len(), 90);
+    let old = cells.iter().filter(|c| c.value().classes().any(|k| k == "day-old")).count();
+    assert_eq!(old, 60, "narrow screens keep the last 30 days");
     let stall = cells.iter().find(|c| c.value().classes().any(|k| k == "day-critical")).expect("the 20 Nov stall");
     let link = scraper::Selector::parse("a").unwrap();
     let a = stall.select(&link).next().unwrap();

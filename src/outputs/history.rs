@@ -45,6 +45,8 @@ pub struct DayCell {
     level: &'static str,
     text: String,
     href: Option<String>,
+    /// One of the last 30 days, which narrow screens keep.
+    recent: bool,
 }
 
 #[derive(Serialize)]
@@ -131,7 +133,7 @@ pub fn component_history(site: &Site, root: &str) -> BTreeMap<String, ComponentH
                     }
                 };
                 let iso_day = crate::render::context::date_view(day).iso;
-                DayCell { date: iso_day, level: worst.map_or("ok", |w| w.as_str()), text, href }
+                DayCell { date: iso_day, level: worst.map_or("ok", |w| w.as_str()), text, href, recent: days - d <= 30 }
             })
             .collect();
         let uptime = 100.0 * (1.0 - (downtime / window).min(1.0));
