@@ -46,7 +46,7 @@ pub fn file(site: &Site) -> OutputFile {
         let s = &m.source;
         let stamp = s.updates.last().map_or(s.scheduled_for, |u| u.at);
         let url = format!("{base}/{}", doc.path);
-        let latest = s.updates.last().map(|u| u.body.trim().to_string()).unwrap_or_default();
+        let latest = s.updates.last().map(|u| super::statusapi::unwrap_paragraphs(&u.body)).unwrap_or_default();
         let mut description = doc.summary.clone().map(|t| format!("{t}\n\n")).unwrap_or_default();
         description.push_str(&latest);
         if let Some(h) = s.halt_height {

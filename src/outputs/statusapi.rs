@@ -69,9 +69,33 @@ fn component_entries(site: &Site, ids: &[String]) -> Vec<Value> {
         .collect()
 }
 
-/// An update body as plain markdown, with cairn's `@/` links turned into absolute URLs.
+/// Joins the lines of each paragraph that the author wrapped in the YAML (markdown soft breaks),
+/// keeping list items and paragraph breaks: clients show a body's newlines as written.
+pub(super) fn unwrap_paragraphs(text: &str) -> String {
+    let list_item = |l: &str| {
+        let l = l.trim_start();
+        l.starts_with("- ") || l.starts_with("* ") || l.split_once(". ").is_some_and(|(n, _)| n.parse::<u32>().is_ok())
+    };
+    text.trim_end()
+        .split("\n\n")
+        .map(|para| {
+            let mut out = String::new();
+            for line in para.lines() {
+                if !out.is_empty() {
+                    out.push(if list_item(line) { '\n' } else { ' ' });
+                }
+                out.push_str(line.trim());
+            }
+            out
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// An update body as plain markdown, paragraphs unwrapped and cairn's `@/` links turned into
+/// absolute URLs.
 fn body_text(site: &Site, doc: &Doc, body: &str) -> String {
-    let mut text = body.trim_end().to_string();
+    let mut text = unwrap_paragraphs(body);
     for (written, path) in &doc.links {
         text = text.replace(&format!("]({written})"), &format!("]({}/{path})", site.config.base_url));
     }
@@ -206,4 +230,15 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
             json!({"page": page, "scheduled_maintenances": windows(&[Phase::Active])}),
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unwrap_paragraphs;
+
+    #[test]
+    fn wrapped_lines_join_but_lists_and_paragraphs_stay() {
+        let text = "One line\nwrapped here.\n\nSteps:\n- first\n- second\n";
+        assert_eq!(unwrap_paragraphs(text), "One line wrapped here.\n\nSteps:\n- first\n- second");
+    }
 }
