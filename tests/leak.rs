@@ -6,6 +6,7 @@ mod common;
 
 use cairn::model::{Kind, PostmortemStatus, Sources};
 use common::*;
+use icalendar::Component as _;
 use std::collections::BTreeSet;
 
 /// Every `canary <word>-<word>-<n>` phrase written anywhere in the example's content.
@@ -145,4 +146,95 @@ fn embargoed_text_appears_publicly_only_after_its_time() {
     let text = std::fs::read_to_string(dir.path().join("site/incidents/2026-11-09-security-release-v1-8-2/index.html"))
         .unwrap();
     assert!(text.contains("vexillum"), "embargo lifted, text must be public");
+}
+
+/// Every piece of text a machine-readable output holds, decoded by a real parser: JSON strings,
+/// feed titles and contents, calendar property values (unfolded, unescaped), SVG and widget text.
+fn decoded_texts(path: &str, bytes: &[u8]) -> Option<Vec<String>> {
+    fn json_strings(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) => out.push(s.clone()),
+            serde_json::Value::Array(a) => a.iter().for_each(|v| json_strings(v, out)),
+            serde_json::Value::Object(o) => o.iter().for_each(|(k, v)| {
+                out.push(k.clone());
+                json_strings(v, out)
+            }),
+            _ => {}
+        }
+    }
+    let text = String::from_utf8_lossy(bytes).into_owned();
+    let mut out = Vec::new();
+    if path.ends_with(".json") {
+        json_strings(&serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("{path}: {e}")), &mut out);
+    } else if path.ends_with(".atom") || path.ends_with(".rss") {
+        let feed = feed_rs::parser::parse(bytes).unwrap_or_else(|e| panic!("{path}: {e}"));
+        out.extend(feed.title.map(|t| t.content));
+        for e in feed.entries {
+            out.extend(e.title.map(|t| t.content));
+            out.extend(e.content.and_then(|c| c.body));
+            out.extend(e.summary.map(|s| s.content));
+            out.extend(e.links.into_iter().map(|l| l.href));
+        }
+    } else if path.ends_with(".ics") {
+        let calendar: icalendar::Calendar = text.parse().unwrap_or_else(|e| panic!("{path}: {e}"));
+        for c in &calendar.components {
+            if let Some(event) = c.as_event() {
+                for p in event.properties().values() {
+                    out.push(p.value().replace("\\n", "\n").replace("\\,", ",").replace("\\;", ";"));
+                }
+            }
+        }
+    } else if path.ends_with(".svg") {
+        let doc = roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+        out.extend(doc.descendants().filter_map(|n| n.text()).map(String::from));
+        out.extend(doc.descendants().flat_map(|n| n.attributes().map(|a| a.value().to_string())));
+    } else if path.starts_with("widget/") {
+        out.push(text.clone());
+        let html = scraper::Html::parse_document(&text);
+        out.push(html.root_element().text().collect::<String>());
+    } else {
+        return None;
+    }
+    Some(out)
+}
+
+#[test]
+fn machine_readable_outputs_decoded_hold_nothing_internal() {
+    let canaries = canaries();
+    let s = sources();
+    let (titles, updates) = (hidden_titles(&s), hidden_update_texts(&s));
+    let hidden_components: Vec<&cairn::model::Component> =
+        s.components.components.iter().filter(|c| c.visibility.unwrap_or(s.config.component_default) > 0).collect();
+    assert!(hidden_components.len() >= 2);
+    let public = build_example(None);
+    let mut decoded = 0;
+    let mut leaks = Vec::new();
+    for (path, bytes) in public.files() {
+        let Some(texts) = decoded_texts(&path, &bytes) else { continue };
+        decoded += 1;
+        for c in &hidden_components {
+            if path.contains(&c.id) {
+                leaks.push(format!("{path}: file for internal component {}", c.id));
+            }
+        }
+        for t in &texts {
+            let lower = t.to_lowercase();
+            if lower.contains("canary") {
+                leaks.push(format!("{path}: canary in `{t}`"));
+            }
+            for needle in canaries.iter().chain(&titles).chain(&updates) {
+                if t.contains(needle.as_str()) {
+                    leaks.push(format!("{path}: {needle}"));
+                }
+            }
+            for c in &hidden_components {
+                if t == &c.id || t.contains(&c.name) {
+                    leaks.push(format!("{path}: internal component {}", c.id));
+                }
+            }
+        }
+    }
+    // api/v2 (8) + feeds + calendar + badges + widget: the decoders ran on all of them.
+    assert!(decoded >= 8 + 2 + 1 + 1 + 2, "only {decoded} machine-readable files decoded");
+    assert!(leaks.is_empty(), "public machine-readable outputs leak:\n{}", leaks.join("\n"));
 }

@@ -4,6 +4,7 @@
  *  1. Copy buttons on code blocks (markup ships hidden; we unhide it).
  *  2. <time datetime> elements get the reader's local time as a tooltip;
  *     the visible text stays in UTC.
+ *  3. Maintenance windows also show the reader's local time next to UTC.
  */
 (function () {
   "use strict";
@@ -141,6 +142,17 @@
     el.title = "Your local time: " + withTime.format(date);
   }
 
+  /* ---- 3. Local time of maintenance windows ---------------------------- */
+
+  function showLocalWindow(el) {
+    var date = new Date(el.getAttribute("datetime"));
+    if (isNaN(date.getTime()) || el.nextElementSibling && el.nextElementSibling.className === "local-time") return;
+    var span = document.createElement("span");
+    span.className = "local-time";
+    span.textContent = " (" + withTime.format(date) + " your time)";
+    el.parentNode.insertBefore(span, el.nextSibling);
+  }
+
   /* ---- Start ---------------------------------------------------------- */
 
   function init() {
@@ -150,6 +162,8 @@
     if (withTime) {
       var times = document.querySelectorAll("time[datetime]");
       for (var j = 0; j < times.length; j++) localizeTime(times[j]);
+      var windows = document.querySelectorAll(".window time[datetime]");
+      for (var k = 0; k < windows.length; k++) showLocalWindow(windows[k]);
     }
   }
 

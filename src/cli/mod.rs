@@ -3,7 +3,10 @@
 
 mod build;
 mod check;
+mod comms;
 mod init;
+mod new;
+mod update;
 
 pub use init::scaffold;
 mod report;
@@ -31,6 +34,10 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Create a new, buildable knowledge base in DIR
     Init(init::InitArgs),
+    /// Create an incident, runbook, post-mortem or maintenance window
+    New(new::NewArgs),
+    /// Append a status update to an open incident, or resolve it
+    Update(update::UpdateArgs),
 }
 
 /// How diagnostics are printed.
@@ -70,6 +77,8 @@ pub fn main() -> ExitCode {
         Command::Build(args) => build::run(args),
         Command::Check(args) => check::run(args),
         Command::Init(args) => init::run(args),
+        Command::New(args) => new::run(args),
+        Command::Update(args) => update::run(args),
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod config;
 mod documents;
+pub mod edit;
 mod fields;
 mod yaml;
 

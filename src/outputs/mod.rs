@@ -1,13 +1,19 @@
 //! Stage 4, outputs: every artefact of a site, each family a function of the resolved `Site`.
-//! Outputs are returned as files in memory, sorted by path, for `output` to write atomically.
+//! Document pages are streamed to the staging directory; every other output is returned, sorted by path.
 
 mod assets;
+mod badges;
+mod calendar;
+mod feeds;
+mod history;
 mod knowledge;
 mod metrics;
 mod pages;
 mod sitemap;
 mod stamp;
+mod statusapi;
 mod views;
+mod widget;
 
 use crate::diagnostics::Diagnostic;
 use crate::render::Renderer;
@@ -57,6 +63,11 @@ pub fn build_all(
     files.push(sitemap::sitemap(site));
     files.push(sitemap::robots(site));
     files.push(stamp::stamp(site));
+    files.extend(statusapi::files(site));
+    files.extend(feeds::files(site));
+    files.push(calendar::file(site));
+    files.extend(badges::files(site));
+    files.extend(widget::files(site));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let pages: std::collections::HashSet<String> =
         site.docs.iter().filter(|d| d.rel != "_index.md").map(|d| format!("{}index.html", d.path)).collect();

@@ -175,6 +175,12 @@ fn home(site: &Site, r: &Renderer) -> Result<OutputFile, Diagnostic> {
             .html
     });
     ctx.insert("intro_html", &intro);
+    ctx.insert("history", &super::history::component_history(site, ""));
+    ctx.insert("history_days", &site.config.history_days);
+    ctx.insert(
+        "major_weight_percent",
+        &((super::history::downtime_weight(crate::model::Impact::Major) * 100.0).round() as u32),
+    );
     Ok(OutputFile::new("index.html".into(), r.render("index.html", &ctx, "index.html")?.into_bytes()))
 }
 
@@ -212,11 +218,7 @@ pub fn render_all(
     push(home(site, r));
     push(not_found(site, r));
     if site.count(Kind::Incident) > 0 {
-        push(listing(site, r, Kind::Incident, "incidents.html", "Incidents", |ctx| {
-            let list: Vec<IncidentSummary> = site.incidents.iter().map(|i| incident_summary(site, i, "../")).collect();
-            ctx.insert("open_count", &list.iter().filter(|i| i.is_open).count());
-            ctx.insert("incidents", &list);
-        }));
+        super::history::pages(site, r).into_iter().for_each(&mut push);
     }
     if site.count(Kind::Postmortem) > 0 {
         push(listing(site, r, Kind::Postmortem, "postmortems.html", "Post-mortems", |ctx| {

@@ -30,6 +30,7 @@ const THEME_TEMPLATES: &[(&str, &str)] = &[
 pub const THEME_STATIC: &[(&str, &str)] = &[
     ("style.css", include_str!("../../themes/default/static/style.css")),
     ("cairn.js", include_str!("../../themes/default/static/cairn.js")),
+    ("live.js", include_str!("../../themes/default/static/live.js")),
 ];
 
 /// Template files found in `dir` (non-recursive names relative to it), sorted.

@@ -12,7 +12,7 @@ mod validate;
 pub use blocks::visible;
 pub use lifecycle::{action_items_page, days_overdue, reminders, review_due};
 pub use scan::Heading;
-pub use status::{Indicator, Phase};
+pub use status::{Indicator, Phase, impact_status};
 pub use validate::validate;
 
 use crate::diagnostics::Diagnostic;

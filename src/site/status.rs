@@ -54,7 +54,8 @@ impl Indicator {
     }
 }
 
-fn impact_status(impact: Impact) -> ComponentStatus {
+/// The component status an open incident of `impact` implies.
+pub fn impact_status(impact: Impact) -> ComponentStatus {
     match impact {
         Impact::None => ComponentStatus::Operational,
         Impact::Minor => ComponentStatus::DegradedPerformance,

@@ -1,0 +1,244 @@
+//! The Statuspage v2 public API as static JSON under `api/v2/`: same endpoints, field names, enums
+//! and nesting, so existing Statuspage clients work against a cairn site. Ids are slugs.
+
+use super::OutputFile;
+use crate::model::{ComponentStatus, IncidentStatus, StatusUpdate};
+use crate::render::context::iso;
+use crate::site::{Doc, Phase, ResolvedIncident, ResolvedMaintenance, Site, impact_status};
+use serde_json::{Value, json};
+
+/// How many incidents and maintenance windows the list endpoints hold, as on Statuspage.
+const LIST_LIMIT: usize = 50;
+
+/// The page's id: its title, slugged.
+fn page_id(site: &Site) -> String {
+    crate::text::slugify(&site.config.title)
+}
+
+fn page(site: &Site) -> Value {
+    json!({
+        "id": page_id(site),
+        "name": site.config.title,
+        "url": site.config.base_url,
+        "time_zone": "Etc/UTC",
+        "updated_at": iso(site.now),
+    })
+}
+
+/// The worst status among a group's visible members.
+fn group_status(site: &Site, group: &str) -> Option<ComponentStatus> {
+    site.components.iter().filter(|c| c.group.as_deref() == Some(group)).map(|c| c.status).max()
+}
+
+/// Components as Statuspage lists them: each group as a component with `group: true` and the ids
+/// of its members, then every component with its `group_id`.
+pub fn components(site: &Site) -> Vec<Value> {
+    let page_id = page_id(site);
+    let now = iso(site.now);
+    let mut out = Vec::new();
+    for (position, g) in site.groups.iter().enumerate() {
+        let Some(status) = group_status(site, &g.id) else { continue };
+        let members: Vec<&str> = site
+            .components
+            .iter()
+            .filter(|c| c.group.as_deref() == Some(g.id.as_str()))
+            .map(|c| c.id.as_str())
+            .collect();
+        out.push(json!({
+            "id": g.id, "name": g.name, "status": status.as_str(), "created_at": now, "updated_at": now,
+            "position": position + 1, "description": null, "showcase": false, "start_date": null,
+            "group_id": null, "page_id": page_id, "group": true, "only_show_if_degraded": false,
+            "components": members,
+        }));
+    }
+    for (position, c) in site.components.iter().enumerate() {
+        let group_id = c.group.as_ref().filter(|g| site.groups.iter().any(|x| &&x.id == g));
+        out.push(json!({
+            "id": c.id, "name": c.name, "status": c.status.as_str(), "created_at": now, "updated_at": now,
+            "position": position + 1, "description": c.description, "showcase": true, "start_date": null,
+            "group_id": group_id, "page_id": page_id, "group": false, "only_show_if_degraded": false,
+        }));
+    }
+    out
+}
+
+fn component_entries(site: &Site, ids: &[String]) -> Vec<Value> {
+    components(site)
+        .into_iter()
+        .filter(|c| ids.iter().any(|id| c["id"] == id.as_str()) && c["group"] == false)
+        .collect()
+}
+
+/// Joins the lines of each paragraph that the author wrapped in the YAML (markdown soft breaks),
+/// keeping list items and paragraph breaks: clients show a body's newlines as written.
+pub(super) fn unwrap_paragraphs(text: &str) -> String {
+    let list_item = |l: &str| {
+        let l = l.trim_start();
+        l.starts_with("- ") || l.starts_with("* ") || l.split_once(". ").is_some_and(|(n, _)| n.parse::<u32>().is_ok())
+    };
+    text.trim_end()
+        .split("\n\n")
+        .map(|para| {
+            let mut out = String::new();
+            for line in para.lines() {
+                if !out.is_empty() {
+                    out.push(if list_item(line) { '\n' } else { ' ' });
+                }
+                out.push_str(line.trim());
+            }
+            out
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// An update body as plain markdown, paragraphs unwrapped and cairn's `@/` links turned into
+/// absolute URLs.
+fn body_text(site: &Site, doc: &Doc, body: &str) -> String {
+    let mut text = unwrap_paragraphs(body);
+    for (written, path) in &doc.links {
+        text = text.replace(&format!("]({written})"), &format!("]({}/{path})", site.config.base_url));
+    }
+    text
+}
+
+/// Component status after each update: the impact's while open, operational once resolved.
+fn statuses_after(inc: &ResolvedIncident) -> Vec<ComponentStatus> {
+    inc.source
+        .updates
+        .iter()
+        .map(|u| match u.status {
+            IncidentStatus::Resolved => ComponentStatus::Operational,
+            _ => impact_status(inc.source.impact),
+        })
+        .collect()
+}
+
+fn update_entry<S>(site: &Site, doc: &Doc, u: &StatusUpdate<S>, status: &str, affected: Value) -> Value {
+    let at = iso(u.at);
+    json!({
+        "id": format!("{}-{}", doc.slug, u.index + 1), "status": status, "body": body_text(site, doc, &u.body),
+        "incident_id": doc.slug, "created_at": at, "updated_at": at, "display_at": at,
+        "affected_components": affected, "deliver_notifications": true, "custom_tweet": null, "tweet_id": null,
+    })
+}
+
+pub fn incident(site: &Site, inc: &ResolvedIncident) -> Value {
+    let doc = site.doc(inc.doc);
+    let s = &inc.source;
+    let after = statuses_after(inc);
+    let names: Vec<(String, String)> = s
+        .components
+        .iter()
+        .filter_map(|id| site.components.iter().find(|c| &c.id == id).map(|c| (c.id.clone(), c.name.clone())))
+        .collect();
+    let updates: Vec<Value> = s
+        .updates
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, u)| {
+            let old = if i == 0 { ComponentStatus::Operational } else { after[i - 1] };
+            let affected = if names.is_empty() || old == after[i] {
+                Value::Null
+            } else {
+                names
+                    .iter()
+                    .map(|(code, name)| {
+                        json!({"code": code, "name": name, "old_status": old.as_str(), "new_status": after[i].as_str()})
+                    })
+                    .collect()
+            };
+            update_entry(site, doc, u, u.status.as_str(), affected)
+        })
+        .collect();
+    let last = s.updates.last().map(|u| u.at).into_iter().chain(s.resolved_at).max().unwrap_or(s.started_at);
+    let monitoring_at = s.updates.iter().find(|u| u.status == IncidentStatus::Monitoring).map(|u| iso(u.at));
+    json!({
+        "id": doc.slug, "name": doc.title, "status": inc.status.as_str(),
+        "created_at": iso(s.started_at), "updated_at": iso(last), "monitoring_at": monitoring_at,
+        "resolved_at": s.resolved_at.map(iso), "impact": s.impact.as_str(),
+        "shortlink": format!("{}/{}", site.config.base_url, doc.path), "started_at": iso(s.started_at),
+        "page_id": page_id(site), "incident_updates": updates, "components": component_entries(site, &s.components),
+        "reminder_intervals": null, "postmortem_body": null,
+    })
+}
+
+pub fn maintenance(site: &Site, m: &ResolvedMaintenance) -> Value {
+    let doc = site.doc(m.doc);
+    let s = &m.source;
+    let updates: Vec<Value> =
+        s.updates.iter().rev().map(|u| update_entry(site, doc, u, u.status.as_str(), Value::Null)).collect();
+    let created = s.updates.first().map_or(s.scheduled_for, |u| u.at);
+    let last = s.updates.last().map_or(s.scheduled_for, |u| u.at);
+    let resolved = (m.phase == Phase::Past).then(|| s.updates.last().map_or(s.scheduled_until, |u| u.at));
+    json!({
+        "id": doc.slug, "name": doc.title, "status": s.status.as_str(),
+        "created_at": iso(created), "updated_at": iso(last), "monitoring_at": null,
+        "resolved_at": resolved.map(iso), "impact": "maintenance",
+        "shortlink": format!("{}/{}", site.config.base_url, doc.path), "started_at": iso(s.scheduled_for),
+        "page_id": page_id(site), "incident_updates": updates, "components": component_entries(site, &s.components),
+        "scheduled_for": iso(s.scheduled_for), "scheduled_until": iso(s.scheduled_until),
+        "scheduled_remind_prior": false, "scheduled_auto_in_progress": false, "scheduled_auto_completed": false,
+    })
+}
+
+pub fn status(site: &Site) -> Value {
+    json!({"indicator": site.overall.as_str(), "description": site.overall.label()})
+}
+
+fn file(path: &str, value: Value) -> OutputFile {
+    let mut bytes = serde_json::to_vec_pretty(&value).expect("JSON values always serialize");
+    bytes.push(b'\n');
+    OutputFile::new(format!("api/v2/{path}"), bytes)
+}
+
+/// Every endpoint, as files.
+pub fn files(site: &Site) -> Vec<OutputFile> {
+    let incidents = |open_only: bool| -> Vec<Value> {
+        site.incidents.iter().filter(|i| !open_only || i.is_open).take(LIST_LIMIT).map(|i| incident(site, i)).collect()
+    };
+    let windows = |phases: &[Phase]| -> Vec<Value> {
+        let mut list: Vec<&ResolvedMaintenance> =
+            site.maintenance.iter().filter(|m| phases.contains(&m.phase)).collect();
+        list.reverse();
+        list.into_iter().take(LIST_LIMIT).map(|m| maintenance(site, m)).collect()
+    };
+    let page = page(site);
+    vec![
+        file(
+            "summary.json",
+            json!({
+                "page": page, "components": components(site), "incidents": incidents(true),
+                "scheduled_maintenances": windows(&[Phase::Active, Phase::Upcoming]), "status": status(site),
+            }),
+        ),
+        file("status.json", json!({"page": page, "status": status(site)})),
+        file("components.json", json!({"page": page, "components": components(site)})),
+        file("incidents.json", json!({"page": page, "incidents": incidents(false)})),
+        file("incidents/unresolved.json", json!({"page": page, "incidents": incidents(true)})),
+        file(
+            "scheduled-maintenances.json",
+            json!({"page": page, "scheduled_maintenances": windows(&[Phase::Active, Phase::Upcoming, Phase::Past])}),
+        ),
+        file(
+            "scheduled-maintenances/upcoming.json",
+            json!({"page": page, "scheduled_maintenances": windows(&[Phase::Upcoming])}),
+        ),
+        file(
+            "scheduled-maintenances/active.json",
+            json!({"page": page, "scheduled_maintenances": windows(&[Phase::Active])}),
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unwrap_paragraphs;
+
+    #[test]
+    fn wrapped_lines_join_but_lists_and_paragraphs_stay() {
+        let text = "One line\nwrapped here.\n\nSteps:\n- first\n- second\n";
+        assert_eq!(unwrap_paragraphs(text), "One line wrapped here.\n\nSteps:\n- first\n- second");
+    }
+}
