@@ -120,7 +120,7 @@ pub fn run(args: UpdateArgs) -> ExitCode {
     match write_checked(root, &rel, &edited, now) {
         Ok(path) => {
             println!(
-                "Updated {}: added a `{}` update at {at}{}",
+                "Updated {}: added an update with status `{}` at {at}{}",
                 path.display(),
                 status.as_str(),
                 visibility.map(|v| format!(" (visible to {v} only)")).unwrap_or_default()
