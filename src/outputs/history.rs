@@ -7,6 +7,7 @@ use crate::model::{Impact, Timestamp};
 use crate::render::context::{IncidentSummary, incident_summary};
 use crate::render::{Renderer, root_prefix};
 use crate::site::{ResolvedIncident, Site};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use time::{Duration, Time};
@@ -66,11 +67,18 @@ fn month_key(t: Timestamp) -> String {
     format!("{:04}-{:02}", t.year(), t.month() as u8)
 }
 
-/// The months holding incidents, newest first (the order of the history pages).
-fn months(incidents: &[&ResolvedIncident]) -> Vec<String> {
-    let mut keys: Vec<String> = incidents.iter().map(|i| month_key(i.source.started_at)).collect();
-    keys.dedup();
-    keys
+/// The incidents grouped by the month they started in, newest first (the order of the history
+/// pages). Incidents arrive newest first, so each month is one run: one pass, one key each.
+fn months<'a>(incidents: &[&'a ResolvedIncident]) -> Vec<(String, Vec<&'a ResolvedIncident>)> {
+    let mut out: Vec<(String, Vec<&ResolvedIncident>)> = Vec::new();
+    for inc in incidents {
+        let key = month_key(inc.source.started_at);
+        match out.last_mut() {
+            Some((last, list)) if *last == key => list.push(inc),
+            _ => out.push((key, vec![inc])),
+        }
+    }
+    out
 }
 
 /// Site path of page `n` (0-based) of a history listing rooted at `base` (`incidents/`).
@@ -86,7 +94,7 @@ pub fn component_history(site: &Site, root: &str) -> BTreeMap<String, ComponentH
     let window_start = first.with_time(Time::MIDNIGHT).assume_utc();
     let window = (site.now - window_start).as_seconds_f64().max(1.0);
     let all: Vec<&ResolvedIncident> = site.incidents.iter().collect();
-    let month_list = months(&all);
+    let month_list: Vec<String> = months(&all).into_iter().map(|(key, _)| key).collect();
     let mut out = BTreeMap::new();
     for c in &site.components {
         let touching: Vec<&ResolvedIncident> =
@@ -101,12 +109,15 @@ pub fn component_history(site: &Site, root: &str) -> BTreeMap<String, ComponentH
                 downtime += (b - a).as_seconds_f64() * downtime_weight(inc.source.impact);
             }
         }
+        // Only incidents overlapping the window can colour a day of it.
+        let in_window: Vec<&ResolvedIncident> =
+            touching.iter().copied().filter(|i| span(i, site.now).1 >= window_start).collect();
         let cells = (0..days)
             .map(|d| {
                 let day = first + Duration::days(d);
                 let start = day.with_time(Time::MIDNIGHT).assume_utc();
                 let end = start + Duration::days(1);
-                let that_day: Vec<&&ResolvedIncident> = touching
+                let that_day: Vec<&&ResolvedIncident> = in_window
                     .iter()
                     .filter(|i| {
                         let (a, b) = span(i, site.now);
@@ -208,10 +219,23 @@ pub fn pages(site: &Site, r: &Renderer) -> Vec<Result<OutputFile, Diagnostic>> {
             .collect();
         (components, impacts)
     };
+    listings.par_iter().flat_map_iter(|listing| listing_pages(site, r, listing, &filters)).collect()
+}
+
+/// The filter links (by component, by impact) of a page at `root`, marking the current one.
+type Filters<'a> = dyn Fn(&str, &str) -> (Vec<FilterLink>, Vec<FilterLink>) + Sync + 'a;
+
+/// The pages of one history listing, in order.
+fn listing_pages(
+    site: &Site,
+    r: &Renderer,
+    listing: &Listing<'_>,
+    filters: &Filters<'_>,
+) -> Vec<Result<OutputFile, Diagnostic>> {
     let mut out = Vec::new();
-    for listing in &listings {
+    {
         let month_list = months(&listing.incidents);
-        let chunks: Vec<&[String]> =
+        let chunks: Vec<&[(String, Vec<&ResolvedIncident>)]> =
             if month_list.is_empty() { vec![&[]] } else { month_list.chunks(MONTHS_PER_PAGE).collect() };
         for (n, chunk) in chunks.iter().enumerate() {
             let path = page_path(&listing.base, n);
@@ -223,18 +247,13 @@ pub fn pages(site: &Site, r: &Renderer) -> Vec<Result<OutputFile, Diagnostic>> {
             let mut ctx = super::pages::base_context(site, &path, "incidents", &title);
             let months: Vec<MonthView> = chunk
                 .iter()
-                .map(|key| {
+                .map(|(key, incidents)| {
                     let (y, m) = key.split_once('-').unwrap_or(("", "1"));
                     let month: usize = m.parse().unwrap_or(1);
                     MonthView {
                         id: key.clone(),
                         label: format!("{} {y}", MONTH_NAMES[month.clamp(1, 12) - 1]),
-                        incidents: listing
-                            .incidents
-                            .iter()
-                            .filter(|i| month_key(i.source.started_at) == *key)
-                            .map(|i| incident_summary(site, i, &root))
-                            .collect(),
+                        incidents: incidents.iter().map(|i| incident_summary(site, i, &root)).collect(),
                     }
                 })
                 .collect();

@@ -219,15 +219,22 @@ fn charts(metrics: &Metrics) -> Vec<Chart> {
     out
 }
 
+/// How many incidents the metrics page lists one by one, newest first.
+const PAGE_INCIDENTS: usize = 200;
+
 pub fn files(site: &Site, r: &Renderer) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     if !crate::site::metrics::metrics_page(site) {
         return (Vec::new(), Vec::new());
     }
-    let metrics = compute(site);
-    let json = serde_json::to_vec_pretty(&metrics).expect("metrics serialize");
+    let mut metrics = compute(site);
+    let mut json = serde_json::to_vec_pretty(&metrics).unwrap_or_default();
+    json.push(b'\n');
     let path = "metrics/";
     let mut ctx = base_context(site, path, "metrics", "Metrics");
     ctx.insert("charts", &charts(&metrics));
+    // The page lists the latest incidents one by one; the JSON has all of them.
+    ctx.insert("incident_total", &metrics.incidents.len());
+    metrics.incidents.truncate(PAGE_INCIDENTS);
     ctx.insert("metrics", &metrics);
     let page = r.render("metrics.html", &ctx, path).map(|html| OutputFile::new(file_for(path), html.into_bytes()));
     match page {
