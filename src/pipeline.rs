@@ -121,6 +121,7 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> R
     let output = opts.output.clone().unwrap_or_else(|| default_output(&opts.root, &site));
     crate::output::write_site(&output, &files)
         .map_err(|e| BuildError::Io(format!("cannot write {}: {e}", output.display())))?;
+    crate::search::write_index(&opts.root, &site).map_err(BuildError::Io)?;
     let pages = Kind::ALL.iter().map(|k| (*k, site.count(*k))).filter(|(_, n)| *n > 0).collect();
     Ok(BuildReport {
         output,

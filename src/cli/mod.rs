@@ -7,6 +7,7 @@ mod init;
 
 pub use init::scaffold;
 mod report;
+mod search;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -31,6 +32,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Create a new, buildable knowledge base in DIR
     Init(init::InitArgs),
+    /// Search the knowledge base (the index `cairn build` writes) for responders
+    Search(search::SearchArgs),
 }
 
 /// How diagnostics are printed.
@@ -70,6 +73,7 @@ pub fn main() -> ExitCode {
         Command::Build(args) => build::run(args),
         Command::Check(args) => check::run(args),
         Command::Init(args) => init::run(args),
+        Command::Search(args) => search::run(args),
     }
 }
 

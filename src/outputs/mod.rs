@@ -3,6 +3,8 @@
 
 mod assets;
 mod pages;
+mod search;
+pub mod searchable;
 mod sitemap;
 mod stamp;
 mod views;
@@ -39,6 +41,10 @@ pub fn build_all(site: &Site, root: &Path, progress: &(dyn Fn() + Sync)) -> (Vec
     files.push(sitemap::sitemap(site));
     files.push(sitemap::robots(site));
     files.push(stamp::stamp(site));
+    files.extend(search::files(site, &renderer).unwrap_or_else(|d| {
+        problems.push(d);
+        Vec::new()
+    }));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let duplicates: Vec<String> =
         files.windows(2).filter(|w| w[0].path == w[1].path).map(|w| w[0].path.clone()).collect();

@@ -29,7 +29,7 @@ struct PageView {
 }
 
 /// The context every page starts from.
-fn base_context(site: &Site, path: &str, section: &str, title: &str) -> Context {
+pub(super) fn base_context(site: &Site, path: &str, section: &str, title: &str) -> Context {
     let mut ctx = Context::new();
     ctx.insert("root", &root_prefix(path));
     ctx.insert("section", section);

@@ -21,12 +21,14 @@ const THEME_TEMPLATES: &[(&str, &str)] = &[
     ("maintenance.html", include_str!("../../themes/default/templates/maintenance.html")),
     ("page.html", include_str!("../../themes/default/templates/page.html")),
     ("404.html", include_str!("../../themes/default/templates/404.html")),
+    ("search.html", include_str!("../../themes/default/templates/search.html")),
 ];
 
 /// The default theme's static files, published under `assets/`.
 pub const THEME_STATIC: &[(&str, &str)] = &[
     ("style.css", include_str!("../../themes/default/static/style.css")),
     ("cairn.js", include_str!("../../themes/default/static/cairn.js")),
+    ("search.js", include_str!("../../themes/default/static/search.js")),
 ];
 
 /// Template files found in `dir` (non-recursive names relative to it), sorted.

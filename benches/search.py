@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Search benchmark (not a test) on a generated corpus.
+
+usage: benches/search.py [N] [WORKDIR]      (defaults: 10000 pages, /tmp/cairn-search-bench)
+
+Builds target/release/cairn if needed, generates N pages with ../shared/bench/gen_corpus.py,
+and reports:
+  - build time with and without writing the tantivy index (the difference is the index cost),
+    and the index size on disk;
+  - median wall time of a whole `cairn search` process over 25 runs of several queries;
+  - the static search: bytes the browser fetches for a typical query (search.js, meta.json,
+    the term shards of the query's words, the documents of the first 10 results; the filter
+    table only when a filter is used), ranked exactly as search.js ranks.
+"""
+import json, math, os, shutil, statistics, subprocess, sys, time
+
+N = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
+WORK = sys.argv[2] if len(sys.argv) > 2 else "/tmp/cairn-search-bench"
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CAIRN = os.path.join(REPO, "target", "release", "cairn")
+GEN = os.path.join(REPO, "..", "shared", "bench", "gen_corpus.py")
+NOW = "2026-11-26T12:00:00Z"
+QUERIES = ["finality stall", "validator key rotation", "rpc latency", "\"memory leak\"", "withdrawal delay"]
+
+
+def run(args, **kw):
+    return subprocess.run(args, check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+
+
+def timed(args):
+    t = time.perf_counter()
+    run(args)
+    return time.perf_counter() - t
+
+
+def du(path):
+    return sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(path) for f in fs)
+
+
+def shard_key(term):
+    k = term[:2]
+    return k if all(c.isascii() and c.isalnum() for c in k) else "x%x" % ord(term[0])
+
+
+def words(text):
+    out, cur = [], ""
+    for c in text.lower():
+        if c.isalnum():
+            cur += c
+        elif cur:
+            out.append(cur)
+            cur = ""
+    if cur:
+        out.append(cur)
+    return [w for w in out if len(w) <= 40]
+
+
+def static_bytes(site, query):
+    """Files search.js fetches for `query` typed in full (last word as a prefix), and their bytes."""
+    files = ["assets/search.js", "search/meta.json"]
+    n = json.load(open(os.path.join(site, "search/meta.json")))["docs"]
+    ws = words(query)
+    scores, hits = {}, {}
+    for i, w in enumerate(ws):
+        shard = "search/t/%s.json" % shard_key(w)
+        if shard not in files:
+            files.append(shard)
+        path = os.path.join(site, shard)
+        terms = json.load(open(path)) if os.path.exists(path) else {}
+        for term, lst in terms.items():
+            if term != w and not (i == len(ws) - 1 and len(w) >= 2 and term.startswith(w)):
+                continue
+            idf = math.log(1 + n / lst[0])
+            part = 1 if term == w else 0.5
+            doc = 0
+            for j in range(1, len(lst), 2):
+                doc += lst[j]
+                scores[doc] = scores.get(doc, 0) + lst[j + 1] * idf * part
+                hits[doc] = hits.get(doc, 0) | (1 << i)
+    top = sorted(scores, key=lambda d: (-bin(hits[d]).count("1"), -scores[d], d))[:10]
+    files += ["search/d/%d.json" % d for d in top]
+    return sum(os.path.getsize(os.path.join(site, f)) for f in files), len(files)
+
+
+def main():
+    if not os.path.exists(CAIRN):
+        run(["cargo", "build", "--release"], cwd=REPO)
+    corpus = os.path.join(WORK, "corpus")
+    if not os.path.isdir(os.path.join(corpus, "cairn")):
+        shutil.rmtree(WORK, ignore_errors=True)
+        run([sys.executable, GEN, str(N), corpus])
+    root = os.path.join(corpus, "cairn")
+    out = os.path.join(WORK, "site")
+    index = os.path.join(root, ".cairn")
+    build = [CAIRN, "build", "--root", root, "--output", out, "--quiet", "--now", NOW]
+    shutil.rmtree(index, ignore_errors=True)
+    cold = timed(build)
+    warm = statistics.median(timed(build) for _ in range(2))
+    size = du(index)
+    print(f"corpus: {N} pages in {root}")
+    print(f"build with index written: {cold:.2f} s; with index unchanged (skipped): {warm:.2f} s; "
+          f"index cost ≈ {cold - warm:.2f} s; tantivy index size {size / 1e6:.1f} MB")
+    static = du(os.path.join(out, "search"))
+    nfiles = sum(len(fs) for _, _, fs in os.walk(os.path.join(out, "search")))
+    print(f"static index: {static / 1e6:.1f} MB in {nfiles} files")
+    for q in QUERIES:
+        times = []
+        for _ in range(25):
+            times.append(timed([CAIRN, "search", "--root", root, q]))
+        b, files = static_bytes(out, q)
+        print(f"query {q!r:28} cairn search median {statistics.median(times) * 1000:6.1f} ms "
+              f"(min {min(times) * 1000:.1f}); static search fetches {b / 1000:.1f} KB in {files} files")
+
+
+if __name__ == "__main__":
+    main()
