@@ -173,3 +173,51 @@ fn the_index_is_rebuilt_only_when_content_changes() {
     let idx = SearchIndex::open(&index_dir(dir.path(), "public")).unwrap();
     assert!(search(&idx, text("edited")).hits.iter().any(|h| h.title.ends_with("(edited)")));
 }
+
+fn cairn(root: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .arg(args[0])
+        .arg("--root")
+        .arg(root)
+        .args(&args[1..])
+        .env("SOURCE_DATE_EPOCH", "1795694400")
+        .env_remove("CI")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn cli_searches_the_index_the_build_wrote() {
+    let repo = example_copy();
+    let missing = cairn(repo.path(), &["search", "finality"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cairn build"), "the error says how to get an index");
+    let out = repo.path().join("out");
+    for audience in ["public", "internal"] {
+        let built = cairn(repo.path(), &["build", "--audience", audience, "--quiet", "-o", out.to_str().unwrap()]);
+        assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+        assert!(index_dir(repo.path(), audience).join("meta.json").is_file());
+    }
+    // Without --audience the most trusted index answers: internal runbooks are found.
+    let run = cairn(repo.path(), &["search", "--json", "--kind", "runbook", "finality", "stall"]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(json["audience"], "internal");
+    let hits = json["results"]["hits"].as_array().unwrap();
+    assert_eq!(hits[0]["path"], "runbooks/finality-stall/");
+    let snippet = hits[0]["snippet"].as_str().unwrap();
+    let [start, end] =
+        [&hits[0]["highlights"][0][0], &hits[0]["highlights"][0][1]].map(|v| v.as_u64().unwrap() as usize);
+    assert!(
+        snippet[start..end].to_lowercase().starts_with("final")
+            || snippet[start..end].to_lowercase().starts_with("stall")
+    );
+    assert_eq!(json["results"]["facets"]["kind"], serde_json::json!({ "runbook": json["results"]["total"] }));
+    // The public index has no internal runbook on finality stalls.
+    let public = cairn(repo.path(), &["search", "--audience", "public", "--kind", "runbook", "finality", "stall"]);
+    assert!(public.status.success());
+    let text = String::from_utf8_lossy(&public.stdout);
+    assert!(!text.contains("runbooks/finality-stall/") && text.contains("public index"), "{text}");
+    let bad = cairn(repo.path(), &["search", "--severity", "sev9", "x"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
