@@ -94,6 +94,10 @@ fn responder_queries_bring_the_expected_documents_first() {
     assert!(!paths(&r).contains(&"incidents/2026-07-14-bridge-withdrawal-delay/"));
     let r = search(&idx, SearchQuery { until: Some(day("2026-07-14")), kind: Some(Kind::Incident), ..text("bridge") });
     assert_eq!(paths(&r), ["incidents/2026-07-14-bridge-withdrawal-delay/"]);
+    // Type filter: incidents of a type and the runbooks written for it.
+    let r = search(&idx, SearchQuery { incident_type: Some("bridge-halt".into()), ..text("bridge") });
+    assert_top(&r, 3, &["runbooks/bridge-halt/"]);
+    assert!(r.facets["type"].keys().any(|t| t == "bridge-halt") && r.total == r.facets["type"]["bridge-halt"] as usize);
     // Severity filter.
     let r = search(
         &idx,
