@@ -161,11 +161,16 @@ impl Browser {
         );
     }
 
+    /// Presses a key: a character (`/`) or a named key (`ArrowDown`, `Escape`).
     fn key(&mut self, key: &str) {
-        for kind in ["keyDown", "keyUp"] {
-            let text = if kind == "keyDown" { key } else { "" };
-            self.call("Input.dispatchKeyEvent", json!({ "type": kind, "key": key, "text": text }));
-        }
+        let printable = key.chars().count() == 1;
+        let down = if printable {
+            json!({ "type": "keyDown", "key": key, "text": key })
+        } else {
+            json!({ "type": "rawKeyDown", "key": key })
+        };
+        self.call("Input.dispatchKeyEvent", down);
+        self.call("Input.dispatchKeyEvent", json!({ "type": "keyUp", "key": key }));
     }
 
     fn type_text(&mut self, text: &str) {
@@ -242,6 +247,11 @@ fn header_box_shows_results_on_any_page_and_the_page_reads_the_query_from_the_ur
         "[...document.querySelectorAll('.search-dropdown:not([hidden]) .search-result-title')].map(a => a.textContent)",
     );
     assert_eq!(titles[0], json!("RPC gateway load balancer migration"), "prefix of the last word matches: {titles}");
+    b.key("ArrowDown");
+    assert_eq!(b.eval("document.activeElement.textContent"), json!("RPC gateway load balancer migration"));
+    b.key("Escape");
+    assert_eq!(b.eval("document.querySelector('.search-dropdown').hidden"), json!(true));
+    assert_eq!(b.eval("document.activeElement.id"), json!("cairn-site-search"));
     b.open(&format!("{url}search/?q=withdrawals+delayed&kind=incident"));
     let titles = b.wait_for(&format!("{RESULT_TITLES}.length > 0 && {RESULT_TITLES}"));
     assert_eq!(titles[0], json!("Ethereum bridge withdrawals delayed by up to 5 hours"));

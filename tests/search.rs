@@ -98,6 +98,11 @@ fn responder_queries_bring_the_expected_documents_first() {
     let r = search(&idx, SearchQuery { incident_type: Some("bridge-halt".into()), ..text("bridge") });
     assert_top(&r, 3, &["runbooks/bridge-halt/"]);
     assert!(r.facets["type"].keys().any(|t| t == "bridge-halt") && r.total == r.facets["type"]["bridge-halt"] as usize);
+    // Filters alone list matching documents, newest first.
+    let r = search(&idx, SearchQuery { kind: Some(Kind::Incident), component: Some("eth-bridge".into()), ..text("") });
+    let dates: Vec<_> = r.hits.iter().map(|h| h.date.clone().unwrap()).collect();
+    assert!(dates.len() >= 4 && dates.is_sorted_by(|a, b| a >= b), "{dates:?}");
+    assert_eq!(paths(&r)[0], "incidents/2026-11-25-bridge-signer-timeouts/");
     // Severity filter.
     let r = search(
         &idx,

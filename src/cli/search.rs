@@ -10,8 +10,8 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct SearchArgs {
-    /// Words to look for; put a phrase in double quotes ('"finality stall"')
-    #[arg(required = true)]
+    /// Words to look for; put a phrase in double quotes ('"finality stall"'). Without words,
+    /// the documents matching the filters, newest first
     pub query: Vec<String>,
     /// Root of the knowledge base (the folder holding cairn.yaml)
     #[arg(long, default_value = ".")]

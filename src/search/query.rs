@@ -12,7 +12,7 @@ use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Facet, Field, IndexRecordOption, Schema, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DateTime, DocAddress, Index, IndexReader, Score, SegmentReader, TantivyDocument, Term};
+use tantivy::{DateTime, DocAddress, Index, IndexReader, Order, Score, SegmentReader, TantivyDocument, Term};
 
 /// Weight of each field when a word matches it: title > headings > body = code.
 const TITLE: Score = 3.0;
@@ -237,8 +237,8 @@ impl SearchIndex {
         out
     }
 
-    /// Runs `q`: ranked hits (BM25 × the document's boost, see `document::boost`), snippets,
-    /// and facet counts over every matching document.
+    /// Runs `q`: ranked hits (BM25 × the document's boost, see `searchable::boost`; newest first
+    /// when `q` has filters but no words), snippets, and facet counts over every matching document.
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, String> {
         let mut hl = Highlight::default();
         let mut clauses = self.filters(q);
@@ -247,16 +247,27 @@ impl SearchIndex {
         clauses.push((Occur::Must, text.unwrap_or_else(|| Box::new(AllQuery))));
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
-        let mut facet_collector = FacetCollector::for_field("facets");
-        for f in FACETS {
-            facet_collector.add_facet(Facet::from_path([f]));
-        }
-        let top = TopDocs::with_limit(q.limit.max(1)).tweak_score(|segment: &SegmentReader| {
-            let boost = segment.fast_fields().f64("boost").ok();
-            move |doc, score: Score| score * boost.as_ref().and_then(|c| c.first(doc)).unwrap_or(1.0) as Score
-        });
-        let (top, facet_counts, total) =
-            searcher.search(&query, &(top, facet_collector, Count)).map_err(|e| e.to_string())?;
+        let facet_collector = || {
+            let mut c = FacetCollector::for_field("facets");
+            for f in FACETS {
+                c.add_facet(Facet::from_path([f]));
+            }
+            c
+        };
+        let limit = TopDocs::with_limit(q.limit.max(1));
+        let fail = |e: tantivy::TantivyError| e.to_string();
+        // With words: by relevance. With filters only: newest first.
+        let (top, facet_counts, total): (Vec<(Score, DocAddress)>, _, _) = if scored {
+            let by_score = limit.tweak_score(|segment: &SegmentReader| {
+                let boost = segment.fast_fields().f64("boost").ok();
+                move |doc, score: Score| score * boost.as_ref().and_then(|c| c.first(doc)).unwrap_or(1.0) as Score
+            });
+            searcher.search(&query, &(by_score, facet_collector(), Count)).map_err(fail)?
+        } else {
+            let by_date = limit.order_by_fast_field::<DateTime>("date", Order::Desc);
+            let (top, facets, total) = searcher.search(&query, &(by_date, facet_collector(), Count)).map_err(fail)?;
+            (top.into_iter().map(|(_, address)| (0.0, address)).collect(), facets, total)
+        };
         let mut facets: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
         for f in FACETS {
             let counts = facets.entry(f.to_string()).or_default();
@@ -268,9 +279,11 @@ impl SearchIndex {
         let code = SnippetGenerator::new(hl.code, self.analyzer(WORDS), self.field("code"), SNIPPET_CHARS);
         let mut hits = Vec::new();
         for (score, address) in top {
-            hits.push(self.hit(&searcher, address, if scored { score } else { 0.0 }, &body, &code)?);
+            hits.push(self.hit(&searcher, address, score, &body, &code)?);
         }
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.path.cmp(&b.path)));
+        if scored {
+            hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.path.cmp(&b.path)));
+        }
         Ok(SearchResults { total, hits, facets })
     }
 
@@ -299,6 +312,7 @@ impl SearchIndex {
         let (fragment, highlights) = if snippet.fragment().is_empty() {
             let b = text("body");
             let end = b.char_indices().nth(SNIPPET_CHARS).map_or(b.len(), |(i, _)| i);
+            let end = if end < b.len() { b[..end].rfind(char::is_whitespace).unwrap_or(end) } else { end };
             (b[..end].trim().to_string(), Vec::new())
         } else {
             (snippet.fragment().to_string(), snippet.highlighted().iter().map(|r| [r.start, r.end]).collect())

@@ -206,8 +206,25 @@
       selects.forEach(function (s) { s.value = params.get(s.getAttribute("data-filter")) || ""; });
       if (input.value) update();
     } else {
-      input.addEventListener("blur", function () {
-        window.setTimeout(function () { list.hidden = true; }, 200);
+      // Escape closes the results; arrow keys move between the box and the result links.
+      form.addEventListener("keydown", function (e) {
+        var links = Array.prototype.slice.call(list.querySelectorAll("a"));
+        var at = links.indexOf(document.activeElement);
+        if (e.key === "Escape") {
+          list.hidden = true;
+          input.focus();
+        } else if (e.key === "ArrowDown" && links.length) {
+          e.preventDefault();
+          links[Math.min(at + 1, links.length - 1)].focus();
+        } else if (e.key === "ArrowUp" && at >= 0) {
+          e.preventDefault();
+          (at === 0 ? input : links[at - 1]).focus();
+        }
+      });
+      form.addEventListener("focusout", function () {
+        window.setTimeout(function () {
+          if (!form.contains(document.activeElement)) list.hidden = true;
+        }, 150);
       });
     }
   }
