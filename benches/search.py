@@ -11,6 +11,16 @@ and reports:
   - the static search: bytes the browser fetches for a typical query (search.js, meta.json,
     the term shards of the query's words, the documents of the first 10 results; the filter
     table only when a filter is used), ranked exactly as search.js ranks.
+
+Static engine choice, measured on the same 10,000-page site (Nov 2026, 2-core shared machine):
+  cairn's JSON index   26.9 MB in 10,193 files; built inside `cairn build` (no extra crates);
+                       "finality stall" fetches 49.9 KB (search.js 9 KB, no wasm); MIT/Apache.
+  pagefind 1.6.0 API   28.8 MB index; 28 s to index the 10,003 HTML pages from memory
+                       (PagefindIndex::add_html_file, tokio); "finality stall" through its JS API
+                       fetches 440 KB (two 100 KB index chunks, 71 KB meta, 60 KB wasm, 90 KB JS,
+                       ten fragments), 127 KB more with its default UI; MIT. The crate pulls 183
+                       crates and does not compile without its `serve` feature unless tokio's
+                       `io-util` is enabled by someone else.
 """
 import json, math, os, resource, shutil, statistics, subprocess, sys, time
 
