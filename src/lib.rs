@@ -11,5 +11,6 @@ pub mod output;
 pub mod outputs;
 pub mod pipeline;
 pub mod render;
+pub mod search;
 pub mod site;
 pub mod text;

@@ -162,6 +162,7 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> R
     }
     let written = files.len() + site.docs.iter().filter(|d| d.rel != "_index.md").count();
     let write = staging.finish().map_err(io_error)?;
+    crate::search::write_index(&opts.root, &site).map_err(BuildError::Io)?;
     let pages: Vec<(Kind, usize)> = Kind::ALL.iter().map(|k| (*k, site.count(*k))).filter(|(_, n)| *n > 0).collect();
     let stamp = std::fs::read_to_string(output.join("build.json")).unwrap_or_default();
     let record = crate::cache::Record {

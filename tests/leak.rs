@@ -238,3 +238,77 @@ fn machine_readable_outputs_decoded_hold_nothing_internal() {
     assert!(decoded >= 8 + 2 + 1 + 1 + 2, "only {decoded} machine-readable files decoded");
     assert!(leaks.is_empty(), "public machine-readable outputs leak:\n{}", leaks.join("\n"));
 }
+
+/// Both search indexes of the public build, decoded and queried rather than grepped: the static
+/// JSON index (documents and terms) and the tantivy index of `cairn search`.
+#[test]
+fn public_search_indexes_hold_only_public_text() {
+    let canaries = canaries();
+    let s = sources();
+    let titles = hidden_titles(&s);
+    let updates = hidden_update_texts(&s);
+    let public = build_example(None);
+    let files = public.files();
+    let mut docs = Vec::new();
+    let mut terms = BTreeSet::new();
+    for (path, bytes) in &files {
+        if path.starts_with("search/d/") {
+            docs.push(serde_json::from_slice::<serde_json::Value>(bytes).unwrap());
+        } else if path.starts_with("search/t/") {
+            let shard: std::collections::BTreeMap<String, Vec<u32>> = serde_json::from_slice(bytes).unwrap();
+            terms.extend(shard.into_keys());
+        }
+    }
+    assert!(docs.len() >= 10 && terms.len() > 500, "{} documents, {} terms", docs.len(), terms.len());
+    for d in &docs {
+        let (title, url, text) = (d["t"].as_str().unwrap(), d["u"].as_str().unwrap(), d["x"].as_str().unwrap());
+        assert!(
+            files.contains_key(&format!("{url}index.html")),
+            "static index returns {url}, which has no public page"
+        );
+        assert!(!titles.iter().any(|t| t == title), "static index holds the hidden document {title}");
+        for needle in canaries.iter().chain(&updates) {
+            assert!(!text.contains(needle.as_str()), "static index text of {url} holds {needle}");
+        }
+    }
+    assert!(!terms.contains("canary"), "the word canary is indexed");
+    for canary in &canaries {
+        let words: Vec<String> = canary.split([' ', '-']).skip(1).take(2).map(str::to_lowercase).collect();
+        assert!(!words.iter().all(|w| terms.contains(w)), "static index holds the words of {canary}");
+    }
+
+    let opts = cairn::pipeline::BuildOptions {
+        root: example_root(),
+        audience: None,
+        output: None,
+        base_url: None,
+        now: now(),
+    };
+    let Ok((site, _)) = cairn::pipeline::resolve_site(&opts) else { panic!("the example resolves") };
+    let dir = tempfile::tempdir().unwrap();
+    cairn::search::write_index(dir.path(), &site).unwrap();
+    let index = cairn::search::SearchIndex::open(&cairn::search::index_dir(dir.path(), "public")).unwrap();
+    let query = |text: &str| {
+        index.search(&cairn::search::SearchQuery { text: text.into(), limit: 1000, ..Default::default() }).unwrap()
+    };
+    let everything = query("");
+    assert_eq!(everything.total, docs.len(), "both indexes hold the same public documents");
+    for hit in &everything.hits {
+        assert!(files.contains_key(&format!("{}index.html", hit.path)), "tantivy index returns {}", hit.path);
+        assert!(!titles.contains(&hit.title), "tantivy index holds the hidden document {}", hit.title);
+    }
+    for canary in &canaries {
+        let r = query(&format!("\"{canary}\""));
+        assert_eq!(r.total, 0, "the public tantivy index finds {canary}: {:?}", r.hits);
+    }
+    // Stemmed phrases also match public rewordings of a hidden update, so look at what comes back.
+    for update in &updates {
+        for hit in query(&format!("\"{update}\"")).hits {
+            assert!(!hit.snippet.contains(update.as_str()), "the public tantivy index shows {update} in {}", hit.path);
+        }
+    }
+    for title in &titles {
+        let r = query(title);
+        assert!(r.hits.iter().all(|h| &h.title != title), "the public tantivy index finds {title}");
+    }
+}

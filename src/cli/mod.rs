@@ -10,6 +10,7 @@ mod update;
 
 pub use init::scaffold;
 mod report;
+mod search;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -38,6 +39,8 @@ pub enum Command {
     New(new::NewArgs),
     /// Append a status update to an open incident, or resolve it
     Update(update::UpdateArgs),
+    /// Search the knowledge base (the index `cairn build` writes) for responders
+    Search(search::SearchArgs),
 }
 
 /// How diagnostics are printed.
@@ -79,6 +82,7 @@ pub fn main() -> ExitCode {
         Command::Init(args) => init::run(args),
         Command::New(args) => new::run(args),
         Command::Update(args) => update::run(args),
+        Command::Search(args) => search::run(args),
     }
 }
 

@@ -9,6 +9,8 @@ mod history;
 mod knowledge;
 mod metrics;
 mod pages;
+mod search;
+pub mod searchable;
 mod sitemap;
 mod stamp;
 mod statusapi;
@@ -68,6 +70,10 @@ pub fn build_all(
     files.push(calendar::file(site));
     files.extend(badges::files(site));
     files.extend(widget::files(site));
+    files.extend(search::files(site, &renderer).unwrap_or_else(|d| {
+        problems.push(d);
+        Vec::new()
+    }));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let pages: std::collections::HashSet<String> =
         site.docs.iter().filter(|d| d.rel != "_index.md").map(|d| format!("{}index.html", d.path)).collect();

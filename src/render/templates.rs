@@ -24,6 +24,7 @@ const THEME_TEMPLATES: &[(&str, &str)] = &[
     ("runbook_print.html", include_str!("../../themes/default/templates/runbook_print.html")),
     ("action_items.html", include_str!("../../themes/default/templates/action_items.html")),
     ("metrics.html", include_str!("../../themes/default/templates/metrics.html")),
+    ("search.html", include_str!("../../themes/default/templates/search.html")),
 ];
 
 /// The default theme's static files, published under `assets/`.
@@ -31,6 +32,7 @@ pub const THEME_STATIC: &[(&str, &str)] = &[
     ("style.css", include_str!("../../themes/default/static/style.css")),
     ("cairn.js", include_str!("../../themes/default/static/cairn.js")),
     ("live.js", include_str!("../../themes/default/static/live.js")),
+    ("search.js", include_str!("../../themes/default/static/search.js")),
 ];
 
 /// Template files found in `dir` (non-recursive names relative to it), sorted.

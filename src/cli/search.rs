@@ -1,0 +1,168 @@
+//! `cairn search`: query an audience's search index from the terminal, with filters, snippets
+//! (matched terms highlighted on a terminal, byte ranges in `--json`) and facet counts.
+
+use super::{EXIT_PROBLEMS, EXIT_USAGE};
+use crate::model::{Date, IncidentSeverity, Kind};
+use crate::search::{SearchIndex, SearchQuery, SearchResults, index_dir};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct SearchArgs {
+    /// Words to look for; put a phrase in double quotes ('"finality stall"'). Without words,
+    /// the documents matching the filters, newest first
+    pub query: Vec<String>,
+    /// Root of the knowledge base (the folder holding cairn.yaml)
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Only this kind: incident, postmortem, runbook, matrix, maintenance or page
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: Option<Kind>,
+    /// Only documents about this component id
+    #[arg(long)]
+    pub component: Option<String>,
+    /// Only incidents (and their post-mortems) of this severity: sev1 … sev4
+    #[arg(long, value_parser = parse_severity)]
+    pub severity: Option<IncidentSeverity>,
+    /// Only incidents of this type, or runbooks for it
+    #[arg(long = "type")]
+    pub incident_type: Option<String>,
+    /// Only documents dated on or after this day (YYYY-MM-DD)
+    #[arg(long, value_parser = parse_date)]
+    pub since: Option<Date>,
+    /// Only documents dated on or before this day (YYYY-MM-DD)
+    #[arg(long, value_parser = parse_date)]
+    pub until: Option<Date>,
+    /// Index of this audience; the most trusted one indexed by default
+    #[arg(long)]
+    pub audience: Option<String>,
+    /// Number of results
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub limit: usize,
+    /// Print results, snippets with highlight ranges, and facet counts as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_kind(text: &str) -> Result<Kind, String> {
+    Kind::ALL
+        .into_iter()
+        .find(|k| k.singular() == text || k.as_str() == text)
+        .ok_or_else(|| format!("unknown kind `{text}`; one of: {}", Kind::ALL.map(Kind::singular).join(", ")))
+}
+
+fn parse_severity(text: &str) -> Result<IncidentSeverity, String> {
+    IncidentSeverity::parse(text)
+        .ok_or_else(|| format!("unknown severity `{text}`; one of: {}", IncidentSeverity::NAMES.join(", ")))
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|_| format!("`{text}` is not a day like 2026-11-20"))
+}
+
+/// The audience to search: the one asked for, else the most trusted one with an index.
+fn audience(root: &Path, asked: Option<String>) -> Option<String> {
+    if asked.is_some() {
+        return asked;
+    }
+    let entries = std::fs::read_dir(root.join(".cairn").join("index")).ok()?;
+    entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let rank = std::fs::read_to_string(e.path().join(crate::search::AUDIENCE_FILE)).ok()?;
+            Some((rank.trim().parse::<usize>().ok()?, e.file_name().to_string_lossy().into_owned()))
+        })
+        .max()
+        .map(|(_, name)| name)
+}
+
+pub fn run(args: SearchArgs) -> ExitCode {
+    let Some(audience) = audience(&args.root, args.audience) else {
+        eprintln!("error: no search index under {}", args.root.join(".cairn/index").display());
+        eprintln!("  = help: `cairn build` writes it; `cairn build --audience internal` for responders");
+        return ExitCode::from(EXIT_PROBLEMS);
+    };
+    let dir = index_dir(&args.root, &audience);
+    if !dir.join("meta.json").exists() {
+        eprintln!("error: no search index for audience `{audience}` in {}", dir.display());
+        eprintln!("  = help: run `cairn build --audience {audience}` first");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let query = SearchQuery {
+        text: args.query.join(" "),
+        kind: args.kind,
+        component: args.component,
+        severity: args.severity,
+        incident_type: args.incident_type,
+        since: args.since,
+        until: args.until,
+        limit: args.limit,
+    };
+    let results = match SearchIndex::open(&dir).and_then(|i| i.search(&query)) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            eprintln!("  = help: rebuild the index with `cairn build --audience {audience}`");
+            return ExitCode::from(EXIT_PROBLEMS);
+        }
+    };
+    if args.json {
+        let out = serde_json::json!({ "query": query.text, "audience": audience, "results": results });
+        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    } else {
+        let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        print!("{}", human(&results, &audience, color));
+    }
+    ExitCode::SUCCESS
+}
+
+/// `snippet` with its highlighted ranges in bold yellow (terminal) or between `[` `]`.
+fn highlight(snippet: &str, ranges: &[[usize; 2]], color: bool) -> String {
+    let (open, close) = if color { ("\x1b[1;33m", "\x1b[0m") } else { ("[", "]") };
+    let mut out = String::new();
+    let mut at = 0;
+    for [start, end] in ranges {
+        if *start < at || *end > snippet.len() {
+            continue;
+        }
+        out.push_str(&snippet[at..*start]);
+        out.push_str(open);
+        out.push_str(&snippet[*start..*end]);
+        out.push_str(close);
+        at = *end;
+    }
+    out.push_str(&snippet[at..]);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn human(results: &SearchResults, audience: &str, color: bool) -> String {
+    let mut out = String::new();
+    let bold = |s: &str| if color { format!("\x1b[1m{s}\x1b[0m") } else { s.to_string() };
+    for (i, hit) in results.hits.iter().enumerate() {
+        let mut facts = vec![hit.kind.clone()];
+        facts.extend(hit.severity.clone());
+        facts.extend(hit.date.clone());
+        if hit.open {
+            facts.push("OPEN".into());
+        }
+        out.push_str(&format!("{:>2}. {}  ({})\n", i + 1, bold(&hit.title), facts.join(" · ")));
+        out.push_str(&format!("    {}\n", hit.path));
+        if !hit.snippet.is_empty() {
+            out.push_str(&format!("    {}\n", highlight(&hit.snippet, &hit.highlights, color)));
+        }
+        out.push('\n');
+    }
+    out.push_str(&format!("{} of {} matching documents ({audience} index)\n", results.hits.len(), results.total));
+    for (facet, counts) in &results.facets {
+        if counts.is_empty() {
+            continue;
+        }
+        let mut counts: Vec<_> = counts.iter().collect();
+        counts.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+        let list: Vec<String> = counts.iter().map(|(v, n)| format!("{v} {n}")).collect();
+        out.push_str(&format!("  {facet}: {}\n", list.join(", ")));
+    }
+    out
+}
