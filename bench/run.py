@@ -46,13 +46,15 @@ def corpus(n):
 
 
 def fresh_dir(tag):
-    """A new, not yet existing output path (old ones are removed in the background: deleting
-    tens of thousands of files is slow on some file systems and is not what is measured)."""
+    """A new, not yet existing output path. Outputs are removed only after all measurements:
+    deleting tens of thousands of files is slow on some file systems and would disturb them."""
     base = os.path.join(WORK, "out")
     os.makedirs(base, exist_ok=True)
-    for old in os.listdir(base):
-        subprocess.Popen(["rm", "-rf", os.path.join(base, old)])
     return os.path.join(base, f"{tag}-{time.monotonic_ns()}")
+
+
+def clean_outputs():
+    shutil.rmtree(os.path.join(WORK, "out"), ignore_errors=True)
 
 
 def ensure_cairn(path):
@@ -159,6 +161,7 @@ def main():
     cairn = ensure_cairn(a.cairn)
     if a.smoke:
         smoke(cairn)
+        clean_outputs()
         return
     hugo = None if a.no_peers else ensure_hugo()
     zola = None if a.no_peers else shutil.which("zola")
@@ -178,6 +181,7 @@ def main():
         lines.append(f"| {n:,} | {cell('cairn full')} | {cell('cairn update')} | {cell('cairn noop')} | {cell('hugo')} | "
                      f"{cell('zola')} | {ratio('hugo')} | {ratio('zola')} |")
         print(lines[-1], flush=True)
+    clean_outputs()
     text = "\n".join(lines)
     print("\n" + text)
     if a.markdown:
