@@ -18,7 +18,7 @@ Hugo comes from Debian's `hugo` package (installed with apt-get when missing and
 Zola is used when a `zola` binary is on PATH. --smoke builds 200 pages once with cairn only and
 checks the output, for CI.
 """
-import argparse, datetime, os, platform, shutil, statistics, subprocess, sys, time
+import argparse, datetime, os, platform, re, shutil, statistics, subprocess, sys, time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.path.join(REPO, "target", "bench")
@@ -130,7 +130,8 @@ def smoke(cairn):
     root = corpus(200)
     dest = fresh_dir("smoke")
     t, m = run([cairn, "build", "--root", os.path.join(root, "cairn"), "--output", dest, "--now", NOW, "--quiet"])
-    pages = [d for d in os.listdir(os.path.join(dest, "incidents")) if os.path.isdir(os.path.join(dest, "incidents", d))]
+    incidents = os.path.join(dest, "incidents")
+    pages = [d for d in os.listdir(incidents) if re.fullmatch(r"i\d{6}", d) and os.path.isfile(os.path.join(incidents, d, "index.html"))]
     if len(pages) != 200:
         sys.exit(f"smoke: expected 200 incident pages, found {len(pages)}")
     print(f"bench smoke: 200 pages built in {t:.2f} s, peak RSS {m:.0f} MiB")

@@ -151,7 +151,13 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> R
                 .with_help("check the permissions and free space of the output directory")
         })
     };
-    let (files, render_problems) = outputs::build_all(&site, &opts.root, &tick, &sink);
+    // The responders' search index is built beside the pages, not after them: indexing is one
+    // thread's work, and rendering leaves the cores idle while the kernel creates files.
+    let ((files, render_problems), index) = rayon::join(
+        || outputs::build_all(&site, &opts.root, &tick, &sink),
+        || crate::search::write_index(&opts.root, &site),
+    );
+    index.map_err(BuildError::Io)?;
     problems.extend(render_problems);
     sort_and_dedup(&mut problems);
     if problems.iter().any(Diagnostic::is_error) {
@@ -162,7 +168,6 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> R
     }
     let written = files.len() + site.docs.iter().filter(|d| d.rel != "_index.md").count();
     let write = staging.finish().map_err(io_error)?;
-    crate::search::write_index(&opts.root, &site).map_err(BuildError::Io)?;
     let pages: Vec<(Kind, usize)> = Kind::ALL.iter().map(|k| (*k, site.count(*k))).filter(|(_, n)| *n > 0).collect();
     let stamp = std::fs::read_to_string(output.join("build.json")).unwrap_or_default();
     let record = crate::cache::Record {
