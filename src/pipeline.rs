@@ -166,7 +166,7 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> R
     for f in &files {
         staging.put(&f.path, &f.bytes).map_err(io_error)?;
     }
-    let written = files.len() + site.docs.iter().filter(|d| d.rel != "_index.md").count();
+    let written = files.len() + site.docs.iter().filter(|d| d.has_page()).count();
     let write = staging.finish().map_err(io_error)?;
     let pages: Vec<(Kind, usize)> = Kind::ALL.iter().map(|k| (*k, site.count(*k))).filter(|(_, n)| *n > 0).collect();
     let stamp = std::fs::read_to_string(output.join("build.json")).unwrap_or_default();

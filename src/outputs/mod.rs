@@ -76,7 +76,7 @@ pub fn build_all(
     }));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let pages: std::collections::HashSet<String> =
-        site.docs.iter().filter(|d| d.rel != "_index.md").map(|d| format!("{}index.html", d.path)).collect();
+        site.docs.iter().filter(|d| d.has_page()).map(|d| format!("{}index.html", d.path)).collect();
     let duplicates: Vec<String> = files
         .windows(2)
         .filter(|w| w[0].path == w[1].path)

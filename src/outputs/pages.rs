@@ -201,7 +201,7 @@ pub fn render_all(
     progress: &(dyn Fn() + Sync),
     sink: &super::Sink<'_>,
 ) -> (Vec<OutputFile>, Vec<Diagnostic>) {
-    let docs: Vec<DocId> = (0..site.docs.len()).filter(|id| site.doc(*id).rel != "_index.md").collect();
+    let docs: Vec<DocId> = (0..site.docs.len()).filter(|id| site.doc(*id).has_page()).collect();
     let mut problems: Vec<Diagnostic> = docs
         .par_iter()
         .filter_map(|id| {

@@ -23,6 +23,9 @@ use std::path::PathBuf;
 /// Index of a document in `Site::docs`.
 pub type DocId = usize;
 
+/// The plain page whose body introduces the status home instead of having a page of its own.
+pub const HOME_INTRO: &str = "_index.md";
+
 /// What every visible document has once resolved.
 #[derive(Debug, Clone)]
 pub struct Doc {
@@ -44,6 +47,13 @@ pub struct Doc {
     pub links: BTreeMap<String, String>,
     /// Documents whose visible text links here, sorted.
     pub backlinks: Vec<DocId>,
+}
+
+impl Doc {
+    /// Whether the document is rendered as a page of its own (the home intro is not).
+    pub fn has_page(&self) -> bool {
+        self.rel != HOME_INTRO
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -154,7 +164,7 @@ impl Site {
 
     /// Number of pages per kind, for the build summary.
     pub fn count(&self, kind: Kind) -> usize {
-        self.docs.iter().filter(|d| d.kind == kind && !(kind == Kind::Page && d.path.is_empty())).count()
+        self.docs.iter().filter(|d| d.kind == kind && d.has_page()).count()
     }
 
     pub fn height_url(&self, height: u64) -> Option<String> {
@@ -335,7 +345,7 @@ pub fn resolve(sources: &Sources, audience: usize, now: Timestamp) -> (Site, Vec
     let mut pages: Vec<ResolvedPage> =
         page_ids.iter().map(|(doc, p)| ResolvedPage { doc: *doc, weight: p.weight }).collect();
     pages.sort_by(|a, b| a.weight.cmp(&b.weight).then(docs[a.doc].title.cmp(&docs[b.doc].title)));
-    let home_intro = by_rel.get("_index.md").copied();
+    let home_intro = by_rel.get(HOME_INTRO).copied();
 
     for inc in &incidents {
         outgoing[inc.doc].extend(scan::update_links(&inc.source.updates, &inc.source.meta.locations));
