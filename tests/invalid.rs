@@ -2,6 +2,8 @@
 //! something wrong, and an `expected` file listing the diagnostics (`code file:line:col`) that
 //! `cairn check` must report. No case may make cairn panic.
 
+mod common;
+
 use cairn::diagnostics::Diagnostic;
 use std::path::{Path, PathBuf};
 
@@ -59,11 +61,14 @@ fn build_refuses_every_case_and_writes_nothing() {
     let now = cairn::load::parse_time("2026-11-26T12:00:00Z").unwrap();
     for case in cases() {
         let out = tempfile::tempdir().unwrap();
+        // Builds write their cache under the repo (`.cairn/`): build a copy, not the fixture.
+        let repo = tempfile::tempdir().unwrap();
+        common::copy_tree(&case, repo.path());
         let mut refused = false;
         for audience in [None, Some("internal".to_string())] {
             let target = out.path().join(audience.as_deref().unwrap_or("public"));
             let opts = cairn::pipeline::BuildOptions {
-                root: case.clone(),
+                root: repo.path().to_path_buf(),
                 audience,
                 output: Some(target.clone()),
                 base_url: None,

@@ -94,7 +94,7 @@ pub fn copy_tree(from: &Path, to: &Path) {
         let rel = entry.path().strip_prefix(from).unwrap();
         if rel.components().next().is_some_and(|c| {
             let c = c.as_os_str().to_string_lossy();
-            c == "target" || c.starts_with("public") || c == ".git" || c.starts_with(".public")
+            c == "target" || c.starts_with("public") || c == ".git" || c.starts_with(".public") || c == ".cairn"
         }) {
             continue;
         }
