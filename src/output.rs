@@ -90,9 +90,12 @@ impl Staging {
         } else if let Some((parent, _)) = path.rsplit_once('/')
             && !self.existing_dirs.contains(parent)
         {
-            let mut made = self.made_dirs.lock().map_err(|_| io::Error::other("poisoned"))?;
-            if made.insert(parent.to_string()) {
+            // Not under the lock: creating directories is most of a fresh build's kernel time,
+            // and `create_dir_all` is safe when two threads race to make the same one.
+            let made = self.made_dirs.lock().map_err(|_| io::Error::other("poisoned"))?.contains(parent);
+            if !made {
                 std::fs::create_dir_all(self.dir.join(parent))?;
+                self.made_dirs.lock().map_err(|_| io::Error::other("poisoned"))?.insert(parent.to_string());
             }
         }
         std::fs::write(&file, bytes)?;

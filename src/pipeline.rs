@@ -153,20 +153,19 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> R
     };
     // The responders' search index is built beside the pages, not after them: indexing is one
     // thread's work, and rendering leaves the cores idle while the kernel creates files.
-    let ((files, render_problems), index) = rayon::join(
-        || outputs::build_all(&site, &opts.root, &tick, &sink),
-        || crate::search::write_index(&opts.root, &site),
+    // What search sees of the site is made once, for both indexes.
+    let docs = outputs::searchable::documents(&site);
+    let ((written, render_problems), index) = rayon::join(
+        || outputs::build_all(&site, &opts.root, &docs, &tick, &sink),
+        || crate::search::write_index_of(&opts.root, &site, &docs),
     );
+    drop(docs);
     index.map_err(BuildError::Io)?;
     problems.extend(render_problems);
     sort_and_dedup(&mut problems);
     if problems.iter().any(Diagnostic::is_error) {
         return Err(BuildError::Invalid(problems));
     }
-    for f in &files {
-        staging.put(&f.path, &f.bytes).map_err(io_error)?;
-    }
-    let written = files.len() + site.docs.iter().filter(|d| d.has_page()).count();
     let write = staging.finish().map_err(io_error)?;
     let pages: Vec<(Kind, usize)> = Kind::ALL.iter().map(|k| (*k, site.count(*k))).filter(|(_, n)| *n > 0).collect();
     let stamp = std::fs::read_to_string(output.join("build.json")).unwrap_or_default();

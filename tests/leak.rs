@@ -253,7 +253,8 @@ fn public_search_indexes_hold_only_public_text() {
     let mut terms = BTreeSet::new();
     for (path, bytes) in &files {
         if path.starts_with("search/d/") {
-            docs.push(serde_json::from_slice::<serde_json::Value>(bytes).unwrap());
+            let part: Vec<serde_json::Value> = serde_json::from_slice(bytes).unwrap();
+            docs.extend(part);
         } else if path.starts_with("search/t/") {
             let shard: std::collections::BTreeMap<String, Vec<u32>> = serde_json::from_slice(bytes).unwrap();
             terms.extend(shard.into_keys());

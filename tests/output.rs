@@ -108,3 +108,48 @@ fn unchanged_rebuilds_are_skipped_and_changes_are_never_served_stale() {
     assert!(!build_into(repo.path(), None, &target, later).up_to_date);
     assert_ne!(std::fs::read_to_string(target.join("build.json")).unwrap(), "{}");
 }
+
+/// A static file at the path of a generated output (a page, the search index) is an error, not
+/// a silent overwrite, and the build writes nothing.
+#[test]
+fn a_static_file_clashing_with_an_output_is_an_error() {
+    let repo = example_copy();
+    let page = repo.path().join("static/incidents/2026-08-27-mempool-congestion/index.html");
+    std::fs::create_dir_all(page.parent().unwrap()).unwrap();
+    std::fs::write(&page, "<p>hand-written</p>").unwrap();
+    std::fs::create_dir_all(repo.path().join("static/search")).unwrap();
+    std::fs::write(repo.path().join("static/search/meta.json"), "{}").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("site");
+    let opts = cairn::pipeline::BuildOptions {
+        root: repo.path().to_path_buf(),
+        audience: None,
+        output: Some(target.clone()),
+        base_url: None,
+        now: now(),
+    };
+    let Err(cairn::pipeline::BuildError::Invalid(problems)) = cairn::pipeline::build(&opts, &|_, _| {}) else {
+        panic!("a build with clashing outputs succeeded");
+    };
+    let conflicts: Vec<(String, String)> = problems
+        .iter()
+        .filter(|d| d.code == "path-conflict")
+        .map(|d| {
+            let file = d.file.replace('\\', "/");
+            let at = file.find("static/").unwrap_or(0);
+            (file[at..].to_string(), d.message.clone())
+        })
+        .collect();
+    assert_eq!(
+        conflicts,
+        vec![
+            (
+                "static/incidents/2026-08-27-mempool-congestion/index.html".to_string(),
+                "two outputs would be written to `incidents/2026-08-27-mempool-congestion/index.html`".to_string()
+            ),
+            ("static/search/meta.json".to_string(), "two outputs would be written to `search/meta.json`".to_string()),
+        ],
+        "{problems:?}"
+    );
+    assert!(!target.exists(), "a refused build wrote output");
+}

@@ -1,7 +1,7 @@
 /*
  * cairn static search: results as you type from the JSON index under
- * search/ (term shards by two-letter prefix, one file per document, the
- * filter table only when a filter is used). `/` focuses the search box.
+ * search/ (term shards by two-letter prefix, documents in small files of a
+ * few each, the filter table only when a filter is used). `/` focuses the search box.
  * Without JavaScript the box submits to the search page, which explains
  * the `cairn search` command instead.
  */
@@ -101,7 +101,7 @@
       ids.sort(function (a, b) {
         return bits(hits[b]) - bits(hits[a]) || scores[b] - scores[a] || a - b;
       });
-      return { ids: ids, words: ws };
+      return { ids: ids, words: ws, chunk: got[0] && got[0].chunk };
     });
   }
 
@@ -177,7 +177,11 @@
       rank(root, q, filters()).then(function (r) {
         var top = r.ids.slice(0, page ? LIMIT : 6);
         return Promise.all(top.map(function (id) {
-          return fetchJson(root + "search/d/" + id + ".json");
+          // meta.json says how many documents each file of search/d/ holds.
+          var per = r.chunk || 1;
+          return fetchJson(root + "search/d/" + Math.floor(id / per) + ".json").then(function (part) {
+            return part && part[id % per];
+          });
         })).then(function (docs) {
           if (mine !== generation) return;
           render(root, docs.filter(Boolean), r.words, list, false);

@@ -1,5 +1,5 @@
 //! Stage 4, outputs: every artefact of a site, each family a function of the resolved `Site`.
-//! Document pages are streamed to the staging directory; every other output is returned, sorted by path.
+//! Every output is streamed to the staging directory as soon as it is made.
 
 mod assets;
 mod badges;
@@ -20,7 +20,9 @@ mod widget;
 use crate::diagnostics::Diagnostic;
 use crate::render::Renderer;
 use crate::site::Site;
+use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Mutex;
 
 /// One file of the built site: a `/`-separated path relative to the output root, and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,60 +41,65 @@ impl OutputFile {
 /// diagnostic naming the file.
 pub type Sink<'a> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 'a;
 
-/// Every file of `site`. `root` is the repo root (for theme overrides and `static/`);
-/// `progress` is called once per document page rendered. Document pages are streamed to `sink`;
-/// every other output is returned, sorted by path.
+/// Writes every file of `site` to `sink` and returns how many there were. `root` is the repo root
+/// (for theme overrides and `static/`); `docs` is what search sees of the site; `progress` is
+/// called once per document page rendered. Every output is streamed as soon as it is made, so
+/// no family of outputs is held in memory whole; two outputs with the same path are an error.
 pub fn build_all(
     site: &Site,
     root: &Path,
+    docs: &[searchable::SearchDoc],
     progress: &(dyn Fn() + Sync),
     sink: &Sink<'_>,
-) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+) -> (usize, Vec<Diagnostic>) {
     let renderer = match Renderer::new(root, site) {
         Ok(r) => r,
-        Err(problems) => return (Vec::new(), problems),
+        Err(problems) => return (0, problems),
     };
-    let (mut files, mut problems) = pages::render_all(site, &renderer, progress, sink);
-    let (asset_files, asset_problems) = assets::files(site, root);
-    files.extend(asset_files);
-    problems.extend(asset_problems);
-    let (kb_files, kb_problems) = knowledge::files(site, &renderer);
-    files.extend(kb_files);
-    problems.extend(kb_problems);
-    let (metric_files, metric_problems) = metrics::files(site, &renderer);
-    files.extend(metric_files);
-    problems.extend(metric_problems);
-    files.push(sitemap::sitemap(site));
-    files.push(sitemap::robots(site));
-    files.push(stamp::stamp(site));
-    files.extend(statusapi::files(site));
-    files.extend(feeds::files(site));
-    files.push(calendar::file(site));
-    files.extend(badges::files(site));
-    files.extend(widget::files(site));
-    files.extend(search::files(site, &renderer).unwrap_or_else(|d| {
-        problems.push(d);
-        Vec::new()
-    }));
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    let pages: std::collections::HashSet<String> =
-        site.docs.iter().filter(|d| d.has_page()).map(|d| format!("{}index.html", d.path)).collect();
-    let duplicates: Vec<String> = files
-        .windows(2)
-        .filter(|w| w[0].path == w[1].path)
-        .map(|w| w[0].path.clone())
-        .chain(files.iter().filter(|f| pages.contains(&f.path)).map(|f| f.path.clone()))
-        .collect();
-    for path in duplicates {
-        problems.push(
-            Diagnostic::error(
-                Path::new("static"),
+    let seen: Mutex<HashSet<String>> = Mutex::new(HashSet::new());
+    let emit = |file: OutputFile| -> Result<(), Diagnostic> {
+        let fresh = seen.lock().map_or(true, |mut s| s.insert(file.path.clone()));
+        if !fresh {
+            // Name the static file when there is one: that is what the user wrote.
+            let user_file = root.join("static").join(&file.path);
+            let named = if user_file.is_file() { user_file } else { root.join("content") };
+            return Err(Diagnostic::error(
+                &named,
                 crate::diagnostics::Pos::START,
                 "path-conflict",
-                format!("two outputs would be written to `{path}`"),
+                format!("two outputs would be written to `{}`", file.path),
             )
-            .with_help("rename the page or static file so each output path is unique"),
-        );
+            .with_help("rename the page or static file so each output path is unique"));
+        }
+        sink(file)
+    };
+    let mut problems = Vec::new();
+    let put = |files: Vec<OutputFile>, problems: &mut Vec<Diagnostic>| {
+        for file in files {
+            if let Err(d) = emit(file) {
+                problems.push(d);
+            }
+        }
+    };
+    // Static files first, so a clash with a generated file is reported at the generated one.
+    let (files, more) = assets::files(site, root);
+    put(files, &mut problems);
+    problems.extend(more);
+    let (files, more) = pages::render_all(site, &renderer, progress, &emit);
+    put(files, &mut problems);
+    problems.extend(more);
+    for (files, more) in [knowledge::files(site, &renderer), metrics::files(site, &renderer)] {
+        put(files, &mut problems);
+        problems.extend(more);
     }
-    (files, problems)
+    put(vec![sitemap::sitemap(site), sitemap::robots(site), stamp::stamp(site), calendar::file(site)], &mut problems);
+    put(statusapi::files(site), &mut problems);
+    put(feeds::files(site), &mut problems);
+    put(badges::files(site), &mut problems);
+    put(widget::files(site), &mut problems);
+    if let Err(d) = search::files(site, &renderer, docs, &emit) {
+        problems.push(d);
+    }
+    let count = seen.into_inner().map_or(0, |s| s.len());
+    (count, problems)
 }

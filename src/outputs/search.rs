@@ -1,21 +1,27 @@
 //! Static search for every site: the search page and a sharded JSON index under `search/`
-//! (term shards by two-letter prefix, one small file per document, facets loaded on demand),
-//! read by `assets/search.js` from static files alone. Built from this audience's `Site` only.
+//! (term shards by two-letter prefix, documents in files of `DOC_CHUNK`, facets loaded on
+//! demand), read by `assets/search.js` from static files alone. Built from this audience's
+//! `Site` only.
 
 use super::OutputFile;
 use super::pages::base_context;
-use super::searchable::{SearchDoc, documents};
+use super::searchable::SearchDoc;
 use crate::diagnostics::Diagnostic;
 use crate::render::Renderer;
 use crate::site::Site;
+use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Postings kept per term: the best-weighted documents. A word found in more documents than this
 /// still finds the most relevant ones, which keeps every shard small on large sites.
 const MAX_POSTINGS: usize = 400;
 /// Characters of text kept per document for excerpts.
-const EXCERPT_CHARS: usize = 2400;
+const EXCERPT_CHARS: usize = 1200;
+/// Documents per file of `search/d/`. One file per document made the static index as many
+/// files as pages, and creating files is what a large build spends most time on; four per file
+/// keeps a page of ten results under 60 KB of document files.
+const DOC_CHUNK: usize = 4;
 const MAX_TERM_CHARS: usize = 40;
 /// English words too common to index (as in `cairn search`).
 const STOP_WORDS: [&str; 33] = [
@@ -31,13 +37,6 @@ pub fn shard_key(term: &str) -> String {
     } else {
         format!("x{:x}", term.chars().next().map_or(0, u32::from))
     }
-}
-
-/// Lower-cased words of `text`, split on anything not a letter or digit.
-pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty() && w.chars().count() <= MAX_TERM_CHARS)
-        .map(str::to_lowercase)
 }
 
 #[derive(Serialize)]
@@ -100,30 +99,71 @@ fn filters(site: &Site, docs: &[SearchDoc]) -> Vec<Filter> {
     .collect()
 }
 
-/// Term → postings `[document frequency, id delta, weight, id delta, weight, …]`.
-fn postings(docs: &[SearchDoc]) -> BTreeMap<String, Vec<u32>> {
-    let mut all: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
-    for (id, doc) in docs.iter().enumerate() {
-        let mut tf: BTreeMap<String, u32> = BTreeMap::new();
-        for (text, weight) in [(&doc.title, 3), (&doc.headings, 2), (&doc.body, 1), (&doc.code, 1)] {
-            for w in words(text).filter(|w| !STOP_WORDS.contains(&w.as_str())) {
-                *tf.entry(w).or_default() += weight;
+/// Term → weighted postings `(document id, weight)` of the documents `docs[offset..]`, ids in order.
+type Postings = HashMap<String, Vec<(u32, u32)>>;
+
+fn postings_of(docs: &[SearchDoc], offset: usize) -> Postings {
+    let mut all = Postings::new();
+    for (i, doc) in docs.iter().enumerate() {
+        // Lower-case each field once and take words as slices of it: the same words as `words`,
+        // and as search.js, which also lower-cases before it splits.
+        let fields = [(doc.title.to_lowercase(), 3), (doc.headings.to_lowercase(), 2), (doc.body.to_lowercase(), 1)];
+        let code = doc.code.to_lowercase();
+        let mut tf: HashMap<&str, u32> = HashMap::with_capacity(512);
+        for (text, weight) in fields.iter().map(|(t, w)| (t.as_str(), *w)).chain([(code.as_str(), 1)]) {
+            for w in text.split(|c: char| !c.is_alphanumeric()) {
+                if !w.is_empty() && w.chars().count() <= MAX_TERM_CHARS && !STOP_WORDS.contains(&w) {
+                    *tf.entry(w).or_default() += weight;
+                }
             }
         }
-        for (term, n) in tf {
+        let id = (offset + i) as u32;
+        for (term, n) in tf.drain() {
             let weight = (10.0 * (1.0 + f64::from(n).ln())).round().min(255.0) as u32;
-            all.entry(term).or_default().push((id as u32, weight));
+            match all.get_mut(term) {
+                Some(list) => list.push((id, weight)),
+                None => {
+                    all.insert(term.to_string(), vec![(id, weight)]);
+                }
+            }
         }
     }
-    all.into_iter()
+    all
+}
+
+/// A term and its postings `[document frequency, id delta, weight, id delta, weight, …]`.
+type Posting = (String, Vec<u32>);
+
+/// Every term and its postings, terms sorted.
+/// Documents are tokenised in parallel blocks whose postings are then appended in id order.
+fn postings(docs: &[SearchDoc]) -> Vec<Posting> {
+    const BLOCK: usize = 512;
+    let merged = docs.par_chunks(BLOCK).enumerate().map(|(block, chunk)| postings_of(chunk, block * BLOCK)).reduce(
+        Postings::new,
+        |mut left, right| {
+            for (term, mut list) in right {
+                left.entry(term).or_default().append(&mut list);
+            }
+            left
+        },
+    );
+    let mut terms: Vec<(String, Vec<(u32, u32)>)> = merged.into_iter().collect();
+    terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    terms
+        .into_par_iter()
         .map(|(term, mut list)| {
+            // `reduce` combines neighbouring blocks, so lists are in id order; make sure of it.
+            if !list.is_sorted() {
+                list.sort_unstable();
+            }
             let df = list.len() as u32;
             if list.len() > MAX_POSTINGS {
                 list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
                 list.truncate(MAX_POSTINGS);
-                list.sort();
+                list.sort_unstable();
             }
-            let mut flat = vec![df];
+            let mut flat = Vec::with_capacity(1 + 2 * list.len());
+            flat.push(df);
             let mut last = 0;
             for (id, w) in list {
                 flat.extend([id - last, w]);
@@ -138,42 +178,86 @@ fn json(path: String, value: &impl Serialize) -> OutputFile {
     OutputFile::new(path, serde_json::to_vec(value).unwrap_or_default())
 }
 
-/// The search page and every file of the static index.
-pub fn files(site: &Site, r: &Renderer) -> Result<Vec<OutputFile>, Diagnostic> {
-    let docs = documents(site);
-    let filters = filters(site, &docs);
-    let mut out = Vec::new();
+/// The first `EXCERPT_CHARS` characters of a document's prose and code, whitespace collapsed.
+fn excerpt(doc: &SearchDoc) -> String {
+    let mut out = String::with_capacity(EXCERPT_CHARS + 16);
+    let mut chars = 0;
+    for word in doc.body.split_whitespace().chain(doc.code.split_whitespace()) {
+        if chars >= EXCERPT_CHARS {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+            chars += 1;
+        }
+        let n = word.chars().count();
+        if chars + n <= EXCERPT_CHARS {
+            out.push_str(word);
+            chars += n;
+        } else {
+            let end = word.char_indices().nth(EXCERPT_CHARS - chars).map_or(word.len(), |(i, _)| i);
+            out.push_str(&word[..end]);
+            chars = EXCERPT_CHARS;
+        }
+    }
+    out
+}
+
+/// The search page and every file of the static index, each handed to `emit` as it is made:
+/// the index is the largest output after the pages and need not be held in memory.
+pub fn files(
+    site: &Site,
+    r: &Renderer,
+    docs: &[SearchDoc],
+    emit: &(dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync),
+) -> Result<(), Diagnostic> {
+    let filters = filters(site, docs);
     let mut ctx = base_context(site, "search/", "search", "Search");
     ctx.insert("filters", &filters);
     ctx.insert("history_path", if site.count(crate::model::Kind::Incident) > 0 { "incidents/" } else { "" });
-    out.push(OutputFile::new("search/index.html".into(), r.render("search.html", &ctx, "search/")?.into_bytes()));
-    let mut shards: BTreeMap<String, BTreeMap<String, Vec<u32>>> = BTreeMap::new();
-    for (term, list) in postings(&docs) {
-        shards.entry(shard_key(&term)).or_default().insert(term, list);
+    emit(OutputFile::new("search/index.html".into(), r.render("search.html", &ctx, "search/")?.into_bytes()))?;
+    let terms = postings(docs);
+    // Terms are sorted, so each shard is a run of neighbours.
+    let mut shards: Vec<(String, &[Posting])> = Vec::new();
+    let mut start = 0;
+    for i in 1..=terms.len() {
+        if i == terms.len() || shard_key(&terms[i].0) != shard_key(&terms[start].0) {
+            shards.push((shard_key(&terms[start].0), &terms[start..i]));
+            start = i;
+        }
     }
-    for (key, terms) in &shards {
-        out.push(json(format!("search/t/{key}.json"), terms));
-    }
-    let mut filter_rows = Vec::new();
-    for (id, doc) in docs.iter().enumerate() {
-        let text: String =
-            [doc.body.as_str(), doc.code.as_str()].join("\n").split_whitespace().collect::<Vec<_>>().join(" ");
-        let end = text.char_indices().nth(EXCERPT_CHARS).map_or(text.len(), |(i, _)| i);
-        let year = doc.date.map(|d| d.year());
-        let severity = doc.severity.map(|s| s.as_str());
-        let entry = DocEntry {
-            t: &doc.title,
-            u: &doc.path,
-            k: doc.kind.singular(),
-            s: severity,
-            y: year,
-            c: &doc.components,
-            x: text[..end].to_string(),
-        };
-        out.push(json(format!("search/d/{id}.json"), &entry));
-        filter_rows.push(serde_json::json!([doc.kind.singular(), severity, year, doc.components]));
-    }
-    out.push(json("search/filters.json".into(), &filter_rows));
-    out.push(json("search/meta.json".into(), &serde_json::json!({ "version": 1, "docs": docs.len() })));
-    Ok(out)
+    shards.par_iter().try_for_each(|(key, run)| {
+        let map: serde_json::Map<String, serde_json::Value> =
+            run.iter().map(|(term, list)| (term.clone(), serde_json::Value::from(list.as_slice()))).collect();
+        emit(json(format!("search/t/{key}.json"), &map))
+    })?;
+    drop(terms);
+    docs.par_chunks(DOC_CHUNK).enumerate().try_for_each(|(chunk, part)| {
+        let entries: Vec<DocEntry> = part
+            .iter()
+            .map(|doc| DocEntry {
+                t: &doc.title,
+                u: &doc.path,
+                k: doc.kind.singular(),
+                s: doc.severity.map(|s| s.as_str()),
+                y: doc.date.map(|d| d.year()),
+                c: &doc.components,
+                x: excerpt(doc),
+            })
+            .collect();
+        emit(json(format!("search/d/{chunk}.json"), &entries))
+    })?;
+    let filter_rows: Vec<_> = docs
+        .iter()
+        .map(|doc| {
+            serde_json::json!([
+                doc.kind.singular(),
+                doc.severity.map(|s| s.as_str()),
+                doc.date.map(|d| d.year()),
+                doc.components
+            ])
+        })
+        .collect();
+    emit(json("search/filters.json".into(), &filter_rows))?;
+    emit(json("search/meta.json".into(), &serde_json::json!({ "version": 2, "docs": docs.len(), "chunk": DOC_CHUNK })))
 }

@@ -6,6 +6,7 @@ use crate::model::{IncidentSeverity, Kind, Timestamp};
 use crate::site::Site;
 use crate::text::markdown_options;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -65,11 +66,12 @@ fn plain(markdown: &str) -> Plain {
     out
 }
 
-/// Every document of `site` as search sees it, in `Site::docs` order.
+/// Every document of `site` as search sees it, in `Site::docs` order. Computed once per build and
+/// shared by the static index and the tantivy index; the markdown is parsed in parallel.
 pub fn documents(site: &Site) -> Vec<SearchDoc> {
     let mut docs: Vec<SearchDoc> = site
         .docs
-        .iter()
+        .par_iter()
         .map(|d| {
             let text = plain(&d.body);
             let body = match &d.summary {
@@ -91,35 +93,42 @@ pub fn documents(site: &Site) -> Vec<SearchDoc> {
             }
         })
         .collect();
-    let mut extra = |id: usize, more: &str| {
-        let text = plain(more);
+    // Text that lives outside the body: status updates and matrix rows, appended to the prose.
+    let updates = site
+        .incidents
+        .par_iter()
+        .map(|inc| (inc.doc, inc.source.updates.iter().map(|u| u.body.as_str()).collect::<Vec<_>>()))
+        .chain(
+            site.maintenance
+                .par_iter()
+                .map(|m| (m.doc, m.source.updates.iter().map(|u| u.body.as_str()).collect::<Vec<_>>())),
+        );
+    let rows = site.matrices.par_iter().map(|matrix| {
+        let lines = matrix
+            .rows
+            .iter()
+            .map(|r| {
+                let row = &r.row;
+                [Some(row.incident.as_str()), row.responsible.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .chain(row.approvals.iter().map(String::as_str))
+                    .chain(row.notify.iter().map(String::as_str))
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            })
+            .collect::<Vec<_>>();
+        (matrix.doc, lines)
+    });
+    let extra: Vec<(usize, Plain)> = updates
+        .flat_map_iter(|(id, texts)| texts.into_iter().map(move |t| (id, plain(t))).collect::<Vec<_>>())
+        .chain(rows.flat_map_iter(|(id, lines)| lines.into_iter().map(move |l| (id, plain(&l))).collect::<Vec<_>>()))
+        .collect();
+    for (id, text) in extra {
         let doc = &mut docs[id];
         doc.body.push('\n');
         doc.body.push_str(&text.prose);
         doc.code.push_str(&text.code);
-    };
-    for inc in &site.incidents {
-        for update in &inc.source.updates {
-            extra(inc.doc, &update.body);
-        }
-    }
-    for m in &site.maintenance {
-        for update in &m.source.updates {
-            extra(m.doc, &update.body);
-        }
-    }
-    for matrix in &site.matrices {
-        for r in &matrix.rows {
-            let row = &r.row;
-            let line = [Some(row.incident.as_str()), row.responsible.as_deref()]
-                .into_iter()
-                .flatten()
-                .chain(row.approvals.iter().map(String::as_str))
-                .chain(row.notify.iter().map(String::as_str))
-                .collect::<Vec<_>>()
-                .join(" · ");
-            extra(matrix.doc, &line);
-        }
     }
     for inc in &site.incidents {
         let doc = &mut docs[inc.doc];
@@ -141,8 +150,7 @@ pub fn documents(site: &Site) -> Vec<SearchDoc> {
         doc.date = Some(m.source.scheduled_for);
     }
     for pm in &site.postmortems {
-        let incidents: Vec<_> =
-            pm.incidents.iter().filter_map(|d| site.incidents.iter().find(|i| i.doc == *d)).collect();
+        let incidents: Vec<_> = pm.incidents.iter().map(|d| &site.incidents[site.slot(*d)]).collect();
         let components: BTreeSet<String> = incidents.iter().flat_map(|i| i.source.components.clone()).collect();
         let doc = &mut docs[pm.doc];
         doc.components = components.into_iter().collect();

@@ -3,19 +3,22 @@
 
 use crate::outputs::searchable::{SearchDoc, boost, documents};
 use crate::site::Site;
+use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use tantivy::directory::MmapDirectory;
 use tantivy::schema::{
     FAST, Facet, FacetOptions, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
-    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
+    Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
+    Token, TokenFilter, TokenStream, Tokenizer, TokenizerManager,
 };
 use tantivy::{DateTime, Index, TantivyDocument};
 
 /// Bumped whenever the schema or the analyzers change, so old indexes are rebuilt.
-const SCHEMA_VERSION: u32 = 1;
+const SCHEMA_VERSION: u32 = 2;
 const HASH_FILE: &str = "cairn-content-hash";
 /// Holds the audience rank of the index, so `cairn search` can pick the most trusted one.
 pub const AUDIENCE_FILE: &str = "cairn-audience";
@@ -29,9 +32,9 @@ pub fn index_dir(root: &Path, audience: &str) -> PathBuf {
     root.join(".cairn").join("index").join(audience)
 }
 
-fn text(analyzer: &str, stored: bool) -> TextOptions {
-    let indexing =
-        TextFieldIndexing::default().set_tokenizer(analyzer).set_index_option(IndexRecordOption::WithFreqsAndPositions);
+/// A text field: `record` is what its postings keep (positions only where phrases are matched).
+fn text(analyzer: &str, record: IndexRecordOption, stored: bool) -> TextOptions {
+    let indexing = TextFieldIndexing::default().set_tokenizer(analyzer).set_index_option(record);
     let options = TextOptions::default().set_indexing_options(indexing);
     if stored { options.set_stored() } else { options }
 }
@@ -40,11 +43,13 @@ pub(super) fn schema() -> Schema {
     let mut b = Schema::builder();
     b.add_text_field("path", STRING | STORED);
     b.add_text_field("kind", STRING | STORED);
-    b.add_text_field("title", text(PROSE, true));
-    b.add_text_field("headings", text(PROSE, false));
-    b.add_text_field("body", text(PROSE, true));
-    b.add_text_field("code", text(WORDS, true));
-    b.add_text_field("words", text(WORDS, false));
+    let phrases = IndexRecordOption::WithFreqsAndPositions;
+    b.add_text_field("title", text(PROSE, phrases, true));
+    b.add_text_field("headings", text(PROSE, IndexRecordOption::WithFreqs, false));
+    b.add_text_field("body", text(PROSE, phrases, true));
+    b.add_text_field("code", text(WORDS, phrases, true));
+    // Only its term dictionary is read (typo and prefix expansion), never its postings.
+    b.add_text_field("words", text(WORDS, IndexRecordOption::Basic, false));
     b.add_facet_field("facets", FacetOptions::default());
     b.add_text_field("components", STRING | STORED);
     b.add_text_field("severity", STRING | STORED);
@@ -56,18 +61,106 @@ pub(super) fn schema() -> Schema {
 
 /// Registers cairn's analyzers on an index (they are not persisted by tantivy).
 pub(super) fn register(index: &Index) {
+    let manager = analyzers();
+    for name in [PROSE, WORDS] {
+        if let Some(analyzer) = manager.get(name) {
+            index.tokenizers().register(name, analyzer);
+        }
+    }
+}
+
+/// cairn's analyzers, by name.
+fn analyzers() -> TokenizerManager {
     let prose = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(StopWordFilter::new(Language::English).expect("tantivy ships English stop words"))
-        .filter(Stemmer::new(Language::English))
+        .filter(MemoStemmer::default())
         .build();
     let words = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .build();
-    index.tokenizers().register(PROSE, prose);
-    index.tokenizers().register(WORDS, words);
+    let manager = TokenizerManager::default();
+    manager.register(PROSE, prose);
+    manager.register(WORDS, words);
+    manager
+}
+
+/// English stemming that remembers the stems it has computed. A site's vocabulary is a few
+/// thousand words used millions of times, and stemming each occurrence afresh was the largest
+/// single cost of indexing. Gives exactly the stems of tantivy's `Stemmer`.
+#[derive(Clone)]
+struct MemoStemmer {
+    stemmer: TextAnalyzer,
+    stems: HashMap<String, String>,
+}
+
+impl Default for MemoStemmer {
+    fn default() -> Self {
+        let stemmer = TextAnalyzer::builder(RawTokenizer::default()).filter(Stemmer::new(Language::English)).build();
+        MemoStemmer { stemmer, stems: HashMap::new() }
+    }
+}
+
+/// Words remembered at most; a site with more distinct words starts over rather than grow.
+const MAX_STEMS: usize = 200_000;
+
+impl TokenFilter for MemoStemmer {
+    type Tokenizer<T: Tokenizer> = MemoStemmerFilter<T>;
+
+    fn transform<T: Tokenizer>(self, inner: T) -> MemoStemmerFilter<T> {
+        MemoStemmerFilter { memo: self, inner }
+    }
+}
+
+#[derive(Clone)]
+struct MemoStemmerFilter<T> {
+    memo: MemoStemmer,
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for MemoStemmerFilter<T> {
+    type TokenStream<'a> = MemoStemmerStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        MemoStemmerStream { tail: self.inner.token_stream(text), memo: &mut self.memo }
+    }
+}
+
+struct MemoStemmerStream<'a, T> {
+    tail: T,
+    memo: &'a mut MemoStemmer,
+}
+
+impl<T: TokenStream> TokenStream for MemoStemmerStream<'_, T> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        if let Some(stem) = self.memo.stems.get(&token.text) {
+            token.text.clone_from(stem);
+            return true;
+        }
+        let stem = {
+            let mut stream = self.memo.stemmer.token_stream(&token.text);
+            if stream.advance() { stream.token().text.clone() } else { token.text.clone() }
+        };
+        if self.memo.stems.len() >= MAX_STEMS {
+            self.memo.stems.clear();
+        }
+        self.memo.stems.insert(std::mem::replace(&mut token.text, stem.clone()), stem);
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
 }
 
 /// Facet paths of a document: kind, components, severity, type and year.
@@ -84,17 +177,35 @@ fn content_hash(site: &Site, docs: &[SearchDoc]) -> String {
     let mut h = DefaultHasher::new();
     SCHEMA_VERSION.hash(&mut h);
     site.now.date().to_julian_day().hash(&mut h);
-    serde_json::to_string(docs).unwrap_or_default().hash(&mut h);
+    // Streamed into the hasher: the documents' JSON is as large as the site's text.
+    let _ = serde_json::to_writer(HashWriter(&mut h), docs);
     format!("{:016x}", h.finish())
+}
+
+struct HashWriter<'a>(&'a mut DefaultHasher);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Writes the index of `site` under `root` unless one for the same content is already there.
 /// The index is written into a staging folder and renamed into place, so concurrent builds and
 /// readers never see half an index. Returns whether it (re)built the index.
 pub fn write_index(root: &Path, site: &Site) -> Result<bool, String> {
-    let docs = documents(site);
+    write_index_of(root, site, &documents(site))
+}
+
+/// [`write_index`] from what search sees of `site`, made once by the caller.
+pub fn write_index_of(root: &Path, site: &Site, docs: &[SearchDoc]) -> Result<bool, String> {
     let dir = index_dir(root, site.audience_name());
-    let hash = content_hash(site, &docs);
+    let hash = content_hash(site, docs);
     let current = |d: &Path| std::fs::read_to_string(d.join(HASH_FILE)).is_ok_and(|h| h == hash);
     if current(&dir) {
         return Ok(false);
@@ -104,7 +215,7 @@ pub fn write_index(root: &Path, site: &Site) -> Result<bool, String> {
     let n = STAGING.fetch_add(1, Ordering::Relaxed);
     let staging = dir.with_file_name(format!(".staging-{}-{}-{n}", site.audience_name(), std::process::id()));
     std::fs::create_dir_all(&staging).map_err(|e| fail(&e))?;
-    let written = fill(&staging, site, &docs, &hash).map_err(|e| fail(&e));
+    let written = fill(&staging, site, docs, &hash).map_err(|e| fail(&e));
     let placed = written.and_then(|()| {
         // Move the old index aside rather than deleting it in place: a concurrent build of the
         // same repo may be swapping its own copy in at the same moment.
@@ -124,9 +235,14 @@ pub fn write_index(root: &Path, site: &Site) -> Result<bool, String> {
 
 fn fill(dir: &Path, site: &Site, docs: &[SearchDoc], hash: &str) -> Result<(), Box<dyn std::error::Error>> {
     let schema = schema();
-    let index = Index::create_in_dir(dir, schema.clone())?;
-    register(&index);
-    let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 50_000_000)?;
+    // One segment, indexed on this thread as documents are made. `IndexWriter` queues up to
+    // 10,000 documents for its indexing threads, and the indexer cannot keep pace with a
+    // producer that only copies text: the queue held the whole site's text twice over. One
+    // segment also means no merge afterwards.
+    let mut writer = Index::builder()
+        .schema(schema.clone())
+        .tokenizers(analyzers())
+        .single_segment_index_writer(MmapDirectory::open(dir)?, 50_000_000)?;
     let field = |name: &str| schema.get_field(name).expect("field declared in schema()");
     for doc in docs {
         let mut d = TantivyDocument::default();
@@ -155,8 +271,7 @@ fn fill(dir: &Path, site: &Site, docs: &[SearchDoc], hash: &str) -> Result<(), B
         d.add_f64(field("boost"), boost(doc, site.now));
         writer.add_document(d)?;
     }
-    writer.commit()?;
-    writer.wait_merging_threads()?;
+    writer.finalize()?;
     std::fs::write(dir.join(AUDIENCE_FILE), site.audience.to_string())?;
     std::fs::write(dir.join(HASH_FILE), hash)?;
     Ok(())

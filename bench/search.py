@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Search benchmark (not a test) on a generated corpus.
 
-usage: benches/search.py [N] [WORKDIR]      (defaults: 10000 pages, /tmp/cairn-search-bench)
+usage: bench/search.py [N] [WORKDIR]      (defaults: 10000 pages, /tmp/cairn-search-bench)
 
-Builds target/release/cairn if needed, generates N pages with ../shared/bench/gen_corpus.py,
+Builds target/release/cairn if needed, generates N pages with bench/gen_corpus.py,
 and reports:
   - build CPU time with and without writing the tantivy index (the difference is the index
     cost; the writer uses one thread, so it is also its wall time), and the index size on disk;
@@ -28,7 +28,7 @@ N = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
 WORK = sys.argv[2] if len(sys.argv) > 2 else "/tmp/cairn-search-bench"
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CAIRN = os.path.join(REPO, "target", "release", "cairn")
-GEN = os.path.join(REPO, "..", "shared", "bench", "gen_corpus.py")
+GEN = os.path.join(REPO, "bench", "gen_corpus.py")
 NOW = "2026-11-26T12:00:00Z"
 QUERIES = ["finality stall", "validator key rotation", "rpc latency", "\"memory leak\"", "withdrawal delay"]
 
@@ -96,7 +96,11 @@ def static_bytes(site, query):
                 scores[doc] = scores.get(doc, 0) + lst[j + 1] * idf * part
                 hits[doc] = hits.get(doc, 0) | (1 << i)
     top = sorted(scores, key=lambda d: (-bin(hits[d]).count("1"), -scores[d], d))[:10]
-    files += ["search/d/%d.json" % d for d in top]
+    per = json.load(open(os.path.join(site, "search/meta.json"))).get("chunk", 1)
+    for d in top:
+        chunk = "search/d/%d.json" % (d // per)
+        if chunk not in files:
+            files.append(chunk)
     return sum(os.path.getsize(os.path.join(site, f)) for f in files), len(files)
 
 
