@@ -3,6 +3,7 @@
 //! repo with the same settings finds its fingerprint recorded and leaves the output as it is.
 
 use crate::model::Kind;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -32,14 +33,25 @@ pub fn fingerprint(root: &Path, settings: &[&str]) -> String {
     let mut h = DefaultHasher::new();
     env!("CARGO_PKG_VERSION").hash(&mut h);
     settings.hash(&mut h);
-    for input in INPUTS {
-        for entry in walkdir::WalkDir::new(root.join(input)).sort_by_file_name().into_iter().filter_map(Result::ok) {
-            if entry.file_type().is_file() {
-                entry.path().hash(&mut h);
-                std::fs::read(entry.path()).unwrap_or_default().hash(&mut h);
-            }
-        }
-    }
+    let files: Vec<PathBuf> = INPUTS
+        .iter()
+        .flat_map(|input| {
+            walkdir::WalkDir::new(root.join(input)).sort_by_file_name().into_iter().filter_map(Result::ok)
+        })
+        .filter(|entry| entry.file_type().is_file())
+        .map(walkdir::DirEntry::into_path)
+        .collect();
+    // Read and hash in parallel (reading thousands of files is most of it), combine in order.
+    let hashes: Vec<u64> = files
+        .par_iter()
+        .map(|path| {
+            let mut f = DefaultHasher::new();
+            path.hash(&mut f);
+            std::fs::read(path).unwrap_or_default().hash(&mut f);
+            f.finish()
+        })
+        .collect();
+    hashes.hash(&mut h);
     format!("{:016x}", h.finish())
 }
 

@@ -85,21 +85,34 @@ pub fn build_all(
     let (files, more) = assets::files(site, root);
     put(files, &mut problems);
     problems.extend(more);
-    let (files, more) = pages::render_all(site, &renderer, progress, &emit);
-    put(files, &mut problems);
-    problems.extend(more);
-    for (files, more) in [knowledge::files(site, &renderer), metrics::files(site, &renderer)] {
-        put(files, &mut problems);
-        problems.extend(more);
-    }
-    put(vec![sitemap::sitemap(site), sitemap::robots(site), stamp::stamp(site), calendar::file(site)], &mut problems);
-    put(statusapi::files(site), &mut problems);
-    put(feeds::files(site), &mut problems);
-    put(badges::files(site), &mut problems);
-    put(widget::files(site), &mut problems);
-    if let Err(d) = search::files(site, &renderer, docs, &emit) {
-        problems.push(d);
-    }
+    // The pages on one side, everything else on the other: the smaller families are mostly
+    // sequential, and running them beside the pages keeps both cores busy to the end.
+    let (page_problems, other_problems) = rayon::join(
+        || {
+            let (files, mut problems) = pages::render_all(site, &renderer, progress, &emit);
+            put(files, &mut problems);
+            problems
+        },
+        || {
+            let mut problems = Vec::new();
+            for (files, more) in [knowledge::files(site, &renderer), metrics::files(site, &renderer)] {
+                put(files, &mut problems);
+                problems.extend(more);
+            }
+            let small = [sitemap::sitemap(site), sitemap::robots(site), stamp::stamp(site), calendar::file(site)];
+            put(small.into(), &mut problems);
+            put(statusapi::files(site), &mut problems);
+            put(feeds::files(site), &mut problems);
+            put(badges::files(site), &mut problems);
+            put(widget::files(site), &mut problems);
+            if let Err(d) = search::files(site, &renderer, docs, &emit) {
+                problems.push(d);
+            }
+            problems
+        },
+    );
+    problems.extend(page_problems);
+    problems.extend(other_problems);
     let count = seen.into_inner().map_or(0, |s| s.len());
     (count, problems)
 }

@@ -10,8 +10,9 @@ use crate::diagnostics::Diagnostic;
 use crate::render::Renderer;
 use crate::site::Site;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Postings kept per term: the best-weighted documents. A word found in more documents than this
 /// still finds the most relevant ones, which keeps every shard small on large sites.
@@ -100,19 +101,63 @@ fn filters(site: &Site, docs: &[SearchDoc]) -> Vec<Filter> {
 }
 
 /// Term → weighted postings `(document id, weight)` of the documents `docs[offset..]`, ids in order.
-type Postings = HashMap<String, Vec<(u32, u32)>>;
+type Postings = FxHashMap<String, Vec<(u32, u32)>>;
+
+/// The longest stop word: shorter words are the only ones worth looking up.
+const STOP_WORD_MAX: usize = 5;
+
+fn is_stop_word(word: &str) -> bool {
+    word.len() <= STOP_WORD_MAX && STOP_WORDS.contains(&word)
+}
+
+/// Runs of letters and digits (`char::is_alphanumeric`) in `text`, with a fast path for ASCII.
+fn word_slices(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    // Whether the character at byte `at` is part of a word, and its length.
+    let at = move |at: usize| -> (bool, usize) {
+        let b = bytes[at];
+        if b < 0x80 {
+            (b.is_ascii_alphanumeric(), 1)
+        } else {
+            text[at..].chars().next().map_or((false, 1), |c| (c.is_alphanumeric(), c.len_utf8()))
+        }
+    };
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            let (word, len) = at(i);
+            if word {
+                break;
+            }
+            i += len;
+        }
+        if i >= bytes.len() {
+            return None;
+        }
+        let start = i;
+        while i < bytes.len() {
+            let (word, len) = at(i);
+            if !word {
+                break;
+            }
+            i += len;
+        }
+        Some(&text[start..i])
+    })
+}
 
 fn postings_of(docs: &[SearchDoc], offset: usize) -> Postings {
-    let mut all = Postings::new();
+    let mut all = Postings::default();
     for (i, doc) in docs.iter().enumerate() {
         // Lower-case each field once and take words as slices of it: the same words as `words`,
         // and as search.js, which also lower-cases before it splits.
         let fields = [(doc.title.to_lowercase(), 3), (doc.headings.to_lowercase(), 2), (doc.body.to_lowercase(), 1)];
         let code = doc.code.to_lowercase();
-        let mut tf: HashMap<&str, u32> = HashMap::with_capacity(512);
+        let mut tf: FxHashMap<&str, u32> = FxHashMap::default();
         for (text, weight) in fields.iter().map(|(t, w)| (t.as_str(), *w)).chain([(code.as_str(), 1)]) {
-            for w in text.split(|c: char| !c.is_alphanumeric()) {
-                if !w.is_empty() && w.chars().count() <= MAX_TERM_CHARS && !STOP_WORDS.contains(&w) {
+            for w in word_slices(text) {
+                let short = w.len() <= MAX_TERM_CHARS || w.chars().count() <= MAX_TERM_CHARS;
+                if short && !is_stop_word(w) {
                     *tf.entry(w).or_default() += weight;
                 }
             }
@@ -139,7 +184,7 @@ type Posting = (String, Vec<u32>);
 fn postings(docs: &[SearchDoc]) -> Vec<Posting> {
     const BLOCK: usize = 512;
     let merged = docs.par_chunks(BLOCK).enumerate().map(|(block, chunk)| postings_of(chunk, block * BLOCK)).reduce(
-        Postings::new,
+        Postings::default,
         |mut left, right| {
             for (term, mut list) in right {
                 left.entry(term).or_default().append(&mut list);
@@ -260,4 +305,24 @@ pub fn files(
         .collect();
     emit(json("search/filters.json".into(), &filter_rows))?;
     emit(json("search/meta.json".into(), &serde_json::json!({ "version": 2, "docs": docs.len(), "chunk": DOC_CHUNK })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_runs_of_letters_and_digits() {
+        let text = "node-1 halted: «Ошибка» at h=42, ünïcode café 北京 ok";
+        let expected: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+        assert_eq!(word_slices(text).collect::<Vec<_>>(), expected);
+        assert_eq!(word_slices("").count(), 0);
+        assert_eq!(word_slices(" -- ").count(), 0);
+    }
+
+    #[test]
+    fn stop_words_fit_the_length_guard() {
+        assert!(STOP_WORDS.iter().all(|w| w.len() <= STOP_WORD_MAX));
+        assert!(is_stop_word("there") && !is_stop_word("validator"));
+    }
 }

@@ -3,7 +3,7 @@
 
 use crate::outputs::searchable::{SearchDoc, boost, documents};
 use crate::site::Site;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -93,13 +93,13 @@ fn analyzers() -> TokenizerManager {
 #[derive(Clone)]
 struct MemoStemmer {
     stemmer: TextAnalyzer,
-    stems: HashMap<String, String>,
+    stems: FxHashMap<String, String>,
 }
 
 impl Default for MemoStemmer {
     fn default() -> Self {
         let stemmer = TextAnalyzer::builder(RawTokenizer::default()).filter(Stemmer::new(Language::English)).build();
-        MemoStemmer { stemmer, stems: HashMap::new() }
+        MemoStemmer { stemmer, stems: FxHashMap::default() }
     }
 }
 

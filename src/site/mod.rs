@@ -17,7 +17,8 @@ pub use validate::validate;
 
 use crate::diagnostics::Diagnostic;
 use crate::model::*;
-use std::collections::BTreeMap;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 /// Index of a document in `Site::docs`.
@@ -186,15 +187,21 @@ pub fn permalink(kind: Kind, rel: &str, slug: &str) -> String {
     }
 }
 
+/// What resolving makes of one visible document's body.
+struct Prepared {
+    body: String,
+    headings: Vec<Heading>,
+    links: Vec<scan::LinkRef>,
+}
+
 /// Resolves the site `audience` sees at `now`. Diagnostics are the audience-specific ones
 /// (links); the audience-independent rules come from [`validate`].
 pub fn resolve(sources: &Sources, audience: usize, now: Timestamp) -> (Site, Vec<Diagnostic>) {
     let config = &sources.config;
     let most = config.audiences.most_trusted();
-    let mut docs: Vec<Doc> = Vec::new();
-    let mut by_rel: BTreeMap<String, DocId> = BTreeMap::new();
-    let mut outgoing: Vec<Vec<scan::LinkRef>> = Vec::new();
-    let mut add = |meta: &Meta, extra_hidden: bool| -> Option<DocId> {
+    // The visible body of each document, its headings and links: the per-document work,
+    // done in parallel; documents are then numbered in order below.
+    let prepare = |meta: &Meta, extra_hidden: bool| -> Option<(usize, Prepared)> {
         let visibility = meta.visibility.unwrap_or(config.defaults[&meta.kind]);
         if extra_hidden || !visible(visibility, meta.embargo_until, audience, now) {
             return None;
@@ -202,6 +209,16 @@ pub fn resolve(sources: &Sources, audience: usize, now: Timestamp) -> (Site, Vec
         let (found, _) = blocks::scan(&meta.body, &config.audiences, &meta.source, (meta.body_line, meta.body_column));
         let body = blocks::filter(&meta.body, &found, audience, now);
         let (headings, links) = scan::scan(&body);
+        Some((visibility, Prepared { body, headings, links }))
+    };
+    let prepared = |metas: Vec<(&Meta, bool)>| -> Vec<Option<(usize, Prepared)>> {
+        metas.into_par_iter().map(|(meta, hidden)| prepare(meta, hidden)).collect()
+    };
+    let mut docs: Vec<Doc> = Vec::new();
+    let mut by_rel: BTreeMap<String, DocId> = BTreeMap::new();
+    let mut outgoing: Vec<Vec<scan::LinkRef>> = Vec::new();
+    let mut add = |meta: &Meta, ready: Option<(usize, Prepared)>| -> Option<DocId> {
+        let (visibility, Prepared { body, headings, links }) = ready?;
         outgoing.push(links);
         let id = docs.len();
         by_rel.insert(meta.rel.clone(), id);
@@ -223,21 +240,19 @@ pub fn resolve(sources: &Sources, audience: usize, now: Timestamp) -> (Site, Vec
         });
         Some(id)
     };
-    let incident_ids: Vec<(DocId, &Incident)> =
-        sources.incidents.iter().filter_map(|d| add(&d.meta, false).map(|id| (id, d))).collect();
-    let postmortem_ids: Vec<(DocId, &Postmortem)> = sources
-        .postmortems
-        .iter()
-        .filter_map(|d| add(&d.meta, d.status == PostmortemStatus::Draft && audience != most).map(|id| (id, d)))
-        .collect();
-    let runbook_ids: Vec<(DocId, &Runbook)> =
-        sources.runbooks.iter().filter_map(|d| add(&d.meta, false).map(|id| (id, d))).collect();
-    let matrix_ids: Vec<(DocId, &Matrix)> =
-        sources.matrices.iter().filter_map(|d| add(&d.meta, false).map(|id| (id, d))).collect();
-    let maintenance_ids: Vec<(DocId, &Maintenance)> =
-        sources.maintenance.iter().filter_map(|d| add(&d.meta, false).map(|id| (id, d))).collect();
-    let page_ids: Vec<(DocId, &Page)> =
-        sources.pages.iter().filter_map(|d| add(&d.meta, false).map(|id| (id, d))).collect();
+    macro_rules! number {
+        ($list:expr, $hidden:expr) => {{
+            let ready = prepared($list.iter().map(|d| (&d.meta, $hidden(d))).collect());
+            $list.iter().zip(ready).filter_map(|(d, r)| add(&d.meta, r).map(|id| (id, d))).collect()
+        }};
+    }
+    let incident_ids: Vec<(DocId, &Incident)> = number!(sources.incidents, |_| false);
+    let postmortem_ids: Vec<(DocId, &Postmortem)> =
+        number!(sources.postmortems, |d: &Postmortem| d.status == PostmortemStatus::Draft && audience != most);
+    let runbook_ids: Vec<(DocId, &Runbook)> = number!(sources.runbooks, |_| false);
+    let matrix_ids: Vec<(DocId, &Matrix)> = number!(sources.matrices, |_| false);
+    let maintenance_ids: Vec<(DocId, &Maintenance)> = number!(sources.maintenance, |_| false);
+    let page_ids: Vec<(DocId, &Page)> = number!(sources.pages, |_| false);
 
     let slug_of =
         |kind: Kind, slug: &str| -> Option<DocId> { by_rel.get(&format!("{}/{slug}.md", kind.as_str())).copied() };
@@ -258,6 +273,14 @@ pub fn resolve(sources: &Sources, audience: usize, now: Timestamp) -> (Site, Vec
         .collect();
     let visible_components: std::collections::BTreeSet<String> = components.iter().map(|c| c.id.clone()).collect();
 
+    // Post-mortem of each incident slug (the first that names it), for incidents that don't
+    // name theirs: one map instead of a scan per incident.
+    let mut postmortem_of: HashMap<&str, DocId> = HashMap::new();
+    for (id, pm) in &postmortem_ids {
+        for slug in &pm.incidents {
+            postmortem_of.entry(slug.as_str()).or_insert(*id);
+        }
+    }
     let mut incidents: Vec<ResolvedIncident> = incident_ids
         .iter()
         .map(|(doc, inc)| {
@@ -274,9 +297,11 @@ pub fn resolve(sources: &Sources, audience: usize, now: Timestamp) -> (Site, Vec
             } else {
                 IncidentStatus::Resolved
             };
-            let postmortem = source.postmortem.as_deref().and_then(|p| slug_of(Kind::Postmortem, p)).or_else(|| {
-                postmortem_ids.iter().find(|(_, pm)| pm.incidents.contains(&inc.meta.slug)).map(|(id, _)| *id)
-            });
+            let postmortem = source
+                .postmortem
+                .as_deref()
+                .and_then(|p| slug_of(Kind::Postmortem, p))
+                .or_else(|| postmortem_of.get(inc.meta.slug.as_str()).copied());
             let matrix_row = source.incident_type.as_deref().and_then(|t| {
                 matrix_ids.iter().find_map(|(id, m)| m.rows.iter().position(|r| r.id == t).map(|i| (*id, i)))
             });
@@ -302,11 +327,25 @@ pub fn resolve(sources: &Sources, audience: usize, now: Timestamp) -> (Site, Vec
             source: Postmortem { meta: Meta { body: String::new(), ..pm.meta.clone() }, ..(*pm).clone() },
         })
         .collect();
+    // Incidents by runbook slug and by type, in `incidents` order.
+    let mut by_runbook: HashMap<&str, Vec<DocId>> = HashMap::new();
+    let mut by_type: HashMap<&str, Vec<DocId>> = HashMap::new();
+    for i in &incidents {
+        let mut named: Vec<&str> = i.source.runbooks.iter().map(String::as_str).collect();
+        named.sort_unstable();
+        named.dedup();
+        for slug in named {
+            by_runbook.entry(slug).or_default().push(i.doc);
+        }
+        if let Some(t) = i.source.incident_type.as_deref() {
+            by_type.entry(t).or_default().push(i.doc);
+        }
+    }
     let runbooks: Vec<ResolvedRunbook> = runbook_ids
         .iter()
         .map(|(doc, rb)| ResolvedRunbook {
             doc: *doc,
-            incidents: incidents.iter().filter(|i| i.source.runbooks.contains(&rb.meta.slug)).map(|i| i.doc).collect(),
+            incidents: by_runbook.get(rb.meta.slug.as_str()).cloned().unwrap_or_default(),
             source: Runbook { meta: Meta { body: String::new(), ..rb.meta.clone() }, ..(*rb).clone() },
         })
         .collect();
@@ -319,11 +358,7 @@ pub fn resolve(sources: &Sources, audience: usize, now: Timestamp) -> (Site, Vec
                 .iter()
                 .map(|row| ResolvedRow {
                     runbooks: row.runbooks.iter().filter_map(|r| runbook_id(r)).collect(),
-                    incidents: incidents
-                        .iter()
-                        .filter(|i| i.source.incident_type.as_deref() == Some(row.id.as_str()))
-                        .map(|i| i.doc)
-                        .collect(),
+                    incidents: by_type.get(row.id.as_str()).cloned().unwrap_or_default(),
                     row: row.clone(),
                 })
                 .collect(),
