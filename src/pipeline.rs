@@ -153,13 +153,14 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> R
     };
     // The responders' search index is built beside the pages, not after them: indexing is one
     // thread's work, and rendering leaves the cores idle while the kernel creates files.
-    // What search sees of the site is made once, for both indexes.
+    // What search sees of the site, and its words, are made once for both indexes.
     let docs = outputs::searchable::documents(&site);
+    let terms = outputs::Terms::of(&docs);
     let ((written, render_problems), index) = rayon::join(
-        || outputs::build_all(&site, &opts.root, &docs, &tick, &sink),
-        || crate::search::write_index_of(&opts.root, &site, &docs),
+        || outputs::build_all(&site, &opts.root, &docs, &terms, &tick, &sink),
+        || crate::search::write_index_of(&opts.root, &site, &docs, terms.words()),
     );
-    drop(docs);
+    drop((docs, terms));
     index.map_err(BuildError::Io)?;
     problems.extend(render_problems);
     sort_and_dedup(&mut problems);

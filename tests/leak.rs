@@ -288,7 +288,12 @@ fn public_search_indexes_hold_only_public_text() {
     let Ok((site, _)) = cairn::pipeline::resolve_site(&opts) else { panic!("the example resolves") };
     let dir = tempfile::tempdir().unwrap();
     cairn::search::write_index(dir.path(), &site).unwrap();
-    let index = cairn::search::SearchIndex::open(&cairn::search::index_dir(dir.path(), "public")).unwrap();
+    let index_dir = cairn::search::index_dir(dir.path(), "public");
+    let index = cairn::search::SearchIndex::open(&index_dir).unwrap();
+    // The word list typos and prefixes are expanded from is the static index's terms, no more.
+    let list = std::fs::read_to_string(index_dir.join("cairn-words")).unwrap();
+    let listed: BTreeSet<String> = list.lines().map(String::from).collect();
+    assert_eq!(listed, terms, "the tantivy word list and the static index's terms differ");
     let query = |text: &str| {
         index.search(&cairn::search::SearchQuery { text: text.into(), limit: 1000, ..Default::default() }).unwrap()
     };

@@ -183,6 +183,16 @@ fn the_index_is_rebuilt_only_when_content_changes() {
     assert!(search(&idx, text("edited")).hits.iter().any(|h| h.title.ends_with("(edited)")));
 }
 
+#[test]
+fn an_index_without_its_word_list_is_refused_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    write_index(dir.path(), &site("public")).unwrap();
+    let index = index_dir(dir.path(), "public");
+    std::fs::remove_file(index.join("cairn-words")).unwrap();
+    let Err(e) = SearchIndex::open(&index) else { panic!("an index without its word list opened") };
+    assert!(e.contains("no word list") && e.contains("older than this cairn"), "{e}");
+}
+
 fn cairn(root: &std::path::Path, args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_cairn"))
         .arg(args[0])

@@ -11,6 +11,8 @@ mod metrics;
 mod pages;
 mod search;
 pub mod searchable;
+
+pub use search::{Terms, is_stop_word};
 mod sitemap;
 mod stamp;
 mod statusapi;
@@ -42,13 +44,15 @@ impl OutputFile {
 pub type Sink<'a> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 'a;
 
 /// Writes every file of `site` to `sink` and returns how many there were. `root` is the repo root
-/// (for theme overrides and `static/`); `docs` is what search sees of the site; `progress` is
+/// (for theme overrides and `static/`); `docs` is what search sees of the site and `terms` its
+/// words; `progress` is
 /// called once per document page rendered. Every output is streamed as soon as it is made, so
 /// no family of outputs is held in memory whole; two outputs with the same path are an error.
 pub fn build_all(
     site: &Site,
     root: &Path,
     docs: &[searchable::SearchDoc],
+    terms: &Terms,
     progress: &(dyn Fn() + Sync),
     sink: &Sink<'_>,
 ) -> (usize, Vec<Diagnostic>) {
@@ -105,7 +109,7 @@ pub fn build_all(
             put(feeds::files(site), &mut problems);
             put(badges::files(site), &mut problems);
             put(widget::files(site), &mut problems);
-            if let Err(d) = search::files(site, &renderer, docs, &emit) {
+            if let Err(d) = search::files(site, &renderer, docs, terms, &emit) {
                 problems.push(d);
             }
             problems

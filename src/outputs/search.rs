@@ -106,7 +106,8 @@ type Postings = FxHashMap<String, Vec<(u32, u32)>>;
 /// The longest stop word: shorter words are the only ones worth looking up.
 const STOP_WORD_MAX: usize = 5;
 
-fn is_stop_word(word: &str) -> bool {
+/// Whether `word` (lower-cased) is too common to index.
+pub fn is_stop_word(word: &str) -> bool {
     word.len() <= STOP_WORD_MAX && STOP_WORDS.contains(&word)
 }
 
@@ -178,6 +179,21 @@ fn postings_of(docs: &[SearchDoc], offset: usize) -> Postings {
 
 /// A term and its postings `[document frequency, id delta, weight, id delta, weight, …]`.
 type Posting = (String, Vec<u32>);
+
+/// The static index's terms and their postings, made once per build. Its words, sorted, are
+/// also the vocabulary `cairn search` expands typos and prefixes from.
+pub struct Terms(Vec<Posting>);
+
+impl Terms {
+    pub fn of(docs: &[SearchDoc]) -> Terms {
+        Terms(postings(docs))
+    }
+
+    /// Every distinct word of the documents (lower-cased, stop words left out), sorted.
+    pub fn words(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(term, _)| term.as_str())
+    }
+}
 
 /// Every term and its postings, terms sorted.
 /// Documents are tokenised in parallel blocks whose postings are then appended in id order.
@@ -254,6 +270,7 @@ pub fn files(
     site: &Site,
     r: &Renderer,
     docs: &[SearchDoc],
+    terms: &Terms,
     emit: &(dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync),
 ) -> Result<(), Diagnostic> {
     let filters = filters(site, docs);
@@ -261,7 +278,7 @@ pub fn files(
     ctx.insert("filters", &filters);
     ctx.insert("history_path", if site.count(crate::model::Kind::Incident) > 0 { "incidents/" } else { "" });
     emit(OutputFile::new("search/index.html".into(), r.render("search.html", &ctx, "search/")?.into_bytes()))?;
-    let terms = postings(docs);
+    let terms = &terms.0;
     // Terms are sorted, so each shard is a run of neighbours.
     let mut shards: Vec<(String, &[Posting])> = Vec::new();
     let mut start = 0;
@@ -276,7 +293,6 @@ pub fn files(
             run.iter().map(|(term, list)| (term.clone(), serde_json::Value::from(list.as_slice()))).collect();
         emit(json(format!("search/t/{key}.json"), &map))
     })?;
-    drop(terms);
     docs.par_chunks(DOC_CHUNK).enumerate().try_for_each(|(chunk, part)| {
         let entries: Vec<DocEntry> = part
             .iter()

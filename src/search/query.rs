@@ -2,8 +2,9 @@
 //! field boosts, quoted phrases, prefix and one-typo expansion from the term dictionary, filters,
 //! facet counts and snippets with highlight ranges.
 
-use super::index::{PROSE, WORDS, register};
+use super::index::{PROSE, WORDS, WORDS_FILE, register};
 use crate::model::{Date, IncidentSeverity, Kind};
+use crate::outputs::is_stop_word;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -75,6 +76,8 @@ pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     schema: Schema,
+    /// The documents' words, sorted (see `index::WORDS_FILE`).
+    words: Vec<String>,
 }
 
 /// Terms to highlight in snippets, by field.
@@ -91,7 +94,14 @@ impl SearchIndex {
         register(&index);
         let reader = index.reader().map_err(|e| e.to_string())?;
         let schema = index.schema();
-        Ok(SearchIndex { index, reader, schema })
+        let words = std::fs::read_to_string(dir.join(WORDS_FILE))
+            .map_err(|e| {
+                format!("the search index {} has no word list ({e}); it is older than this cairn", dir.display())
+            })?
+            .lines()
+            .map(str::to_string)
+            .collect();
+        Ok(SearchIndex { index, reader, schema, words })
     }
 
     fn field(&self, name: &str) -> Field {
@@ -108,40 +118,30 @@ impl SearchIndex {
         out
     }
 
-    /// Terms of the `words` field within one edit of `word`, or starting with it.
+    /// Words of the documents within one edit of `word`, or starting with it.
     fn expand(&self, word: &str) -> (Vec<String>, Vec<String>) {
-        let field = self.field("words");
-        let searcher = self.reader.searcher();
-        let exists = searcher.doc_freq(&Term::from_field_text(field, word)).unwrap_or(0) > 0;
+        let exists = self.words.binary_search_by(|w| w.as_str().cmp(word)).is_ok() || is_stop_word(word);
         let chars = word.chars().count();
         let (mut typos, mut prefixed) = (Vec::new(), Vec::new());
-        for segment in searcher.segment_readers() {
-            let Ok(inverted) = segment.inverted_index(field) else { continue };
-            if !exists && chars >= TYPO_MIN_CHARS {
-                let Ok(mut stream) = inverted.terms().stream() else { continue };
-                while stream.advance() && typos.len() < MAX_EXPANSIONS {
-                    let Ok(term) = std::str::from_utf8(stream.key()) else { continue };
-                    if term.chars().count().abs_diff(chars) <= 1 && strsim::damerau_levenshtein(term, word) == 1 {
-                        typos.push(term.to_string());
-                    }
-                }
-            }
-            if chars >= PREFIX_MIN_CHARS {
-                let Ok(mut stream) = inverted.terms().range().ge(word.as_bytes()).into_stream() else { continue };
-                while stream.advance() && prefixed.len() < MAX_EXPANSIONS {
-                    let Ok(term) = std::str::from_utf8(stream.key()) else { continue };
-                    if !term.starts_with(word) {
-                        break;
-                    }
-                    if term != word {
-                        prefixed.push(term.to_string());
-                    }
-                }
-            }
+        if !exists && chars >= TYPO_MIN_CHARS {
+            typos.extend(
+                self.words
+                    .iter()
+                    .filter(|w| w.chars().count().abs_diff(chars) <= 1 && strsim::damerau_levenshtein(w, word) == 1)
+                    .take(MAX_EXPANSIONS)
+                    .cloned(),
+            );
         }
-        for list in [&mut typos, &mut prefixed] {
-            list.sort();
-            list.dedup();
+        if chars >= PREFIX_MIN_CHARS {
+            let start = self.words.partition_point(|w| w.as_str() < word);
+            prefixed.extend(
+                self.words[start..]
+                    .iter()
+                    .take_while(|w| w.starts_with(word))
+                    .filter(|w| String::as_str(w) != word)
+                    .take(MAX_EXPANSIONS)
+                    .cloned(),
+            );
         }
         (typos, prefixed)
     }
