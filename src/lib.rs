@@ -14,3 +14,4 @@ pub mod render;
 pub mod search;
 pub mod site;
 pub mod text;
+pub mod timings;

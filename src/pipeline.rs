@@ -5,6 +5,7 @@ use crate::diagnostics::{Diagnostic, sort_and_dedup};
 use crate::model::{Kind, Sources, Timestamp};
 use crate::outputs::{self, OutputFile};
 use crate::site::{self, Site};
+use crate::timings::Clock;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -71,6 +72,8 @@ pub struct BuildReport {
     pub seconds: f64,
     /// Nothing changed since the last build into the same output: nothing was done.
     pub up_to_date: bool,
+    /// How long each stage took (`cairn build --timings`).
+    pub timings: Vec<crate::timings::Stage>,
 }
 
 /// Why a build did not write anything.
@@ -85,7 +88,12 @@ pub enum BuildError {
 
 /// Resolves the site of one audience, with every problem found on the way.
 pub fn resolve_site(opts: &BuildOptions) -> Result<(Site, Vec<Diagnostic>), BuildError> {
-    let (mut sources, mut problems) = load_and_validate(&opts.root);
+    resolve_timed(opts, &Clock::new(Instant::now()))
+}
+
+fn resolve_timed(opts: &BuildOptions, clock: &Clock) -> Result<(Site, Vec<Diagnostic>), BuildError> {
+    let (mut sources, mut problems) = clock.time("load", || crate::load::load(&opts.root));
+    problems.extend(clock.time("validate", || site::validate(&sources)));
     if let Some(url) = &opts.base_url {
         sources.config.base_url = url.trim_end_matches('/').to_string();
     }
@@ -98,7 +106,7 @@ pub fn resolve_site(opts: &BuildOptions) -> Result<(Site, Vec<Diagnostic>), Buil
             ))
         })?,
     };
-    let (site, p) = site::resolve(&sources, audience, opts.now);
+    let (site, p) = clock.time("resolve", || site::resolve(&sources, audience, opts.now));
     problems.extend(p);
     problems.extend(site::reminders(&sources, opts.now));
     Ok((site, problems))
@@ -119,7 +127,8 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> R
         now.as_str(),
         &output.to_string_lossy(),
     ];
-    let fingerprint = crate::cache::fingerprint(&opts.root, &settings);
+    let clock = Clock::new(started);
+    let fingerprint = clock.time("fingerprint", || crate::cache::fingerprint(&opts.root, &settings));
     if let Some(record) = crate::cache::lookup(&opts.root, &output, &fingerprint) {
         return Ok(BuildReport {
             output,
@@ -130,9 +139,10 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> R
             warnings: Vec::new(),
             seconds: started.elapsed().as_secs_f64(),
             up_to_date: true,
+            timings: clock.stages(),
         });
     }
-    let (site, mut problems) = resolve_site(opts)?;
+    let (site, mut problems) = resolve_timed(opts, &clock)?;
     if problems.iter().any(Diagnostic::is_error) {
         sort_and_dedup(&mut problems);
         return Err(BuildError::Invalid(problems));
@@ -154,11 +164,14 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> R
     // The responders' search index is built beside the pages, not after them: indexing is one
     // thread's work, and rendering leaves the cores idle while the kernel creates files.
     // What search sees of the site, and its words, are made once for both indexes.
-    let docs = outputs::searchable::documents(&site);
-    let terms = outputs::Terms::of(&docs);
+    let (docs, terms) = clock.time("search text", || {
+        let docs = outputs::searchable::documents(&site);
+        let terms = outputs::Terms::of(&docs);
+        (docs, terms)
+    });
     let ((written, render_problems), index) = rayon::join(
-        || outputs::build_all(&site, &opts.root, &docs, &terms, &tick, &sink),
-        || crate::search::write_index_of(&opts.root, &site, &docs, terms.words()),
+        || outputs::build_all(&site, &opts.root, &docs, &terms, &tick, &sink, &clock),
+        || clock.time("search index", || crate::search::write_index_of(&opts.root, &site, &docs, terms.words())),
     );
     drop((docs, terms));
     index.map_err(BuildError::Io)?;
@@ -167,7 +180,7 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> R
     if problems.iter().any(Diagnostic::is_error) {
         return Err(BuildError::Invalid(problems));
     }
-    let write = staging.finish().map_err(io_error)?;
+    let write = clock.time("swap", || staging.finish()).map_err(io_error)?;
     let pages: Vec<(Kind, usize)> = Kind::ALL.iter().map(|k| (*k, site.count(*k))).filter(|(_, n)| *n > 0).collect();
     let stamp = std::fs::read_to_string(output.join("build.json")).unwrap_or_default();
     let record = crate::cache::Record {
@@ -187,6 +200,7 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> R
         warnings: problems,
         seconds: started.elapsed().as_secs_f64(),
         up_to_date: false,
+        timings: clock.stages(),
     })
 }
 

@@ -109,3 +109,29 @@ fn build_prints_a_one_line_summary_and_honours_flags() {
     assert!(quiet.stderr.is_empty(), "{}", String::from_utf8_lossy(&quiet.stderr));
     assert!(dir.path().join("public/index.html").exists());
 }
+
+#[test]
+fn build_timings_list_every_stage() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(cairn().arg("init").arg(dir.path()).status().unwrap().success());
+    let out = cairn().args(["build", "--timings", "--root"]).arg(dir.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let stages: Vec<&str> = stderr
+        .lines()
+        .skip_while(|l| !l.starts_with("stage "))
+        .skip(1)
+        .filter_map(|l| l.split("  ").next())
+        .map(str::trim)
+        .collect();
+    for stage in ["fingerprint", "load", "validate", "resolve", "search text", "search index", "pages", "static search"]
+    {
+        assert!(stages.contains(&stage), "no `{stage}` in {stderr}");
+    }
+    assert_eq!(stages.last(), Some(&"total"), "{stderr}");
+    // Each row: start <= end, and the length is their difference.
+    for line in stderr.lines().skip_while(|l| !l.starts_with("stage ")).skip(1) {
+        let numbers: Vec<f64> = line[20..].split_whitespace().take(3).map(|n| n.parse().unwrap()).collect();
+        assert!(numbers[0] <= numbers[1] && (numbers[1] - numbers[0] - numbers[2]).abs() < 0.011, "{line}");
+    }
+}

@@ -28,6 +28,9 @@ pub struct BuildArgs {
     /// Output format of diagnostics
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Print how long each stage of the build took
+    #[arg(long)]
+    pub timings: bool,
 }
 
 /// A progress bar that stays hidden for the first second, and always off the terminal.
@@ -94,6 +97,9 @@ pub fn run(args: BuildArgs) -> ExitCode {
                     if report.warnings.len() == 1 { "" } else { "s" },
                     report.seconds
                 );
+            }
+            if args.timings {
+                eprint!("{}", crate::timings::table(&report.timings, report.seconds));
             }
             ExitCode::SUCCESS
         }

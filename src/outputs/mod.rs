@@ -55,6 +55,7 @@ pub fn build_all(
     terms: &Terms,
     progress: &(dyn Fn() + Sync),
     sink: &Sink<'_>,
+    clock: &crate::timings::Clock,
 ) -> (usize, Vec<Diagnostic>) {
     let renderer = match Renderer::new(root, site) {
         Ok(r) => r,
@@ -93,23 +94,29 @@ pub fn build_all(
     // sequential, and running them beside the pages keeps both cores busy to the end.
     let (page_problems, other_problems) = rayon::join(
         || {
-            let (files, mut problems) = pages::render_all(site, &renderer, progress, &emit);
-            put(files, &mut problems);
-            problems
+            clock.time("pages", || {
+                let (files, mut problems) = pages::render_all(site, &renderer, progress, &emit);
+                put(files, &mut problems);
+                problems
+            })
         },
         || {
             let mut problems = Vec::new();
-            for (files, more) in [knowledge::files(site, &renderer), metrics::files(site, &renderer)] {
+            let families = clock
+                .time("knowledge, metrics", || [knowledge::files(site, &renderer), metrics::files(site, &renderer)]);
+            for (files, more) in families {
                 put(files, &mut problems);
                 problems.extend(more);
             }
             let small = [sitemap::sitemap(site), sitemap::robots(site), stamp::stamp(site), calendar::file(site)];
             put(small.into(), &mut problems);
-            put(statusapi::files(site), &mut problems);
-            put(feeds::files(site), &mut problems);
+            clock.time("status api, feeds", || {
+                put(statusapi::files(site), &mut problems);
+                put(feeds::files(site), &mut problems);
+            });
             put(badges::files(site), &mut problems);
             put(widget::files(site), &mut problems);
-            if let Err(d) = search::files(site, &renderer, docs, terms, &emit) {
+            if let Err(d) = clock.time("static search", || search::files(site, &renderer, docs, terms, &emit)) {
                 problems.push(d);
             }
             problems
