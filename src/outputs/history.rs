@@ -4,12 +4,13 @@
 use super::OutputFile;
 use crate::diagnostics::Diagnostic;
 use crate::model::{Impact, Timestamp};
-use crate::render::context::{IncidentSummary, incident_summary};
+use crate::render::context::{IncidentSummary, incident_summary, incident_summary_rooted};
 use crate::render::{Renderer, root_prefix};
 use crate::site::{ResolvedIncident, Site};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 use time::{Duration, Time};
 
 /// Months of incidents per history page.
@@ -219,8 +220,18 @@ pub fn pages(site: &Site, r: &Renderer) -> Vec<Result<OutputFile, Diagnostic>> {
             .collect();
         (components, impacts)
     };
-    listings.par_iter().flat_map_iter(|listing| listing_pages(site, r, listing, &filters)).collect()
+    // Each incident is listed three or four times (all, its components, its impact); its
+    // summary is made once unless it links to other pages (then it depends on the page's root).
+    let made: Vec<OnceLock<(IncidentSummary, bool)>> = site.incidents.iter().map(|_| OnceLock::new()).collect();
+    let summary = |inc: &ResolvedIncident, root: &str| -> IncidentSummary {
+        let (cached, rooted) = made[site.slot(inc.doc)].get_or_init(|| incident_summary_rooted(site, inc, root));
+        if *rooted { incident_summary(site, inc, root) } else { cached.clone() }
+    };
+    listings.par_iter().flat_map_iter(|listing| listing_pages(site, r, listing, &filters, &summary)).collect()
 }
+
+/// An incident's summary on a page at `root`.
+type Summary<'a> = dyn Fn(&ResolvedIncident, &str) -> IncidentSummary + Sync + 'a;
 
 /// The filter links (by component, by impact) of a page at `root`, marking the current one.
 type Filters<'a> = dyn Fn(&str, &str) -> (Vec<FilterLink>, Vec<FilterLink>) + Sync + 'a;
@@ -231,6 +242,7 @@ fn listing_pages(
     r: &Renderer,
     listing: &Listing<'_>,
     filters: &Filters<'_>,
+    summary: &Summary<'_>,
 ) -> Vec<Result<OutputFile, Diagnostic>> {
     let mut out = Vec::new();
     {
@@ -253,12 +265,12 @@ fn listing_pages(
                     MonthView {
                         id: key.clone(),
                         label: format!("{} {y}", MONTH_NAMES[month.clamp(1, 12) - 1]),
-                        incidents: incidents.iter().map(|i| incident_summary(site, i, &root)).collect(),
+                        incidents: incidents.iter().map(|i| summary(i, &root)).collect(),
                     }
                 })
                 .collect();
             let open: Vec<IncidentSummary> = if n == 0 {
-                listing.incidents.iter().filter(|i| i.is_open).map(|i| incident_summary(site, i, &root)).collect()
+                listing.incidents.iter().filter(|i| i.is_open).map(|i| summary(i, &root)).collect()
             } else {
                 Vec::new()
             };

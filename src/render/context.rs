@@ -132,27 +132,27 @@ pub fn update_views<S: UpdateStatus>(
     updates: &[StatusUpdate<S>],
     root: &str,
 ) -> Vec<UpdateView> {
-    updates
-        .iter()
-        .rev()
-        .map(|u| {
-            let visibility = u.visibility.unwrap_or(0).max(doc.visibility);
-            UpdateView {
-                at: time_view(u.at),
-                status: u.status.name(),
-                status_label: u.status.text(),
-                body_html: super::markdown::render(
-                    &u.body,
-                    &super::markdown::MarkdownOptions { links: &doc.links, root, raw_html: site.config.raw_html },
-                )
-                .html,
-                visibility: site.config.audiences.name(visibility).to_string(),
-                restricted: visibility > 0,
-                height: u.height,
-                height_url: u.height.and_then(|h| site.height_url(h)),
-            }
-        })
-        .collect()
+    updates.iter().rev().map(|u| update_view(site, doc, u, root).0).collect()
+}
+
+/// One update's view, and whether its HTML depends on `root`.
+fn update_view<S: UpdateStatus>(site: &Site, doc: &Doc, u: &StatusUpdate<S>, root: &str) -> (UpdateView, bool) {
+    let visibility = u.visibility.unwrap_or(0).max(doc.visibility);
+    let body = super::markdown::render(
+        &u.body,
+        &super::markdown::MarkdownOptions { links: &doc.links, root, raw_html: site.config.raw_html },
+    );
+    let view = UpdateView {
+        at: time_view(u.at),
+        status: u.status.name(),
+        status_label: u.status.text(),
+        body_html: body.html,
+        visibility: site.config.audiences.name(visibility).to_string(),
+        restricted: visibility > 0,
+        height: u.height,
+        height_url: u.height.and_then(|h| site.height_url(h)),
+    };
+    (view, body.uses_root)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -176,9 +176,17 @@ pub struct IncidentSummary {
 }
 
 pub fn incident_summary(site: &Site, inc: &ResolvedIncident, root: &str) -> IncidentSummary {
+    incident_summary_rooted(site, inc, root).0
+}
+
+/// [`incident_summary`], and whether it depends on `root`: only when its latest update links to
+/// another page. Listings that show an incident on many pages reuse the summary otherwise.
+pub fn incident_summary_rooted(site: &Site, inc: &ResolvedIncident, root: &str) -> (IncidentSummary, bool) {
     let doc = site.doc(inc.doc);
     let s = &inc.source;
-    IncidentSummary {
+    let latest = s.updates.last().map(|u| update_view(site, doc, u, root));
+    let uses_root = latest.as_ref().is_some_and(|(_, rooted)| *rooted);
+    let summary = IncidentSummary {
         slug: doc.slug.clone(),
         title: doc.title.clone(),
         path: doc.path.clone(),
@@ -192,10 +200,11 @@ pub fn incident_summary(site: &Site, inc: &ResolvedIncident, root: &str) -> Inci
         resolved_at: s.resolved_at.map(time_view),
         duration: s.resolved_at.map(|r| human_duration((r - s.started_at).whole_seconds())),
         components: component_refs(site, &s.components),
-        latest: s.updates.last().map(|_| update_views(site, doc, &s.updates[s.updates.len() - 1..], root).remove(0)),
+        latest: latest.map(|(view, _)| view),
         restricted: doc.visibility > 0,
         visibility: site.config.audiences.name(doc.visibility).to_string(),
-    }
+    };
+    (summary, uses_root)
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -18,6 +18,9 @@ pub struct TocEntry {
 pub struct Rendered {
     pub html: String,
     pub toc: Vec<TocEntry>,
+    /// Whether the HTML holds `root` (a link to another page): otherwise it reads the same from
+    /// any page, and a listing can reuse it.
+    pub uses_root: bool,
 }
 
 /// How links and HTML are treated while rendering one document.
@@ -46,6 +49,7 @@ pub fn render(markdown: &str, opts: &MarkdownOptions<'_>) -> Rendered {
     let mut heading: Option<(u8, Vec<Event<'_>>, String)> = None;
     let mut code: Option<(String, String)> = None;
     let mut link_depth = 0usize;
+    let mut uses_root = false;
     for event in Parser::new_ext(markdown, markdown_options()) {
         if let Some((_, text)) = code.as_mut() {
             match event {
@@ -62,7 +66,10 @@ pub fn render(markdown: &str, opts: &MarkdownOptions<'_>) -> Rendered {
             Event::Html(h) | Event::InlineHtml(h) if !opts.raw_html => Event::Text(h),
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 let dest_url = match opts.links.get(dest_url.as_ref()) {
-                    Some(path) => CowStr::from(format!("{}{}", opts.root, path)),
+                    Some(path) => {
+                        uses_root = true;
+                        CowStr::from(format!("{}{}", opts.root, path))
+                    }
                     None => dest_url,
                 };
                 Event::Start(Tag::Link { link_type, dest_url, title, id })
@@ -123,7 +130,7 @@ pub fn render(markdown: &str, opts: &MarkdownOptions<'_>) -> Rendered {
     }
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
-    Rendered { html: out, toc }
+    Rendered { html: out, toc, uses_root }
 }
 
 /// Adds an event to the heading being collected, or to the document.
