@@ -5,7 +5,8 @@ usage: bench/run.py [--sizes 1000,10000] [--runs 5] [--smoke] [--no-peers] [--ca
 
 For each corpus size N, bench/gen_corpus.py writes the same N incident pages in the dialects of
 cairn, Hugo and Zola (under target/bench/). Each generator then builds its dialect `--runs` times
-into a fresh output directory; the script reports the median wall time and the median peak RSS
+into a fresh output directory, in rounds (cairn, Hugo, Zola, cairn, ...), each build after the
+same preparation (see `settle`); the script reports the median wall time and the median peak RSS
 (from the kernel's rusage of the child), and the ratios cairn/Hugo and cairn/Zola.
 
 cairn is measured three ways:
@@ -79,30 +80,64 @@ def median(samples):
     return statistics.median(samples)
 
 
-def measure(label, runs, make_cmd, before=None):
-    times, rss = [], []
-    for _ in range(runs):
-        cmd = make_cmd()
-        if before:
-            before()
-        t, m = run(cmd)
-        times.append(t)
-        rss.append(m)
-    return {"label": label, "time": median(times), "rss": median(rss), "runs": runs}
+def settle(paths):
+    """Puts each measured build in the same state: the previous build's dirty pages written back
+    (so their write-back does not land in this build), and this build's inputs (sources, binary,
+    and for cairn's rebuilds the previous output) read into the page cache.
+
+    Outputs are never deleted between builds: on ext4 without a journal, every inode allocation
+    inspects the cached inode-table blocks of recently deleted inodes (`recently_deleted`), so
+    deleting a site's files makes creating the next one several times more costly (perf shows
+    it as most of the kernel time). Dropping the caches avoids that but makes each build wait
+    for bitmap reads from disk instead; neither is what a CI runner with a fresh checkout sees."""
+    os.sync()
+    for path in paths:
+        if os.path.isfile(path):
+            with open(path, "rb") as f:
+                while f.read(1 << 20):
+                    pass
+            continue
+        for dirpath, _, names in os.walk(path):
+            for name in names:
+                try:
+                    with open(os.path.join(dirpath, name), "rb") as f:
+                        f.read()
+                except OSError:
+                    pass
 
 
 def bench_size(n, runs, cairn, hugo, zola):
+    """Each round builds once with every tool, one after the other, so that a slow spell of a
+    shared machine hits all of them; medians are taken per tool over the rounds."""
     root = corpus(n)
     src = os.path.join(root, "cairn")
     cache = os.path.join(src, ".cairn")
-    out = {}
+    samples = {}
+
+    def timed(label, cmd, inputs, before=None):
+        if before:
+            before()
+        settle(inputs)
+        t, m = run(cmd)
+        samples.setdefault(label, []).append((t, m))
 
     def cairn_cmd(dest):
         return [cairn, "build", "--root", src, "--output", dest, "--now", NOW, "--quiet"]
 
-    out["cairn full"] = measure("cairn full", runs, lambda: cairn_cmd(fresh_dir("cairn")),
-                                before=lambda: shutil.rmtree(cache, ignore_errors=True))
+    peers = []
+    if hugo:
+        peers.append(("hugo", lambda: [hugo, "--source", os.path.join(root, "hugo"), "--destination",
+                                       fresh_dir("hugo"), "--quiet"], [os.path.join(root, "hugo"), shutil.which(hugo)]))
+    if zola:
+        peers.append(("zola", lambda: [zola, "--root", os.path.join(root, "zola"), "build", "--output-dir",
+                                       fresh_dir("zola")], [os.path.join(root, "zola"), shutil.which(zola)]))
+    for _ in range(runs):
+        timed("cairn full", cairn_cmd(fresh_dir("cairn")), [src, cairn],
+              before=lambda: shutil.rmtree(cache, ignore_errors=True))
+        for label, cmd, inputs in peers:
+            timed(label, cmd(), inputs)
     steady = os.path.join(WORK, f"steady-{n}")
+    prev = os.path.join(WORK, f".steady-{n}.prev")  # the output before, reused as staging
     run(cairn_cmd(steady))
     victim = os.path.join(src, "content", "incidents", "i000000.md")
     original = open(victim).read()
@@ -112,18 +147,15 @@ def bench_size(n, runs, cairn, hugo, zola):
         open(victim, "w").write(text.replace("\n---\n", f"\n---\nUpdated {time.monotonic_ns()}.\n", 1))
 
     try:
-        out["cairn update"] = measure("cairn update", runs, lambda: cairn_cmd(steady), before=touch)
+        for _ in range(runs):
+            timed("cairn update", cairn_cmd(steady), [src, cairn, steady, prev], before=touch)
     finally:
         open(victim, "w").write(original)
     run(cairn_cmd(steady))
-    out["cairn noop"] = measure("cairn noop", runs, lambda: cairn_cmd(steady))
-    if hugo:
-        out["hugo"] = measure("hugo", runs, lambda: [hugo, "--source", os.path.join(root, "hugo"),
-                                                        "--destination", fresh_dir("hugo"), "--quiet"])
-    if zola:
-        out["zola"] = measure("zola", runs, lambda: [zola, "--root", os.path.join(root, "zola"), "build",
-                                                        "--output-dir", fresh_dir("zola")])
-    return out
+    for _ in range(runs):
+        timed("cairn noop", cairn_cmd(steady), [src, cairn, steady, prev])
+    return {label: {"label": label, "time": median([t for t, _ in xs]), "rss": median([m for _, m in xs]), "runs": len(xs)}
+            for label, xs in samples.items()}
 
 
 def smoke(cairn):

@@ -289,8 +289,9 @@ pub fn files(
         }
     }
     shards.par_iter().try_for_each(|(key, run)| {
-        let map: serde_json::Map<String, serde_json::Value> =
-            run.iter().map(|(term, list)| (term.clone(), serde_json::Value::from(list.as_slice()))).collect();
+        // Serialised straight from the postings: going through `serde_json::Value` cost an
+        // allocation per number.
+        let map: BTreeMap<&str, &[u32]> = run.iter().map(|(term, list)| (term.as_str(), list.as_slice())).collect();
         emit(json(format!("search/t/{key}.json"), &map))
     })?;
     docs.par_chunks(DOC_CHUNK).enumerate().try_for_each(|(chunk, part)| {
@@ -310,14 +311,7 @@ pub fn files(
     })?;
     let filter_rows: Vec<_> = docs
         .iter()
-        .map(|doc| {
-            serde_json::json!([
-                doc.kind.singular(),
-                doc.severity.map(|s| s.as_str()),
-                doc.date.map(|d| d.year()),
-                doc.components
-            ])
-        })
+        .map(|doc| (doc.kind.singular(), doc.severity.map(|s| s.as_str()), doc.date.map(|d| d.year()), &doc.components))
         .collect();
     emit(json("search/filters.json".into(), &filter_rows))?;
     emit(json("search/meta.json".into(), &serde_json::json!({ "version": 2, "docs": docs.len(), "chunk": DOC_CHUNK })))
