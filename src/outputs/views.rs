@@ -95,10 +95,12 @@ pub fn incident_detail(site: &Site, inc: &ResolvedIncident, root: &str) -> Incid
             disclose_within: span_text(&row.disclose_within),
         }
     });
+    // Newest first: the first is the summary's latest update.
+    let updates = update_views(site, doc, &s.updates, root);
     IncidentDetail {
-        summary: incident_summary(site, inc, root),
+        summary: incident_summary_with(site, inc, updates.first().cloned()),
         incident_type: s.incident_type.clone(),
-        updates: update_views(site, doc, &s.updates, root),
+        updates,
         detected_at: s.detected_at.map(time_view),
         acknowledged_at: s.acknowledged_at.map(time_view),
         contained_at: s.contained_at.map(time_view),

@@ -182,11 +182,17 @@ pub fn incident_summary(site: &Site, inc: &ResolvedIncident, root: &str) -> Inci
 /// [`incident_summary`], and whether it depends on `root`: only when its latest update links to
 /// another page. Listings that show an incident on many pages reuse the summary otherwise.
 pub fn incident_summary_rooted(site: &Site, inc: &ResolvedIncident, root: &str) -> (IncidentSummary, bool) {
+    let latest = inc.source.updates.last().map(|u| update_view(site, site.doc(inc.doc), u, root));
+    let uses_root = latest.as_ref().is_some_and(|(_, rooted)| *rooted);
+    (incident_summary_with(site, inc, latest.map(|(view, _)| view)), uses_root)
+}
+
+/// [`incident_summary`] with its latest update's view already made (an incident's page renders
+/// every update anyway).
+pub fn incident_summary_with(site: &Site, inc: &ResolvedIncident, latest: Option<UpdateView>) -> IncidentSummary {
     let doc = site.doc(inc.doc);
     let s = &inc.source;
-    let latest = s.updates.last().map(|u| update_view(site, doc, u, root));
-    let uses_root = latest.as_ref().is_some_and(|(_, rooted)| *rooted);
-    let summary = IncidentSummary {
+    IncidentSummary {
         slug: doc.slug.clone(),
         title: doc.title.clone(),
         path: doc.path.clone(),
@@ -200,11 +206,10 @@ pub fn incident_summary_rooted(site: &Site, inc: &ResolvedIncident, root: &str) 
         resolved_at: s.resolved_at.map(time_view),
         duration: s.resolved_at.map(|r| human_duration((r - s.started_at).whole_seconds())),
         components: component_refs(site, &s.components),
-        latest: latest.map(|(view, _)| view),
+        latest,
         restricted: doc.visibility > 0,
         visibility: site.config.audiences.name(doc.visibility).to_string(),
-    };
-    (summary, uses_root)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
