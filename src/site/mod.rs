@@ -282,7 +282,7 @@ pub fn resolve(sources: &Sources, audience: usize, now: Timestamp) -> (Site, Vec
         }
     }
     let mut incidents: Vec<ResolvedIncident> = incident_ids
-        .iter()
+        .par_iter()
         .map(|(doc, inc)| {
             let mut source = (*inc).clone();
             // The visible body lives in `Doc`; the source copy keeps only the front matter.
