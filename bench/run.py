@@ -27,7 +27,8 @@ NOW = "2026-11-26T00:00:00Z"
 
 
 def run(cmd, cwd=None, env=None):
-    """Runs cmd, returning (seconds, peak RSS in MiB). Fails loudly."""
+    """Runs cmd, returning (seconds, peak RSS in MiB). Fails loudly. The child's user and
+    system CPU seconds are kept in `run.cpu`."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -35,6 +36,7 @@ def run(cmd, cwd=None, env=None):
     err = proc.stderr.read().decode(errors="replace")
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{err}")
+    run.cpu = (usage.ru_utime, usage.ru_stime)
     return elapsed, usage.ru_maxrss / 1024
 
 
@@ -119,7 +121,7 @@ def bench_size(n, runs, cairn, hugo, zola):
             before()
         settle(inputs)
         t, m = run(cmd)
-        samples.setdefault(label, []).append((t, m))
+        samples.setdefault(label, []).append((t, m, *run.cpu))
 
     def cairn_cmd(dest):
         return [cairn, "build", "--root", src, "--output", dest, "--now", NOW, "--quiet"]
@@ -154,7 +156,8 @@ def bench_size(n, runs, cairn, hugo, zola):
     run(cairn_cmd(steady))
     for _ in range(runs):
         timed("cairn noop", cairn_cmd(steady), [src, cairn, steady, prev])
-    return {label: {"label": label, "time": median([t for t, _ in xs]), "rss": median([m for _, m in xs]), "runs": len(xs)}
+    return {label: {"label": label, "time": median([x[0] for x in xs]), "rss": median([x[1] for x in xs]),
+                    "user": median([x[2] for x in xs]), "sys": median([x[3] for x in xs]), "runs": len(xs)}
             for label, xs in samples.items()}
 
 
@@ -206,6 +209,7 @@ def main():
     lines = [f"Machine: {machine()}; {datetime.date.today()}; medians of {a.runs} runs; peers: {', '.join(versions) or 'none'}", "",
              "| pages | cairn full | cairn update | cairn noop | Hugo | Zola | cairn/Hugo (time, RSS) | cairn/Zola (time, RSS) |",
              "|---|---|---|---|---|---|---|---|"]
+    cpu = []
     for n in [int(s) for s in a.sizes.split(",")]:
         r = bench_size(n, a.runs, cairn, hugo, zola)
         cell = lambda k: f"{r[k]['time']:.2f} s, {r[k]['rss']:.0f} MiB" if k in r else "–"
@@ -214,7 +218,11 @@ def main():
         lines.append(f"| {n:,} | {cell('cairn full')} | {cell('cairn update')} | {cell('cairn noop')} | {cell('hugo')} | "
                      f"{cell('zola')} | {ratio('hugo')} | {ratio('zola')} |")
         print(lines[-1], flush=True)
+        cpu.append(f"| {n:,} | " + " | ".join(f"{r[k]['user']:.2f} + {r[k]['sys']:.2f}" if k in r else "–"
+                                                for k in ["cairn full", "hugo", "zola"]) + " |")
     clean_outputs()
+    lines += ["", "CPU seconds, user + system (medians):", "", "| pages | cairn full | Hugo | Zola |", "|---|---|---|---|"]
+    lines += cpu
     text = "\n".join(lines)
     print("\n" + text)
     if a.markdown:
