@@ -5,16 +5,18 @@ usage: bench/search.py [N] [WORKDIR]      (defaults: 10000 pages, /tmp/cairn-sea
 
 Builds target/release/cairn if needed, generates N pages with bench/gen_corpus.py,
 and reports:
-  - build CPU time with and without writing the tantivy index (the difference is the index
-    cost; the writer uses one thread, so it is also its wall time), and the index size on disk;
+  - how long the tantivy index takes to build (its stage in `cairn build --timings`; it is
+    written on one thread beside the pages) and its size on disk;
   - median wall time of a whole `cairn search` process over 25 runs of several queries;
   - the static search: bytes the browser fetches for a typical query (search.js, meta.json,
-    the term shards of the query's words, the documents of the first 10 results; the filter
+    the term shards of the query's words, the files holding the first 10 results; the filter
     table only when a filter is used), ranked exactly as search.js ranks.
 
 Static engine choice, measured on the same 10,000-page site (Nov 2026, 2-core shared machine):
   cairn's JSON index   26.9 MB in 10,193 files; built inside `cairn build` (no extra crates);
                        "finality stall" fetches 49.9 KB (search.js 9 KB, no wasm); MIT/Apache.
+                       (Since then documents go four to a file: 14.9 MB in 2,693 files, 68-79 KB
+                       per query; see the closing note of the performance issue.)
   pagefind 1.6.0 API   28.8 MB index; 28 s to index the 10,003 HTML pages from memory
                        (PagefindIndex::add_html_file, tokio); "finality stall" through its JS API
                        fetches 440 KB (two 100 KB index chunks, 71 KB meta, 60 KB wasm, 90 KB JS,
@@ -22,7 +24,7 @@ Static engine choice, measured on the same 10,000-page site (Nov 2026, 2-core sh
                        crates and does not compile without its `serve` feature unless tokio's
                        `io-util` is enabled by someone else.
 """
-import json, math, os, resource, shutil, statistics, subprocess, sys, time
+import json, math, os, shutil, statistics, subprocess, sys, time
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
 WORK = sys.argv[2] if len(sys.argv) > 2 else "/tmp/cairn-search-bench"
@@ -41,14 +43,6 @@ def timed(args):
     t = time.perf_counter()
     run(args)
     return time.perf_counter() - t
-
-
-def cpu_timed(args):
-    """CPU seconds (user + system) of the child: steadier than wall time on a shared machine."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    run(args)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
 def du(path):
@@ -114,19 +108,18 @@ def main():
     root = os.path.join(corpus, "cairn")
     out = os.path.join(WORK, "site")
     index = os.path.join(root, ".cairn")
-    build = [CAIRN, "build", "--root", root, "--output", out, "--quiet", "--now", NOW]
-    # Alternate builds that write the index (removed first) with builds that skip it (content
-    # hash unchanged), so load from other processes hits both alike; medians of 3 each.
-    cold_runs, warm_runs = [], []
+    build = [CAIRN, "build", "--root", root, "--output", out, "--now", NOW, "--timings"]
+    # The index is built on its own thread beside the pages; `--timings` gives its stage.
+    stage_runs = []
     for _ in range(3):
         shutil.rmtree(index, ignore_errors=True)
-        cold_runs.append(cpu_timed(build))
-        warm_runs.append(cpu_timed(build))
-    cold, warm = statistics.median(cold_runs), statistics.median(warm_runs)
-    size = du(index)
+        table = run(build).stderr.decode()
+        row = next(l for l in table.splitlines() if l.startswith("search index"))
+        stage_runs.append(float(row[20:].split()[2]))
+    size = du(os.path.join(index, "index"))
     print(f"corpus: {N} pages in {root}")
-    print(f"build CPU time with index written: {cold:.2f} s; with index unchanged (skipped): {warm:.2f} s; "
-          f"index cost ≈ {cold - warm:.2f} CPU s (one writer thread); tantivy index size {size / 1e6:.1f} MB")
+    print(f"tantivy index: built in {statistics.median(stage_runs):.2f} s (median of 3, its stage in "
+          f"`cairn build --timings`, one thread beside the pages); {size / 1e6:.1f} MB")
     static = du(os.path.join(out, "search"))
     nfiles = sum(len(fs) for _, _, fs in os.walk(os.path.join(out, "search")))
     print(f"static index: {static / 1e6:.1f} MB in {nfiles} files")
