@@ -189,7 +189,7 @@ struct Listing<'a> {
 
 /// Every incident history page: `incidents/`, `incidents/page/N/`, and the same under
 /// `incidents/component/<id>/` and `incidents/impact/<impact>/`.
-pub fn pages(site: &Site, r: &Renderer) -> Vec<Result<OutputFile, Diagnostic>> {
+pub fn pages(site: &Site, r: &Renderer, sink: &super::Sink<'_>) -> Vec<Diagnostic> {
     let mut listings =
         vec![Listing { base: "incidents/".into(), label: None, incidents: site.incidents.iter().collect() }];
     for c in &site.components {
@@ -227,7 +227,7 @@ pub fn pages(site: &Site, r: &Renderer) -> Vec<Result<OutputFile, Diagnostic>> {
         let (cached, rooted) = made[site.slot(inc.doc)].get_or_init(|| incident_summary_rooted(site, inc, root));
         if *rooted { incident_summary(site, inc, root) } else { cached.clone() }
     };
-    listings.par_iter().flat_map_iter(|listing| listing_pages(site, r, listing, &filters, &summary)).collect()
+    listings.par_iter().flat_map_iter(|listing| listing_pages(site, r, listing, &filters, &summary, sink)).collect()
 }
 
 /// An incident's summary on a page at `root`.
@@ -236,14 +236,15 @@ type Summary<'a> = dyn Fn(&ResolvedIncident, &str) -> IncidentSummary + Sync + '
 /// The filter links (by component, by impact) of a page at `root`, marking the current one.
 type Filters<'a> = dyn Fn(&str, &str) -> (Vec<FilterLink>, Vec<FilterLink>) + Sync + 'a;
 
-/// The pages of one history listing, in order.
+/// Renders the pages of one history listing into `sink`; the problems found.
 fn listing_pages(
     site: &Site,
     r: &Renderer,
     listing: &Listing<'_>,
     filters: &Filters<'_>,
     summary: &Summary<'_>,
-) -> Vec<Result<OutputFile, Diagnostic>> {
+    sink: &super::Sink<'_>,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     {
         let month_list = months(&listing.incidents);
@@ -296,10 +297,10 @@ fn listing_pages(
             ctx.insert("pagination", &pagination);
             ctx.insert("component_filters", &component_filters);
             ctx.insert("impact_filters", &impact_filters);
-            out.push(
-                r.render("incidents.html", &ctx, &path)
-                    .map(|html| OutputFile::new(format!("{path}index.html"), html.into_bytes())),
-            );
+            let written = r
+                .render("incidents.html", &ctx, &path)
+                .and_then(|html| sink(OutputFile::new(format!("{path}index.html"), html.into_bytes())));
+            out.extend(written.err());
         }
     }
     out

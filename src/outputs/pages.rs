@@ -210,6 +210,10 @@ pub fn render_all(
             out.err()
         })
         .collect();
+    if site.count(Kind::Incident) > 0 {
+        // Streamed as they are rendered: at 10,000 incidents the history is 25 MB of HTML.
+        problems.extend(super::history::pages(site, r, sink));
+    }
     let mut files = Vec::with_capacity(8);
     let mut push = |res: Result<OutputFile, Diagnostic>| match res {
         Ok(f) => files.push(f),
@@ -217,9 +221,6 @@ pub fn render_all(
     };
     push(home(site, r));
     push(not_found(site, r));
-    if site.count(Kind::Incident) > 0 {
-        super::history::pages(site, r).into_iter().for_each(&mut push);
-    }
     if site.count(Kind::Postmortem) > 0 {
         push(listing(site, r, Kind::Postmortem, "postmortems.html", "Post-mortems", |ctx| {
             ctx.insert("postmortems", &super::views::postmortem_list(site));
