@@ -215,6 +215,8 @@
         var links = Array.prototype.slice.call(list.querySelectorAll("a"));
         var at = links.indexOf(document.activeElement);
         if (e.key === "Escape") {
+          // Results of a query still in flight must not open the list again.
+          generation++;
           list.hidden = true;
           input.focus();
         } else if (e.key === "ArrowDown" && links.length) {
@@ -227,7 +229,10 @@
       });
       form.addEventListener("focusout", function () {
         window.setTimeout(function () {
-          if (!form.contains(document.activeElement)) list.hidden = true;
+          if (!form.contains(document.activeElement)) {
+            generation++;
+            list.hidden = true;
+          }
         }, 150);
       });
     }
