@@ -279,21 +279,14 @@ pub fn files(
     ctx.insert("history_path", if site.count(crate::model::Kind::Incident) > 0 { "incidents/" } else { "" });
     emit(OutputFile::new("search/index.html".into(), r.render("search.html", &ctx, "search/")?.into_bytes()))?;
     let terms = &terms.0;
-    // Terms are sorted, so each shard is a run of neighbours.
-    let mut shards: Vec<(String, &[Posting])> = Vec::new();
-    let mut start = 0;
-    for i in 1..=terms.len() {
-        if i == terms.len() || shard_key(&terms[i].0) != shard_key(&terms[start].0) {
-            shards.push((shard_key(&terms[start].0), &terms[start..i]));
-            start = i;
-        }
+    // Each shard: its terms, in order, with their postings.
+    let mut shards: BTreeMap<String, BTreeMap<&str, &[u32]>> = BTreeMap::new();
+    for (term, list) in terms {
+        shards.entry(shard_key(term)).or_default().insert(term.as_str(), list.as_slice());
     }
-    shards.par_iter().try_for_each(|(key, run)| {
-        // Serialised straight from the postings: going through `serde_json::Value` cost an
-        // allocation per number.
-        let map: BTreeMap<&str, &[u32]> = run.iter().map(|(term, list)| (term.as_str(), list.as_slice())).collect();
-        emit(json(format!("search/t/{key}.json"), &map))
-    })?;
+    // Serialised straight from the postings: going through `serde_json::Value` cost an
+    // allocation per number.
+    shards.par_iter().try_for_each(|(key, map)| emit(json(format!("search/t/{key}.json"), map)))?;
     docs.par_chunks(DOC_CHUNK).enumerate().try_for_each(|(chunk, part)| {
         let entries: Vec<DocEntry> = part
             .iter()
