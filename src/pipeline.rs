@@ -38,12 +38,16 @@ pub fn load_and_validate(root: &Path) -> (Sources, Vec<Diagnostic>) {
 pub fn check(root: &Path, now: Timestamp) -> Vec<Diagnostic> {
     let (sources, mut problems) = load_and_validate(root);
     problems.extend(site::reminders(&sources, now));
-    for audience in 0..sources.config.audiences.0.len() {
-        let (_, p) = site::resolve(&sources, audience, now);
-        problems.extend(p);
-    }
     if let Err(p) = crate::render::templates::load(root, &sources.config.theme, sources.config.locations.value("theme"))
     {
+        problems.extend(p);
+    }
+    // Resolving consumes the sources: every audience but the last resolves a copy.
+    let audiences = sources.config.audiences.0.len();
+    let mut sources = Some(sources);
+    for audience in 0..audiences {
+        let Some(own) = (if audience + 1 < audiences { sources.clone() } else { sources.take() }) else { break };
+        let (_, p) = site::resolve(own, audience, now);
         problems.extend(p);
     }
     sort_and_dedup(&mut problems);
@@ -106,9 +110,9 @@ fn resolve_timed(opts: &BuildOptions, clock: &Clock) -> Result<(Site, Vec<Diagno
             ))
         })?,
     };
-    let (site, p) = clock.time("resolve", || site::resolve(&sources, audience, opts.now));
-    problems.extend(p);
     problems.extend(site::reminders(&sources, opts.now));
+    let (site, p) = clock.time("resolve", || site::resolve(sources, audience, opts.now));
+    problems.extend(p);
     Ok((site, problems))
 }
 

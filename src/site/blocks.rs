@@ -134,9 +134,9 @@ pub fn visible(visibility: usize, embargo_until: Option<Timestamp>, audience: us
 }
 
 /// The body as `audience` may see it: hidden blocks and every fence line are blanked.
-pub fn filter(body: &str, blocks: &[Block], audience: usize, now: Timestamp) -> String {
+pub fn filter(body: String, blocks: &[Block], audience: usize, now: Timestamp) -> String {
     if blocks.is_empty() {
-        return body.to_string();
+        return body;
     }
     let mut out = String::with_capacity(body.len());
     let mut blocks = blocks.iter().peekable();
@@ -173,8 +173,8 @@ mod tests {
         assert!(problems.is_empty());
         assert_eq!(blocks.len(), 1);
         let now = Timestamp::UNIX_EPOCH;
-        assert_eq!(filter(body, &blocks, 0, now), "a\n\n\n\nb\n```\n:::internal\n```\n");
-        assert_eq!(filter(body, &blocks, 2, now), "a\n\nsecret\n\nb\n```\n:::internal\n```\n");
+        assert_eq!(filter(body.to_string(), &blocks, 0, now), "a\n\n\n\nb\n```\n:::internal\n```\n");
+        assert_eq!(filter(body.to_string(), &blocks, 2, now), "a\n\nsecret\n\nb\n```\n:::internal\n```\n");
     }
 
     #[test]
@@ -184,9 +184,9 @@ mod tests {
         assert!(problems.is_empty());
         let before = parse_time("2026-12-01T00:00:00Z").unwrap();
         let after = parse_time("2027-02-01T00:00:00Z").unwrap();
-        assert!(!filter(body, &blocks, 0, before).contains("news"));
-        assert!(filter(body, &blocks, 1, before).contains("news"));
-        assert!(filter(body, &blocks, 0, after).contains("news"));
+        assert!(!filter(body.to_string(), &blocks, 0, before).contains("news"));
+        assert!(filter(body.to_string(), &blocks, 1, before).contains("news"));
+        assert!(filter(body.to_string(), &blocks, 0, after).contains("news"));
     }
 
     #[test]
