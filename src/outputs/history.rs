@@ -245,12 +245,14 @@ fn listing_pages(
     summary: &Summary<'_>,
     sink: &super::Sink<'_>,
 ) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    {
-        let month_list = months(&listing.incidents);
-        let chunks: Vec<&[(String, Vec<&ResolvedIncident>)]> =
-            if month_list.is_empty() { vec![&[]] } else { month_list.chunks(MONTHS_PER_PAGE).collect() };
-        for (n, chunk) in chunks.iter().enumerate() {
+    let month_list = months(&listing.incidents);
+    let chunks: Vec<&[(String, Vec<&ResolvedIncident>)]> =
+        if month_list.is_empty() { vec![&[]] } else { month_list.chunks(MONTHS_PER_PAGE).collect() };
+    // The listing of all incidents is a long run of pages: its pages render in parallel too.
+    chunks
+        .par_iter()
+        .enumerate()
+        .filter_map(|(n, chunk)| {
             let path = page_path(&listing.base, n);
             let root = root_prefix(&path);
             let title = match &listing.label {
@@ -297,11 +299,9 @@ fn listing_pages(
             ctx.insert("pagination", &pagination);
             ctx.insert("component_filters", &component_filters);
             ctx.insert("impact_filters", &impact_filters);
-            let written = r
-                .render("incidents.html", &ctx, &path)
-                .and_then(|html| sink(OutputFile::new(format!("{path}index.html"), html.into_bytes())));
-            out.extend(written.err());
-        }
-    }
-    out
+            r.render("incidents.html", &ctx, &path)
+                .and_then(|html| sink(OutputFile::new(format!("{path}index.html"), html.into_bytes())))
+                .err()
+        })
+        .collect()
 }
