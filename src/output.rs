@@ -104,6 +104,21 @@ impl Staging {
     }
 
     /// Removes what the build did not put, then swaps the directory into place.
+    /// Creates the folders of the files to come (`incidents/x/` for `incidents/x/index.html`),
+    /// so that `put` finds them made. Creating a folder is file-system work that the cores
+    /// otherwise do between pages, taking turns at the lock of the parent folder.
+    pub fn make_dirs<'a>(&self, dirs: impl Iterator<Item = &'a str>) -> io::Result<()> {
+        let mut made = Vec::new();
+        for dir in dirs.map(|d| d.trim_end_matches('/')).filter(|d| !d.is_empty()) {
+            if !self.existing_dirs.contains(dir) {
+                std::fs::create_dir_all(self.dir.join(dir))?;
+            }
+            made.push(dir.to_string());
+        }
+        self.made_dirs.lock().map_err(|_| io::Error::other("poisoned"))?.extend(made);
+        Ok(())
+    }
+
     pub fn finish(self) -> io::Result<WriteStats> {
         let put = self.put.into_inner().map_err(|_| io::Error::other("poisoned"))?;
         let mut removed = 0;

@@ -168,11 +168,18 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> R
     // The responders' search index is built beside the pages, not after them: indexing is one
     // thread's work, and rendering leaves the cores idle while the kernel creates files.
     // What search sees of the site, and its words, are made once for both indexes.
-    let (docs, terms) = clock.time("search text", || {
-        let docs = outputs::searchable::documents(&site);
-        let terms = outputs::Terms::of(&docs);
-        (docs, terms)
-    });
+    // The pages' folders are made meanwhile: see `Staging::make_dirs`.
+    let ((docs, terms), dirs) = rayon::join(
+        || {
+            clock.time("search text", || {
+                let docs = outputs::searchable::documents(&site);
+                let terms = outputs::Terms::of(&docs);
+                (docs, terms)
+            })
+        },
+        || staging.make_dirs(site.docs.iter().filter(|d| d.has_page()).map(|d| d.path.as_str())),
+    );
+    dirs.map_err(io_error)?;
     let ((written, render_problems), index) = rayon::join(
         || outputs::build_all(&site, &opts.root, &docs, &terms, &tick, &sink, &clock),
         || clock.time("search index", || crate::search::write_index_of(&opts.root, &site, &docs, terms.words())),
