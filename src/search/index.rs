@@ -75,9 +75,13 @@ pub(super) fn register(index: &Index) {
 fn analyzers() -> TokenizerManager {
     let prose = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(StopWordFilter::new(Language::English).expect("tantivy ships English stop words"))
-        .filter(MemoStemmer::default())
+        .filter(Memo::new(
+            TextAnalyzer::builder(RawTokenizer::default())
+                .filter(LowerCaser)
+                .filter(StopWordFilter::new(Language::English).expect("tantivy ships English stop words"))
+                .filter(Stemmer::new(Language::English))
+                .build(),
+        ))
         .build();
     let words = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
@@ -89,71 +93,75 @@ fn analyzers() -> TokenizerManager {
     manager
 }
 
-/// English stemming that remembers the stems it has computed. A site's vocabulary is a few
-/// thousand words used millions of times, and stemming each occurrence afresh was the largest
-/// single cost of indexing. Gives exactly the stems of tantivy's `Stemmer`.
+/// A token filter that runs each word through `analysis` (lower-casing, stop words, stemming)
+/// once and remembers the outcome. A site's vocabulary is a few thousand words used millions
+/// of times, and analysing each occurrence afresh was the largest single cost of indexing.
+/// Gives exactly the tokens of the filters it wraps: they work on one token at a time, and a
+/// word's outcome is a stem or nothing (a stop word).
 #[derive(Clone)]
-struct MemoStemmer {
-    stemmer: TextAnalyzer,
-    stems: FxHashMap<String, String>,
+struct Memo {
+    analysis: TextAnalyzer,
+    outcomes: FxHashMap<String, Option<String>>,
 }
 
-impl Default for MemoStemmer {
-    fn default() -> Self {
-        let stemmer = TextAnalyzer::builder(RawTokenizer::default()).filter(Stemmer::new(Language::English)).build();
-        MemoStemmer { stemmer, stems: FxHashMap::default() }
+impl Memo {
+    fn new(analysis: TextAnalyzer) -> Memo {
+        Memo { analysis, outcomes: FxHashMap::default() }
     }
 }
 
 /// Words remembered at most; a site with more distinct words starts over rather than grow.
-const MAX_STEMS: usize = 200_000;
+const MAX_MEMO: usize = 200_000;
 
-impl TokenFilter for MemoStemmer {
-    type Tokenizer<T: Tokenizer> = MemoStemmerFilter<T>;
+impl TokenFilter for Memo {
+    type Tokenizer<T: Tokenizer> = MemoFilter<T>;
 
-    fn transform<T: Tokenizer>(self, inner: T) -> MemoStemmerFilter<T> {
-        MemoStemmerFilter { memo: self, inner }
+    fn transform<T: Tokenizer>(self, inner: T) -> MemoFilter<T> {
+        MemoFilter { memo: self, inner }
     }
 }
 
 #[derive(Clone)]
-struct MemoStemmerFilter<T> {
-    memo: MemoStemmer,
+struct MemoFilter<T> {
+    memo: Memo,
     inner: T,
 }
 
-impl<T: Tokenizer> Tokenizer for MemoStemmerFilter<T> {
-    type TokenStream<'a> = MemoStemmerStream<'a, T::TokenStream<'a>>;
+impl<T: Tokenizer> Tokenizer for MemoFilter<T> {
+    type TokenStream<'a> = MemoStream<'a, T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        MemoStemmerStream { tail: self.inner.token_stream(text), memo: &mut self.memo }
+        MemoStream { tail: self.inner.token_stream(text), memo: &mut self.memo }
     }
 }
 
-struct MemoStemmerStream<'a, T> {
+struct MemoStream<'a, T> {
     tail: T,
-    memo: &'a mut MemoStemmer,
+    memo: &'a mut Memo,
 }
 
-impl<T: TokenStream> TokenStream for MemoStemmerStream<'_, T> {
+impl<T: TokenStream> TokenStream for MemoStream<'_, T> {
     fn advance(&mut self) -> bool {
-        if !self.tail.advance() {
-            return false;
+        while self.tail.advance() {
+            let token = self.tail.token_mut();
+            let outcome = match self.memo.outcomes.get(&token.text) {
+                Some(known) => known.as_deref(),
+                None => {
+                    let mut stream = self.memo.analysis.token_stream(&token.text);
+                    let outcome = stream.advance().then(|| stream.token().text.clone());
+                    if self.memo.outcomes.len() >= MAX_MEMO {
+                        self.memo.outcomes.clear();
+                    }
+                    self.memo.outcomes.entry(token.text.clone()).or_insert(outcome).as_deref()
+                }
+            };
+            if let Some(word) = outcome {
+                token.text.clear();
+                token.text.push_str(word);
+                return true;
+            }
         }
-        let token = self.tail.token_mut();
-        if let Some(stem) = self.memo.stems.get(&token.text) {
-            token.text.clone_from(stem);
-            return true;
-        }
-        let stem = {
-            let mut stream = self.memo.stemmer.token_stream(&token.text);
-            if stream.advance() { stream.token().text.clone() } else { token.text.clone() }
-        };
-        if self.memo.stems.len() >= MAX_STEMS {
-            self.memo.stems.clear();
-        }
-        self.memo.stems.insert(std::mem::replace(&mut token.text, stem.clone()), stem);
-        true
+        false
     }
 
     fn token(&self) -> &Token {
