@@ -9,6 +9,7 @@ use crate::render::{Renderer, root_prefix};
 use crate::site::{ResolvedIncident, Site};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use time::{Duration, Time};
@@ -160,10 +161,10 @@ pub fn component_history(site: &Site, root: &str) -> BTreeMap<String, ComponentH
 }
 
 #[derive(Serialize)]
-struct MonthView {
+struct MonthView<'a> {
     id: String,
     label: String,
-    incidents: Vec<IncidentSummary>,
+    incidents: Vec<Cow<'a, IncidentSummary>>,
 }
 
 #[derive(Serialize)]
@@ -223,15 +224,16 @@ pub fn pages(site: &Site, r: &Renderer, sink: &super::Sink<'_>) -> Vec<Diagnosti
     // Each incident is listed three or four times (all, its components, its impact); its
     // summary is made once unless it links to other pages (then it depends on the page's root).
     let made: Vec<OnceLock<(IncidentSummary, bool)>> = site.incidents.iter().map(|_| OnceLock::new()).collect();
-    let summary = |inc: &ResolvedIncident, root: &str| -> IncidentSummary {
+    // Borrowed when made once: serialized straight from the memo, not copied for each page.
+    let summary = |inc: &ResolvedIncident, root: &str| -> Cow<'_, IncidentSummary> {
         let (cached, rooted) = made[site.slot(inc.doc)].get_or_init(|| incident_summary_rooted(site, inc, root));
-        if *rooted { incident_summary(site, inc, root) } else { cached.clone() }
+        if *rooted { Cow::Owned(incident_summary(site, inc, root)) } else { Cow::Borrowed(cached) }
     };
     listings.par_iter().flat_map_iter(|listing| listing_pages(site, r, listing, &filters, &summary, sink)).collect()
 }
 
 /// An incident's summary on a page at `root`.
-type Summary<'a> = dyn Fn(&ResolvedIncident, &str) -> IncidentSummary + Sync + 'a;
+type Summary<'a> = dyn for<'i> Fn(&'i ResolvedIncident, &str) -> Cow<'a, IncidentSummary> + Sync + 'a;
 
 /// The filter links (by component, by impact) of a page at `root`, marking the current one.
 type Filters<'a> = dyn Fn(&str, &str) -> (Vec<FilterLink>, Vec<FilterLink>) + Sync + 'a;
@@ -272,7 +274,7 @@ fn listing_pages(
                     }
                 })
                 .collect();
-            let open: Vec<IncidentSummary> = if n == 0 {
+            let open: Vec<Cow<'_, IncidentSummary>> = if n == 0 {
                 listing.incidents.iter().filter(|i| i.is_open).map(|i| summary(i, &root)).collect()
             } else {
                 Vec::new()
