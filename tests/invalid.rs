@@ -65,15 +65,9 @@ fn build_refuses_every_case_and_writes_nothing() {
         let repo = tempfile::tempdir().unwrap();
         common::copy_tree(&case, repo.path());
         let mut refused = false;
-        for audience in [None, Some("internal".to_string())] {
-            let target = out.path().join(audience.as_deref().unwrap_or("public"));
-            let opts = cairn::pipeline::BuildOptions {
-                root: repo.path().to_path_buf(),
-                audience,
-                output: Some(target.clone()),
-                base_url: None,
-                now,
-            };
+        for audience in [None, Some("internal")] {
+            let target = out.path().join(audience.unwrap_or("public"));
+            let opts = common::options(repo.path(), audience, Some(&target), now);
             if cairn::pipeline::build(&opts, &|_, _| {}).is_err() {
                 refused = true;
                 assert!(!target.exists(), "{}: a refused build wrote output", case.display());

@@ -278,13 +278,7 @@ fn public_search_indexes_hold_only_public_text() {
         assert!(!words.iter().all(|w| terms.contains(w)), "static index holds the words of {canary}");
     }
 
-    let opts = cairn::pipeline::BuildOptions {
-        root: example_root(),
-        audience: None,
-        output: None,
-        base_url: None,
-        now: now(),
-    };
+    let opts = options(&example_root(), None, None, now());
     let Ok((site, _)) = cairn::pipeline::resolve_site(&opts) else { panic!("the example resolves") };
     let dir = tempfile::tempdir().unwrap();
     cairn::search::write_index(dir.path(), &site).unwrap();

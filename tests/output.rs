@@ -28,13 +28,7 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     let text = std::fs::read_to_string(&victim).unwrap();
     let broken = text.replacen("started_at: ", "started_at: 2026-01-01T00:00:00\nignored: ", 1);
     std::fs::write(&victim, broken).unwrap();
-    let opts = cairn::pipeline::BuildOptions {
-        root: repo.path().to_path_buf(),
-        audience: None,
-        output: Some(target.clone()),
-        base_url: None,
-        now: now(),
-    };
+    let opts = options(repo.path(), None, Some(&target), now());
     assert!(cairn::pipeline::build(&opts, &|_, _| {}).is_err());
     assert_eq!(tree(&target), before, "the failed build changed the previous output");
     let mut siblings: Vec<_> =
@@ -66,13 +60,7 @@ fn committed_public_dir_is_up_to_date() {
 #[test]
 fn internal_builds_never_go_to_public() {
     let repo = example_copy();
-    let opts = cairn::pipeline::BuildOptions {
-        root: repo.path().to_path_buf(),
-        audience: Some("internal".into()),
-        output: None,
-        base_url: None,
-        now: now(),
-    };
+    let opts = options(repo.path(), Some("internal"), None, now());
     let report = cairn::pipeline::build(&opts, &|_, _| {}).ok().unwrap();
     assert_eq!(report.output, repo.path().join("public-internal"));
     assert!(!repo.path().join("public").exists());
@@ -121,13 +109,7 @@ fn a_static_file_clashing_with_an_output_is_an_error() {
     std::fs::write(repo.path().join("static/search/meta.json"), "{}").unwrap();
     let out = tempfile::tempdir().unwrap();
     let target = out.path().join("site");
-    let opts = cairn::pipeline::BuildOptions {
-        root: repo.path().to_path_buf(),
-        audience: None,
-        output: Some(target.clone()),
-        base_url: None,
-        now: now(),
-    };
+    let opts = options(repo.path(), None, Some(&target), now());
     let Err(cairn::pipeline::BuildError::Invalid(problems)) = cairn::pipeline::build(&opts, &|_, _| {}) else {
         panic!("a build with clashing outputs succeeded");
     };

@@ -5,18 +5,12 @@
 mod common;
 
 use cairn::model::{IncidentSeverity, Kind};
-use cairn::pipeline::{BuildOptions, resolve_site};
+use cairn::pipeline::resolve_site;
 use cairn::search::{SearchIndex, SearchQuery, SearchResults, index_dir, write_index};
 use common::*;
 
 pub fn site(audience: &str) -> cairn::site::Site {
-    let opts = BuildOptions {
-        root: example_root(),
-        audience: Some(audience.into()),
-        output: None,
-        base_url: None,
-        now: now(),
-    };
+    let opts = options(&example_root(), Some(audience), None, now());
     match resolve_site(&opts) {
         Ok((site, _)) => site,
         Err(_) => panic!("the example resolves for {audience}"),

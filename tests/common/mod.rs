@@ -16,15 +16,21 @@ pub fn now() -> Timestamp {
     cairn::load::parse_time("2026-11-26T12:00:00Z").unwrap()
 }
 
-/// Builds `root` for `audience` into `out`, panicking with the diagnostics if it fails.
-pub fn build_into(root: &Path, audience: Option<&str>, out: &Path, now: Timestamp) -> BuildReport {
-    let opts = BuildOptions {
+/// The options of a build of `root` for `audience` into `output` (the default folder when
+/// `None`), with no base URL override.
+pub fn options(root: &Path, audience: Option<&str>, output: Option<&Path>, now: Timestamp) -> BuildOptions {
+    BuildOptions {
         root: root.to_path_buf(),
         audience: audience.map(String::from),
-        output: Some(out.to_path_buf()),
+        output: output.map(Path::to_path_buf),
         base_url: None,
         now,
-    };
+    }
+}
+
+/// Builds `root` for `audience` into `out`, panicking with the diagnostics if it fails.
+pub fn build_into(root: &Path, audience: Option<&str>, out: &Path, now: Timestamp) -> BuildReport {
+    let opts = options(root, audience, Some(out), now);
     match build(&opts, &|_, _| {}) {
         Ok(r) => r,
         Err(cairn::pipeline::BuildError::Invalid(d)) => {
