@@ -221,16 +221,13 @@ pub fn resolve(mut sources: Sources, audience: usize, now: Timestamp) -> (Site, 
             $list.par_iter_mut().zip(hidden).map(|(d, h)| prepare(&mut d.meta, config, h)).collect::<Vec<_>>()
         }};
     }
-    let ready: [Vec<Option<(usize, Prepared)>>; 6] = [
-        prepared!(sources.incidents, |_| false),
-        prepared!(sources.postmortems, |d: &Postmortem| d.status == PostmortemStatus::Draft && audience != most),
-        prepared!(sources.runbooks, |_| false),
-        prepared!(sources.matrices, |_| false),
-        prepared!(sources.maintenance, |_| false),
-        prepared!(sources.pages, |_| false),
-    ];
-    let sources = sources;
-    let config = &sources.config;
+    let r_incidents = prepared!(sources.incidents, |_| false);
+    let r_postmortems =
+        prepared!(sources.postmortems, |d: &Postmortem| d.status == PostmortemStatus::Draft && audience != most);
+    let r_runbooks = prepared!(sources.runbooks, |_| false);
+    let r_matrices = prepared!(sources.matrices, |_| false);
+    let r_maintenance = prepared!(sources.maintenance, |_| false);
+    let r_pages = prepared!(sources.pages, |_| false);
     let mut docs: Vec<Doc> = Vec::new();
     let mut by_rel: BTreeMap<String, DocId> = BTreeMap::new();
     let mut outgoing: Vec<Vec<scan::LinkRef>> = Vec::new();
@@ -257,7 +254,6 @@ pub fn resolve(mut sources: Sources, audience: usize, now: Timestamp) -> (Site, 
         });
         Some(id)
     };
-    let [r_incidents, r_postmortems, r_runbooks, r_matrices, r_maintenance, r_pages] = ready;
     macro_rules! number {
         ($list:expr, $ready:expr) => {{ $list.iter().zip($ready).filter_map(|(d, r)| add(&d.meta, r).map(|id| (id, d))).collect() }};
     }
