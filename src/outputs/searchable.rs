@@ -10,8 +10,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeSet;
 
-/// One searchable document of one audience.
-#[derive(Debug, Clone, Serialize)]
+/// One searchable document of one audience. `Hash` covers every field: the tantivy index is
+/// rebuilt when the hash of its documents changes.
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct SearchDoc {
     /// Site path of the page (`incidents/x/`).
     pub path: String,

@@ -4,7 +4,7 @@
 use crate::outputs::searchable::{SearchDoc, boost, documents};
 use crate::site::Site;
 use rustc_hash::FxHashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::Hash;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tantivy::directory::MmapDirectory;
@@ -16,6 +16,7 @@ use tantivy::tokenizer::{
     Token, TokenFilter, TokenStream, Tokenizer, TokenizerManager,
 };
 use tantivy::{DateTime, Index, TantivyDocument};
+use xxhash_rust::xxh3::Xxh3Default;
 
 /// Bumped whenever the schema or the analyzers change, so old indexes are rebuilt.
 const SCHEMA_VERSION: u32 = 3;
@@ -184,25 +185,11 @@ fn facets(doc: &SearchDoc) -> Vec<Facet> {
 }
 
 fn content_hash(site: &Site, docs: &[SearchDoc]) -> String {
-    let mut h = DefaultHasher::new();
+    let mut h = Xxh3Default::new();
     SCHEMA_VERSION.hash(&mut h);
     site.now.date().to_julian_day().hash(&mut h);
-    // Streamed into the hasher: the documents' JSON is as large as the site's text.
-    let _ = serde_json::to_writer(HashWriter(&mut h), docs);
-    format!("{:016x}", h.finish())
-}
-
-struct HashWriter<'a>(&'a mut DefaultHasher);
-
-impl std::io::Write for HashWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.write(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+    docs.hash(&mut h);
+    format!("{:032x}", h.digest128())
 }
 
 /// Writes the index of `site` under `root` unless one for the same content is already there.
