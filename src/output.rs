@@ -92,10 +92,9 @@ impl Staging {
         {
             // Not under the lock: creating directories is most of a fresh build's kernel time,
             // and `create_dir_all` is safe when two threads race to make the same one.
-            let made = self.made_dirs.lock().map_err(|_| io::Error::other("poisoned"))?.contains(parent);
-            if !made {
+            if !self.made(parent)? {
                 std::fs::create_dir_all(self.dir.join(parent))?;
-                self.made_dirs.lock().map_err(|_| io::Error::other("poisoned"))?.insert(parent.to_string());
+                self.mark_made(parent)?;
             }
         }
         std::fs::write(&file, bytes)?;
@@ -103,22 +102,32 @@ impl Staging {
         Ok(())
     }
 
-    /// Removes what the build did not put, then swaps the directory into place.
     /// Creates the folders of the files to come (`incidents/x/` for `incidents/x/index.html`),
     /// so that `put` finds them made. Creating a folder is file-system work that the cores
-    /// otherwise do between pages, taking turns at the lock of the parent folder.
+    /// otherwise do between pages, taking turns at the lock of the parent folder. Safe to run
+    /// while files are being put: each folder is recorded as soon as it is made, and a folder
+    /// that `put` made first is skipped.
     pub fn make_dirs<'a>(&self, dirs: impl Iterator<Item = &'a str>) -> io::Result<()> {
-        let mut made = Vec::new();
         for dir in dirs.map(|d| d.trim_end_matches('/')).filter(|d| !d.is_empty()) {
-            if !self.existing_dirs.contains(dir) {
-                std::fs::create_dir_all(self.dir.join(dir))?;
+            if self.existing_dirs.contains(dir) || self.made(dir)? {
+                continue;
             }
-            made.push(dir.to_string());
+            std::fs::create_dir_all(self.dir.join(dir))?;
+            self.mark_made(dir)?;
         }
-        self.made_dirs.lock().map_err(|_| io::Error::other("poisoned"))?.extend(made);
         Ok(())
     }
 
+    fn made(&self, dir: &str) -> io::Result<bool> {
+        Ok(self.made_dirs.lock().map_err(|_| io::Error::other("poisoned"))?.contains(dir))
+    }
+
+    fn mark_made(&self, dir: &str) -> io::Result<()> {
+        self.made_dirs.lock().map_err(|_| io::Error::other("poisoned"))?.insert(dir.to_string());
+        Ok(())
+    }
+
+    /// Removes what the build did not put, then swaps the directory into place.
     pub fn finish(self) -> io::Result<WriteStats> {
         let put = self.put.into_inner().map_err(|_| io::Error::other("poisoned"))?;
         let mut removed = 0;

@@ -168,23 +168,26 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> R
     // The responders' search index is built beside the pages, not after them: indexing is one
     // thread's work, and rendering leaves the cores idle while the kernel creates files.
     // What search sees of the site, and its words, are made once for both indexes.
-    // The pages' folders are made meanwhile: see `Staging::make_dirs`.
-    let ((docs, terms), dirs) = rayon::join(
+    // The pages' folders are made meanwhile, on one thread (see `Staging::make_dirs`): the
+    // pages do not wait for them, and make the few they reach first themselves.
+    let (dirs, ((written, render_problems), index)) = rayon::join(
+        || staging.make_dirs(site.docs.iter().filter(|d| d.has_page()).map(|d| d.path.as_str())),
         || {
-            clock.time("search text", || {
+            let (docs, terms) = clock.time("search text", || {
                 let docs = outputs::searchable::documents(&site);
                 let terms = outputs::Terms::of(&docs);
                 (docs, terms)
-            })
+            });
+            rayon::join(
+                || outputs::build_all(&site, &opts.root, &docs, &terms, &tick, &sink, &clock),
+                || {
+                    clock
+                        .time("search index", || crate::search::write_index_of(&opts.root, &site, &docs, terms.words()))
+                },
+            )
         },
-        || staging.make_dirs(site.docs.iter().filter(|d| d.has_page()).map(|d| d.path.as_str())),
     );
     dirs.map_err(io_error)?;
-    let ((written, render_problems), index) = rayon::join(
-        || outputs::build_all(&site, &opts.root, &docs, &terms, &tick, &sink, &clock),
-        || clock.time("search index", || crate::search::write_index_of(&opts.root, &site, &docs, terms.words())),
-    );
-    drop((docs, terms));
     index.map_err(BuildError::Io)?;
     problems.extend(render_problems);
     sort_and_dedup(&mut problems);
