@@ -2,6 +2,7 @@
 //! static files, and the build's audience, time, base URL and output). Rebuilding an unchanged
 //! repo with the same settings finds its fingerprint recorded and leaves the output as it is.
 
+use crate::load::Snapshot;
 use crate::model::Kind;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -32,10 +33,11 @@ impl Record {
     }
 }
 
-/// Hashes every input file (path and bytes, in sorted order) and the build settings.
+/// The fingerprint of a build: a hash of every input file (path and bytes, in sorted order) and
+/// of the build settings; and, when `keep`, the bytes read, for a build that will load them next.
 /// XXH3-128: a content hash that reads at memory speed, where SipHash took longer than
 /// reading the files from the page cache; 128 bits make a missed change vanishingly unlikely.
-pub fn fingerprint(root: &Path, settings: &[&str]) -> String {
+pub fn read_sources(root: &Path, settings: &[&str], keep: bool) -> (String, Snapshot) {
     let mut h = Xxh3Default::new();
     env!("CARGO_PKG_VERSION").hash(&mut h);
     settings.hash(&mut h);
@@ -48,14 +50,15 @@ pub fn fingerprint(root: &Path, settings: &[&str]) -> String {
         .map(walkdir::DirEntry::into_path)
         .collect();
     // Read and hash in parallel (reading thousands of files is most of it), combine in order.
-    let read = || -> Vec<u128> {
+    let read = || -> Vec<(u128, Option<Vec<u8>>)> {
         files
             .par_iter()
             .map(|path| {
                 let mut f = Xxh3Default::new();
                 path.hash(&mut f);
-                std::fs::read(path).unwrap_or_default().hash(&mut f);
-                f.digest128()
+                let bytes = std::fs::read(path);
+                bytes.as_deref().unwrap_or_default().hash(&mut f);
+                (f.digest128(), bytes.ok().filter(|_| keep))
             })
             .collect()
     };
@@ -63,12 +66,22 @@ pub fn fingerprint(root: &Path, settings: &[&str]) -> String {
     // fresh checkout after a reboot, a CI runner), it waits on the disk, one read per thread.
     // More reads in flight than cores keep a disk busy: at 50,000 sources after a dropped
     // cache, 16 threads took the stage from 8.0 s to 1.6 s.
-    let hashes = match rayon::ThreadPoolBuilder::new().num_threads(READERS).build() {
+    let read = match rayon::ThreadPoolBuilder::new().num_threads(READERS).build() {
         Ok(pool) => pool.install(read),
         Err(_) => read(),
     };
-    hashes.hash(&mut h);
-    format!("{:032x}", h.digest128())
+    let mut kept = Vec::new();
+    for (path, (hash, bytes)) in files.into_iter().zip(read) {
+        hash.hash(&mut h);
+        kept.extend(bytes.map(|b| (path, b)));
+    }
+    (format!("{:032x}", h.digest128()), kept.into_iter().collect())
+}
+
+/// Whether a build into `output` was recorded: when not, the build cannot be skipped, and the
+/// sources read for its fingerprint are worth keeping for the build.
+pub fn recorded(root: &Path, output: &Path) -> bool {
+    record_path(root, output).is_file()
 }
 
 fn record_path(root: &Path, output: &Path) -> PathBuf {

@@ -92,11 +92,15 @@ pub enum BuildError {
 
 /// Resolves the site of one audience, with every problem found on the way.
 pub fn resolve_site(opts: &BuildOptions) -> Result<(Site, Vec<Diagnostic>), BuildError> {
-    resolve_timed(opts, &Clock::new(Instant::now()))
+    resolve_timed(opts, &Clock::new(Instant::now()), crate::load::Snapshot::default())
 }
 
-fn resolve_timed(opts: &BuildOptions, clock: &Clock) -> Result<(Site, Vec<Diagnostic>), BuildError> {
-    let (mut sources, mut problems) = clock.time("load", || crate::load::load(&opts.root));
+fn resolve_timed(
+    opts: &BuildOptions,
+    clock: &Clock,
+    snapshot: crate::load::Snapshot,
+) -> Result<(Site, Vec<Diagnostic>), BuildError> {
+    let (mut sources, mut problems) = clock.time("load", || crate::load::load_from(&opts.root, snapshot));
     problems.extend(clock.time("validate", || site::validate(&sources)));
     if let Some(url) = &opts.base_url {
         sources.config.base_url = url.trim_end_matches('/').to_string();
@@ -132,7 +136,10 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> R
         &output.to_string_lossy(),
     ];
     let clock = Clock::new(started);
-    let fingerprint = clock.time("fingerprint", || crate::cache::fingerprint(&opts.root, &settings));
+    // Without a record of an earlier build into this output nothing can be skipped: the bytes
+    // read for the fingerprint are kept and loaded, instead of read again.
+    let keep = !crate::cache::recorded(&opts.root, &output);
+    let (fingerprint, snapshot) = clock.time("fingerprint", || crate::cache::read_sources(&opts.root, &settings, keep));
     if let Some(record) = crate::cache::lookup(&opts.root, &output, &fingerprint) {
         return Ok(BuildReport {
             output,
@@ -146,7 +153,7 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> R
             timings: clock.stages(),
         });
     }
-    let (site, mut problems) = resolve_timed(opts, &clock)?;
+    let (site, mut problems) = resolve_timed(opts, &clock, snapshot)?;
     if problems.iter().any(Diagnostic::is_error) {
         sort_and_dedup(&mut problems);
         return Err(BuildError::Invalid(problems));

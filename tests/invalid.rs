@@ -65,13 +65,25 @@ fn build_refuses_every_case_and_writes_nothing() {
         let repo = tempfile::tempdir().unwrap();
         common::copy_tree(&case, repo.path());
         let mut refused = false;
+        // What the builds report: the same problems as `check`, though a build loads the bytes
+        // its fingerprint read where `check` reads the files itself.
+        let mut reported = Vec::new();
         for audience in [None, Some("internal")] {
             let target = out.path().join(audience.unwrap_or("public"));
             let opts = common::options(repo.path(), audience, Some(&target), now);
-            if cairn::pipeline::build(&opts, &|_, _| {}).is_err() {
-                refused = true;
-                assert!(!target.exists(), "{}: a refused build wrote output", case.display());
+            match cairn::pipeline::build(&opts, &|_, _| {}) {
+                Err(e) => {
+                    refused = true;
+                    assert!(!target.exists(), "{}: a refused build wrote output", case.display());
+                    if let cairn::pipeline::BuildError::Invalid(problems) = e {
+                        reported.extend(problems.iter().map(key));
+                    }
+                }
+                Ok(report) => reported.extend(report.warnings.iter().map(key)),
             }
+        }
+        for w in expected(&case) {
+            assert!(reported.contains(&w), "{}: the builds did not report `{w}`: {reported:#?}", case.display());
         }
         // Reminders (overdue reviews and action items, section order) warn without refusing.
         let only_warnings = cairn::pipeline::check(&case, now).iter().all(|d| !d.is_error());

@@ -89,16 +89,23 @@ pub enum Loaded {
     Page(Page),
 }
 
-/// Reads one content file of the given kind. `rel` is its path relative to `content/`.
+/// Reads one content file of the given kind. `rel` is its path relative to `content/`; `bytes`
+/// its content when already read.
 pub fn load_document(
     root: &Path,
     rel: &str,
     kind: Kind,
+    bytes: Option<Vec<u8>>,
     audiences: &Audiences,
     problems: &mut Vec<Diagnostic>,
 ) -> Option<Loaded> {
     let source = Path::new("content").join(rel);
-    let text = match std::fs::read_to_string(root.join(&source)) {
+    let text = match bytes {
+        Some(bytes) => String::from_utf8(bytes)
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "stream did not contain valid UTF-8")),
+        None => std::fs::read_to_string(root.join(&source)),
+    };
+    let text = match text {
         Ok(t) => t,
         Err(e) => {
             problems.push(

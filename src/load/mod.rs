@@ -13,7 +13,26 @@ use crate::diagnostics::{Diagnostic, Pos, sort_and_dedup};
 use crate::model::{Kind, Sources};
 use documents::Loaded;
 use rayon::prelude::*;
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Source files already read (by the build fingerprint), by path as walked from the root:
+/// `load_from` parses these bytes instead of reading each document a second time, and so
+/// parses exactly the bytes that were fingerprinted. Files not in it are read from disk.
+#[derive(Default)]
+pub struct Snapshot(HashMap<PathBuf, Vec<u8>>);
+
+impl Snapshot {
+    fn take(&mut self, path: &Path) -> Option<Vec<u8>> {
+        self.0.remove(path)
+    }
+}
+
+impl FromIterator<(PathBuf, Vec<u8>)> for Snapshot {
+    fn from_iter<I: IntoIterator<Item = (PathBuf, Vec<u8>)>>(files: I) -> Snapshot {
+        Snapshot(files.into_iter().collect())
+    }
+}
 
 /// The kind of a file below `content/`, from its folder and extension; `None` for files that are
 /// not documents (`components.yaml` is read separately).
@@ -39,11 +58,16 @@ pub fn config_only(root: &Path) -> crate::model::Config {
 
 /// Loads everything below `root`. Always returns a model (possibly partial) and all problems.
 pub fn load(root: &Path) -> (Sources, Vec<Diagnostic>) {
+    load_from(root, Snapshot::default())
+}
+
+/// [`load`], taking the documents' bytes from `snapshot` where it has them.
+pub fn load_from(root: &Path, mut snapshot: Snapshot) -> (Sources, Vec<Diagnostic>) {
     let mut problems = Vec::new();
     let config = config::load_config(root, &mut problems);
     let components = config::load_components(root, &config, &mut problems);
     let content = root.join("content");
-    let mut files: Vec<(String, Kind)> = Vec::new();
+    let mut files: Vec<(String, Kind, Option<Vec<u8>>)> = Vec::new();
     if content.is_dir() {
         for entry in walkdir::WalkDir::new(&content).sort_by_file_name().into_iter().filter_map(Result::ok) {
             if !entry.file_type().is_file() {
@@ -57,7 +81,10 @@ pub fn load(root: &Path) -> (Sources, Vec<Diagnostic>) {
                 continue;
             }
             match classify(&rel) {
-                Some(kind) => files.push((rel, kind)),
+                Some(kind) => {
+                    let bytes = snapshot.take(entry.path());
+                    files.push((rel, kind, bytes));
+                }
                 None => problems.push(
                     Diagnostic::warning(
                         &Path::new("content").join(&rel),
@@ -75,12 +102,13 @@ pub fn load(root: &Path) -> (Sources, Vec<Diagnostic>) {
                 .with_help("documents live in content/incidents, content/runbooks, … (see `cairn init`)"),
         );
     }
-    let loaded: Vec<(Option<Loaded>, Vec<Diagnostic>)> = files
-        .par_iter()
-        .map(|(rel, kind)| {
+    drop(snapshot);
+    let loaded: Vec<(Option<Loaded>, Vec<Diagnostic>, String, Kind)> = files
+        .into_par_iter()
+        .map(|(rel, kind, bytes)| {
             let mut p = Vec::new();
-            let doc = documents::load_document(root, rel, *kind, &config.audiences, &mut p);
-            (doc, p)
+            let doc = documents::load_document(root, &rel, kind, bytes, &config.audiences, &mut p);
+            (doc, p, rel, kind)
         })
         .collect();
     let mut sources = Sources {
@@ -95,7 +123,7 @@ pub fn load(root: &Path) -> (Sources, Vec<Diagnostic>) {
         pages: Vec::new(),
         unloaded: Vec::new(),
     };
-    for ((doc, mut p), (rel, kind)) in loaded.into_iter().zip(&files) {
+    for (doc, mut p, rel, kind) in loaded {
         problems.append(&mut p);
         match doc {
             Some(Loaded::Incident(d)) => sources.incidents.push(d),
@@ -105,9 +133,9 @@ pub fn load(root: &Path) -> (Sources, Vec<Diagnostic>) {
             Some(Loaded::Maintenance(d)) => sources.maintenance.push(d),
             Some(Loaded::Page(d)) => sources.pages.push(d),
             None => {
-                let stem = rel.rsplit('/').next().unwrap_or(rel);
-                let slug = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
-                sources.unloaded.push((*kind, slug.to_string(), rel.clone()));
+                let stem = rel.rsplit('/').next().unwrap_or(&rel);
+                let slug = stem.rsplit_once('.').map_or(stem, |(s, _)| s).to_string();
+                sources.unloaded.push((kind, slug, rel));
             }
         }
     }
