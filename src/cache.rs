@@ -43,10 +43,7 @@ pub fn read_sources(root: &Path, settings: &[&str], keep: bool) -> (String, Snap
     settings.hash(&mut h);
     let files: Vec<PathBuf> = INPUTS
         .iter()
-        .flat_map(|input| {
-            walkdir::WalkDir::new(root.join(input)).sort_by_file_name().into_iter().filter_map(Result::ok)
-        })
-        .filter(|entry| entry.file_type().is_file())
+        .flat_map(|input| crate::load::files_sorted(&root.join(input)))
         .map(walkdir::DirEntry::into_path)
         .collect();
     // Read and hash in parallel (reading thousands of files is most of it), combine in order.
@@ -70,12 +67,15 @@ pub fn read_sources(root: &Path, settings: &[&str], keep: bool) -> (String, Snap
         Ok(pool) => pool.install(read),
         Err(_) => read(),
     };
-    let mut kept = Vec::new();
+    let mut listed = Vec::with_capacity(if keep { files.len() } else { 0 });
     for (path, (hash, bytes)) in files.into_iter().zip(read) {
         hash.hash(&mut h);
-        kept.extend(bytes.map(|b| (path, b)));
+        if keep {
+            listed.push((path, bytes));
+        }
     }
-    (format!("{:032x}", h.digest128()), kept.into_iter().collect())
+    let snapshot = if keep { Snapshot::of(listed) } else { Snapshot::default() };
+    (format!("{:032x}", h.digest128()), snapshot)
 }
 
 /// Whether a build into `output` was recorded: when not, the build cannot be skipped, and the

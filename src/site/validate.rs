@@ -3,6 +3,7 @@
 
 use crate::diagnostics::{Diagnostic, Pos, suggest};
 use crate::model::*;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -74,24 +75,32 @@ pub fn validate(s: &Sources) -> Vec<Diagnostic> {
     check_components(s, &mut out);
     duplicate_slugs(s, &mut out);
     super::lifecycle::postmortem_pairs(s, &mut out);
-    for inc in &s.incidents {
-        let m = &inc.meta;
-        for (i, c) in inc.components.iter().enumerate() {
-            components.check(at(m), &format!("components.{i}"), c, &mut out);
-        }
-        for (i, r) in inc.runbooks.iter().enumerate() {
-            runbooks.check(at(m), &format!("runbooks.{i}"), r, &mut out);
-        }
-        if let Some(p) = &inc.postmortem {
-            postmortems.check(at(m), "postmortem", p, &mut out);
-        }
-        if let Some(t) = inc.incident_type.as_ref().filter(|_| matrices_complete) {
-            types.check(at(m), "type", t, &mut out);
-        }
-        updates(m, &inc.updates, Some(inc.started_at), &mut out);
-        resolution(inc, &mut out);
-        metric_order(inc, &mut out);
-    }
+    // Incidents are most of a large repo: checked in parallel (the problems are sorted later).
+    let incident_problems: Vec<Diagnostic> = s
+        .incidents
+        .par_iter()
+        .flat_map_iter(|inc| {
+            let mut out = Vec::new();
+            let m = &inc.meta;
+            for (i, c) in inc.components.iter().enumerate() {
+                components.check(at(m), &format!("components.{i}"), c, &mut out);
+            }
+            for (i, r) in inc.runbooks.iter().enumerate() {
+                runbooks.check(at(m), &format!("runbooks.{i}"), r, &mut out);
+            }
+            if let Some(p) = &inc.postmortem {
+                postmortems.check(at(m), "postmortem", p, &mut out);
+            }
+            if let Some(t) = inc.incident_type.as_ref().filter(|_| matrices_complete) {
+                types.check(at(m), "type", t, &mut out);
+            }
+            updates(m, &inc.updates, Some(inc.started_at), &mut out);
+            resolution(inc, &mut out);
+            metric_order(inc, &mut out);
+            out
+        })
+        .collect();
+    out.extend(incident_problems);
     for pm in &s.postmortems {
         let m = &pm.meta;
         for (i, id) in pm.incidents.iter().enumerate() {
