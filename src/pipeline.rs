@@ -204,9 +204,13 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> R
     let write = clock.time("swap", || staging.finish()).map_err(io_error)?;
     let pages: Vec<(Kind, usize)> = Kind::ALL.iter().map(|k| (*k, site.count(*k))).filter(|(_, n)| *n > 0).collect();
     let stamp = std::fs::read_to_string(output.join("build.json")).unwrap_or_default();
+    let audience = site.audience_name().to_string();
+    // Freed on another thread: a large site is freed document by document, and the build is
+    // done.
+    rayon::spawn(move || drop(site));
     let record = crate::cache::Record {
         fingerprint,
-        audience: site.audience_name().to_string(),
+        audience: audience.clone(),
         pages: pages.iter().map(|(k, n)| (k.as_str().to_string(), *n)).collect(),
         files: written,
         stamp,
@@ -214,7 +218,7 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> R
     crate::cache::store(&opts.root, &output, &record);
     Ok(BuildReport {
         output,
-        audience: site.audience_name().to_string(),
+        audience,
         pages,
         files: written,
         write,

@@ -11,7 +11,6 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 use time::{Duration, Time};
 
 /// Months of incidents per history page.
@@ -222,11 +221,14 @@ pub fn pages(site: &Site, r: &Renderer, sink: &super::Sink<'_>) -> Vec<Diagnosti
         (components, impacts)
     };
     // Each incident is listed three or four times (all, its components, its impact); its
-    // summary is made once unless it links to other pages (then it depends on the page's root).
-    let made: Vec<OnceLock<(IncidentSummary, bool)>> = site.incidents.iter().map(|_| OnceLock::new()).collect();
+    // summary is made once, in parallel before any page, unless it links to other pages (then
+    // it depends on the page's root). Made on demand instead, the pages that needed the same
+    // summary at once waited for each other.
+    let made: Vec<(IncidentSummary, bool)> =
+        site.incidents.par_iter().map(|inc| incident_summary_rooted(site, inc, "")).collect();
     // Borrowed when made once: serialized straight from the memo, not copied for each page.
     let summary = |inc: &ResolvedIncident, root: &str| -> Cow<'_, IncidentSummary> {
-        let (cached, rooted) = made[site.slot(inc.doc)].get_or_init(|| incident_summary_rooted(site, inc, root));
+        let (cached, rooted) = &made[site.slot(inc.doc)];
         if *rooted { Cow::Owned(incident_summary(site, inc, root)) } else { Cow::Borrowed(cached) }
     };
     listings.par_iter().flat_map_iter(|listing| listing_pages(site, r, listing, &filters, &summary, sink)).collect()
