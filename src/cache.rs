@@ -67,12 +67,10 @@ pub fn read_sources(root: &Path, settings: &[&str], keep: bool) -> (String, Snap
         Ok(pool) => pool.install(read),
         Err(_) => read(),
     };
-    let mut listed = Vec::with_capacity(if keep { files.len() } else { 0 });
+    let mut listed = Vec::with_capacity(files.len());
     for (path, (hash, bytes)) in files.into_iter().zip(read) {
         hash.hash(&mut h);
-        if keep {
-            listed.push((path, bytes));
-        }
+        listed.push((path, bytes));
     }
     let snapshot = if keep { Snapshot::of(listed) } else { Snapshot::default() };
     (format!("{:032x}", h.digest128()), snapshot)

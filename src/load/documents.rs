@@ -100,11 +100,11 @@ pub fn load_document(
     problems: &mut Vec<Diagnostic>,
 ) -> Option<Loaded> {
     let source = Path::new("content").join(rel);
-    let text = match bytes {
-        Some(bytes) => String::from_utf8(bytes)
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "stream did not contain valid UTF-8")),
-        None => std::fs::read_to_string(root.join(&source)),
-    };
+    // One decoding for bytes read here or before, so both report a file that is not UTF-8 alike.
+    let text = bytes.map_or_else(|| std::fs::read(root.join(&source)), Ok).and_then(|bytes| {
+        String::from_utf8(bytes)
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "stream did not contain valid UTF-8"))
+    });
     let text = match text {
         Ok(t) => t,
         Err(e) => {
