@@ -128,7 +128,7 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> R
         let audience = opts.audience.as_deref().and_then(|a| config.audiences.rank(a)).unwrap_or(0);
         output_for(&opts.root, audience, config.audiences.name(audience))
     });
-    let now = crate::render::context::iso(opts.now);
+    let now = crate::view::iso(opts.now);
     let settings = [
         opts.audience.as_deref().unwrap_or(""),
         opts.base_url.as_deref().unwrap_or(""),
