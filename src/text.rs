@@ -77,6 +77,14 @@ pub fn link_kind(dest: &str) -> LinkKind {
     LinkKind::Safe
 }
 
+/// Whether `url` is an absolute web address that can go into a link, a feed or a calendar as it
+/// is: `http://` or `https://`, no spaces, control characters, quotes or angle brackets.
+pub fn is_web_url(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://"))
+        && !url.chars().any(|c| c.is_control() || c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`'))
+}
+
 /// `text` with control characters (escape sequences, carriage returns, bells…) made visible as
 /// `\u{…}`, for printing user text to a terminal. Tabs and line feeds stay.
 pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {

@@ -252,10 +252,7 @@ fn config_urls(config: &Config, out: &mut Vec<Diagnostic>) {
     );
     urls.extend(config.audience_urls.iter().map(|(k, v)| (format!("audience_urls.{k}"), v.as_str())));
     for (key, url) in urls {
-        let lower = url.trim().to_ascii_lowercase();
-        let web = (lower.starts_with("https://") || lower.starts_with("http://"))
-            && !url.chars().any(|c| c.is_control() || c.is_whitespace() || matches!(c, '"' | '<' | '>' | '`'));
-        if !web {
+        if !crate::text::is_web_url(url) {
             out.push(
                 Diagnostic::error(file, config.locations.value(&key), "bad-url", format!("`{key}` is not a web address: `{url}`"))
                     .with_help("write an absolute http:// or https:// address without spaces or quotes, e.g. https://status.example.org"),
