@@ -5,6 +5,9 @@ mod config;
 mod documents;
 pub mod edit;
 mod fields;
+pub mod inputs;
+pub mod limits;
+mod scan;
 mod yaml;
 
 pub use fields::{parse_date, parse_span, parse_time, time_help};
