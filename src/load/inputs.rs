@@ -171,16 +171,14 @@ pub fn walk_below(root: &Path, rel: &Path) -> Listing {
 pub fn link_refused(root: &Path, rel: &Path) -> Diagnostic {
     let rel = rel.strip_prefix(root).unwrap_or(rel);
     let target = std::fs::read_link(root.join(rel)).map(|t| display_path(&t)).unwrap_or_default();
-    let target: String = target.chars().take(200).collect();
+    let target: String = super::names::printable(&target).chars().take(200).collect();
     let what = if target.is_empty() { String::new() } else { format!(" to `{target}`") };
+    let shown = super::names::printable(&display_path(rel));
     Diagnostic::warning(
-        rel,
+        Path::new(&shown),
         Pos::START,
         "symlink-refused",
-        format!(
-            "`{}` is a symbolic link{what}; cairn does not follow links, so what it points at is not read",
-            display_path(rel)
-        ),
+        format!("`{shown}` is a symbolic link{what}; cairn does not follow links, so what it points at is not read"),
     )
     .with_help(
         "cairn reads only files inside the repository: replace the link with a copy of the file or folder \
@@ -199,9 +197,15 @@ pub fn input_paths(theme: &str) -> Vec<PathBuf> {
     out
 }
 
-/// A warning for every link in the inputs of a site at `root` using `theme`, each once.
-pub fn link_warnings(root: &Path, theme: &str) -> Vec<Diagnostic> {
-    let mut links: Vec<PathBuf> = input_paths(theme).iter().flat_map(|rel| walk_below(root, rel).links).collect();
+/// A warning for every link in the inputs of a site at `root` using `theme`, each once; the links
+/// of `content/` are those given (the loader walks it anyway).
+pub fn link_warnings(root: &Path, theme: &str, content_links: &[PathBuf]) -> Vec<Diagnostic> {
+    let mut links: Vec<PathBuf> = input_paths(theme)
+        .iter()
+        .filter(|rel| *rel != Path::new("content"))
+        .flat_map(|rel| walk_below(root, rel).links)
+        .chain(content_links.iter().cloned())
+        .collect();
     links.sort();
     links.dedup();
     links.iter().map(|rel| link_refused(root, rel)).collect()
@@ -237,7 +241,7 @@ mod tests {
         );
         assert!(matches!(read(r, Path::new("static/../static/css/a.css"), 100), Err(Refused::Missing)));
         assert_eq!(read(r, Path::new("static/css/a.css"), 100).unwrap(), b"a");
-        let warnings = link_warnings(r, "default");
+        let warnings = link_warnings(r, "default", &content.links);
         assert_eq!(warnings.len(), 3, "{warnings:?}");
         assert!(warnings.iter().all(|d| d.code == "symlink-refused" && !d.message.contains("SECRET")));
     }

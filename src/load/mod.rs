@@ -4,9 +4,11 @@
 mod config;
 mod documents;
 pub mod edit;
+mod emit;
 mod fields;
 pub mod inputs;
 pub mod limits;
+mod names;
 mod scan;
 mod yaml;
 
@@ -28,6 +30,24 @@ pub struct Snapshot(Option<Vec<(PathBuf, Option<Vec<u8>>)>>);
 impl Snapshot {
     /// A snapshot of these files, in the order of [`files_sorted`].
     pub fn of(files: Vec<(PathBuf, Option<Vec<u8>>)>) -> Snapshot {
+        Snapshot(Some(files))
+    }
+
+    /// The documents of the repo at `root` as they are on disk, but for the one at `rel` (below
+    /// the root, e.g. `content/incidents/x.md`), whose bytes are `bytes`, whether or not it
+    /// exists yet: the repo as it would be once that file is written.
+    pub fn with_file(root: &Path, rel: &Path, bytes: Vec<u8>) -> Snapshot {
+        let content = root.join("content");
+        let target = root.join(rel);
+        let mut files: Vec<(PathBuf, Option<Vec<u8>>)> = inputs::walk_below(root, Path::new("content"))
+            .files
+            .into_iter()
+            .map(walkdir::DirEntry::into_path)
+            .filter(|path| *path != target)
+            .map(|path| (path, None))
+            .collect();
+        files.push((target, Some(bytes)));
+        files.sort_by_cached_key(|(path, _)| inputs::sort_key(path.strip_prefix(&content).unwrap_or(path)));
         Snapshot(Some(files))
     }
 
@@ -60,31 +80,11 @@ pub fn config_only(root: &Path) -> crate::model::Config {
     config::load_config(root, &mut Vec::new())
 }
 
-/// The files below `dir` (or `dir` itself, when it is a file), in the order of a walk that
-/// takes the names of each folder sorted: the order of `WalkDir::sort_by_file_name`, found by
-/// an unsorted walk and one sort. Sorting each folder by `file_name()` parsed both paths again
-/// for every comparison, and at 10,000 sources the two walks of a build were each a serial
-/// stage of their own.
+/// The regular files below `dir` (or `dir` itself, when it is a file), in the order of a walk
+/// that takes the names of each folder sorted; nothing below a symbolic link, `dir` included
+/// (the build fingerprint reads exactly what a build may read).
 pub fn files_sorted(dir: &Path) -> Vec<walkdir::DirEntry> {
-    let mut files: Vec<(Vec<u8>, walkdir::DirEntry)> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|entry| entry.file_type().is_file())
-        .map(|entry| {
-            let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-            // A separator sorts before every byte of a name, as a folder comes before the
-            // names that extend its own (`a/x` before `a-b`) in a walk of sorted folders.
-            let key = rel
-                .as_os_str()
-                .as_encoded_bytes()
-                .iter()
-                .map(|&b| if b == b'/' || b == std::path::MAIN_SEPARATOR as u8 { 0 } else { b })
-                .collect();
-            (key, entry)
-        })
-        .collect();
-    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    files.into_iter().map(|(_, entry)| entry).collect()
+    inputs::walk(dir).files
 }
 
 /// Loads everything below `root`. Always returns a model (possibly partial) and all problems.
@@ -98,21 +98,33 @@ pub fn load_from(root: &Path, mut snapshot: Snapshot) -> (Sources, Vec<Diagnosti
     let config = config::load_config(root, &mut problems);
     let components = config::load_components(root, &config, &mut problems);
     let content = root.join("content");
-    let mut files: Vec<(String, Kind, Option<Vec<u8>>)> = Vec::new();
-    if content.is_dir() {
+    let listing = inputs::walk_below(root, Path::new("content"));
+    problems.extend(inputs::link_warnings(root, &config.theme, &listing.links));
+    let mut files: Vec<(PathBuf, String, String, Kind, Option<Vec<u8>>)> = Vec::new();
+    if std::fs::symlink_metadata(&content).is_ok_and(|m| m.is_dir()) {
         let listed = snapshot
             .take_under(&content)
-            .unwrap_or_else(|| files_sorted(&content).into_iter().map(|entry| (entry.into_path(), None)).collect());
+            .unwrap_or_else(|| listing.files.into_iter().map(|entry| (entry.into_path(), None)).collect());
         for (path, bytes) in listed {
             let Ok(rel) = path.strip_prefix(&content) else {
                 continue;
             };
-            let rel = crate::diagnostics::display_path(rel);
-            if rel == "components.yaml" || rel.split('/').any(|part| part.starts_with('.')) {
+            let rel = match names::content_path(rel) {
+                names::Named::Hidden => continue,
+                names::Named::Refused(d) => {
+                    problems.push(d);
+                    continue;
+                }
+                names::Named::Usable(rel) => rel,
+            };
+            if rel == "components.yaml" {
                 continue;
             }
             match classify(&rel) {
-                Some(kind) => files.push((rel, kind, bytes)),
+                Some(kind) => match names::document_id(&rel) {
+                    Ok(slug) => files.push((path, rel, slug, kind, bytes)),
+                    Err(d) => problems.push(d),
+                },
                 None => problems.push(
                     Diagnostic::warning(
                         &Path::new("content").join(&rel),
@@ -125,17 +137,24 @@ pub fn load_from(root: &Path, mut snapshot: Snapshot) -> (Sources, Vec<Diagnosti
             }
         }
     } else {
+        let linked = listing.links.iter().any(|l| l == Path::new("content"));
+        let message = if linked {
+            "`content` is a symbolic link, which cairn does not follow: there is no `content/` folder"
+        } else {
+            "there is no `content/` folder"
+        };
         problems.push(
-            Diagnostic::error(Path::new("content"), Pos::START, "missing-content", "there is no `content/` folder")
+            Diagnostic::error(Path::new("content"), Pos::START, "missing-content", message)
                 .with_help("documents live in content/incidents, content/runbooks, … (see `cairn init`)"),
         );
     }
-    let loaded: Vec<(Option<Loaded>, Vec<Diagnostic>, String, Kind)> = files
+    let loaded: Vec<(Option<Loaded>, Vec<Diagnostic>, String, String, Kind)> = files
         .into_par_iter()
-        .map(|(rel, kind, bytes)| {
+        .map(|(path, rel, slug, kind, bytes)| {
             let mut p = Vec::new();
-            let doc = documents::load_document(root, &rel, kind, bytes, &config.audiences, &mut p);
-            (doc, p, rel, kind)
+            let file = documents::File { path: &path, rel: &rel, slug: &slug, kind, bytes };
+            let doc = documents::load_document(file, &config.audiences, &mut p);
+            (doc, p, rel, slug, kind)
         })
         .collect();
     let mut sources = Sources {
@@ -150,7 +169,7 @@ pub fn load_from(root: &Path, mut snapshot: Snapshot) -> (Sources, Vec<Diagnosti
         pages: Vec::new(),
         unloaded: Vec::new(),
     };
-    for (doc, mut p, rel, kind) in loaded {
+    for (doc, mut p, rel, slug, kind) in loaded {
         problems.append(&mut p);
         match doc {
             Some(Loaded::Incident(d)) => sources.incidents.push(d),
@@ -159,11 +178,7 @@ pub fn load_from(root: &Path, mut snapshot: Snapshot) -> (Sources, Vec<Diagnosti
             Some(Loaded::Matrix(d)) => sources.matrices.push(d),
             Some(Loaded::Maintenance(d)) => sources.maintenance.push(d),
             Some(Loaded::Page(d)) => sources.pages.push(d),
-            None => {
-                let stem = rel.rsplit('/').next().unwrap_or(&rel);
-                let slug = stem.rsplit_once('.').map_or(stem, |(s, _)| s).to_string();
-                sources.unloaded.push((kind, slug, rel));
-            }
+            None => sources.unloaded.push((kind, slug, rel)),
         }
     }
     sort_and_dedup(&mut problems);
