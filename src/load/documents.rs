@@ -90,31 +90,31 @@ pub enum Loaded {
 }
 
 /// One content file to load.
-pub struct File<'a> {
+pub struct File {
     /// Where it is (found by a walk that follows no link).
-    pub path: &'a Path,
+    pub path: std::path::PathBuf,
     /// Its path relative to `content/`, with `/` separators.
-    pub rel: &'a str,
+    pub rel: String,
     /// Its id (see `names::document_id`): never empty.
-    pub slug: &'a str,
+    pub slug: String,
     pub kind: Kind,
-    /// Its content when already read.
+    /// Its content when already read; taken when loaded.
     pub bytes: Option<Vec<u8>>,
 }
 
 /// Its text, or the problem that keeps it from being read: a link, a file over the size limit,
 /// bytes that are not UTF-8.
-fn read_text(file: &mut File<'_>, source: &Path) -> Result<String, Diagnostic> {
+fn read_text(path: &Path, bytes: Option<Vec<u8>>, source: &Path) -> Result<String, Diagnostic> {
     let unreadable = |why: String| {
         Diagnostic::error(source, Pos::START, "unreadable", format!("cannot read the file: {why}"))
             .with_help("content files must be UTF-8 text")
     };
-    let bytes = match file.bytes.take() {
+    let bytes = match bytes {
         Some(bytes) if bytes.len() as u64 > limits::MAX_FILE_BYTES => {
             return Err(limits::file_too_large(source, bytes.len() as u64));
         }
         Some(bytes) => bytes,
-        None => match inputs::read_file(file.path, limits::MAX_FILE_BYTES) {
+        None => match inputs::read_file(path, limits::MAX_FILE_BYTES) {
             Ok(bytes) => bytes,
             Err(inputs::Refused::TooLarge(size)) => return Err(limits::file_too_large(source, size)),
             Err(e) => return Err(unreadable(e.to_string())),
@@ -125,10 +125,11 @@ fn read_text(file: &mut File<'_>, source: &Path) -> Result<String, Diagnostic> {
 }
 
 /// Reads one content file. A file with problems yields no document, and all its problems.
-pub fn load_document(mut file: File<'_>, audiences: &Audiences, problems: &mut Vec<Diagnostic>) -> Option<Loaded> {
-    let (rel, kind) = (file.rel, file.kind);
+pub fn load_document(file: &mut File, audiences: &Audiences, problems: &mut Vec<Diagnostic>) -> Option<Loaded> {
+    let bytes = file.bytes.take();
+    let (rel, kind) = (file.rel.as_str(), file.kind);
     let source = Path::new("content").join(rel);
-    let text = match read_text(&mut file, &source) {
+    let text = match read_text(&file.path, bytes, &source) {
         Ok(t) => t,
         Err(d) => {
             problems.push(d);
@@ -163,7 +164,7 @@ pub fn load_document(mut file: File<'_>, audiences: &Audiences, problems: &mut V
     };
     let locations = yaml::locate(yaml_text, yaml_line);
     let stem = rel.rsplit('/').next().unwrap_or(rel);
-    let slug = file.slug.to_string();
+    let slug = file.slug.clone();
     let cx = FileCx::new(&source, yaml_line, &locations, audiences);
     if kind != Kind::Page && !is_id(&slug) {
         problems.push(

@@ -51,9 +51,23 @@ fn plain_safe(text: &str) -> bool {
         && !matches!(text, "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n")
 }
 
+/// Whether `text` is a time, a date or a duration as cairn writes them (`2026-11-20T14:05:00Z`,
+/// `2026-10-01`, `90d`), which serde_yaml reads as text when plain.
+fn plain_time(text: &str) -> bool {
+    let b = text.as_bytes();
+    let date = b.len() >= 10 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && b[7] == b'-';
+    let time = b.len() == 10 || (b.len() >= 20 && b[10] == b'T');
+    let span = b.len() >= 2 && b[..b.len() - 1].iter().all(u8::is_ascii_digit) && b"smhdw".contains(&b[b.len() - 1]);
+    (date && time && b.iter().all(|c| c.is_ascii_digit() || b"-:T.Z+".contains(c))) || span
+}
+
 /// A one-line value: plain when safe and `style` allows, double-quoted otherwise.
 pub fn scalar(text: &str, style: Style) -> String {
-    if style == Style::Readable && plain_safe(text) { text.to_string() } else { double_quoted(text) }
+    if style == Style::Readable && (plain_safe(text) || plain_time(text)) {
+        text.to_string()
+    } else {
+        double_quoted(text)
+    }
 }
 
 /// A flow list of one-line values: `[a, b]`.
@@ -152,5 +166,11 @@ mod tests {
         assert_eq!(scalar("rpc-gateway", Style::Readable), "rpc-gateway");
         assert_eq!(scalar("true", Style::Readable), "\"true\"");
         assert_eq!(scalar("1e5", Style::Readable), "\"1e5\"");
+        assert_eq!(scalar("2026-11-20T14:05:00Z", Style::Readable), "2026-11-20T14:05:00Z");
+        assert_eq!(scalar("2026-11-20T14:05:00Z", Style::Quoted), "\"2026-11-20T14:05:00Z\"");
+        assert_eq!(scalar("2026-10-01", Style::Readable), "2026-10-01");
+        assert_eq!(scalar("90d", Style::Readable), "90d");
+        assert_eq!(read(&scalar("2026-10-01", Style::Readable)), "2026-10-01");
+        assert_eq!(read(&scalar("90d", Style::Readable)), "90d");
     }
 }

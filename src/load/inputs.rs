@@ -74,6 +74,32 @@ pub fn below_root(root: &Path, rel: &Path) -> Result<PathBuf, Refused> {
     Ok(path)
 }
 
+/// `root/rel` for a file about to be written: `rel` is plain and no folder between the root and
+/// it that exists is a symbolic link or something other than a folder (those that do not exist
+/// yet are created by the writer, inside the root).
+pub fn below_root_for_writing(root: &Path, rel: &Path) -> Result<PathBuf, Refused> {
+    if !is_plain(rel) {
+        return Err(Refused::Missing);
+    }
+    let mut path = root.to_path_buf();
+    let mut so_far = PathBuf::new();
+    let count = rel.components().count();
+    for (i, part) in rel.components().enumerate() {
+        path.push(part);
+        so_far.push(part);
+        if i + 1 == count {
+            break;
+        }
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => return Err(Refused::Link(so_far)),
+            Ok(meta) if !meta.is_dir() => return Err(Refused::NotAFile),
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    Ok(root.join(rel))
+}
+
 /// Reads the file at `rel` below `root`, refusing a link at any depth below the root, anything
 /// but a regular file, and more than `limit` bytes (read no further than that).
 pub fn read(root: &Path, rel: &Path, limit: u64) -> Result<Vec<u8>, Refused> {

@@ -100,7 +100,7 @@ pub fn load_from(root: &Path, mut snapshot: Snapshot) -> (Sources, Vec<Diagnosti
     let content = root.join("content");
     let listing = inputs::walk_below(root, Path::new("content"));
     problems.extend(inputs::link_warnings(root, &config.theme, &listing.links));
-    let mut files: Vec<(PathBuf, String, String, Kind, Option<Vec<u8>>)> = Vec::new();
+    let mut files: Vec<documents::File> = Vec::new();
     if std::fs::symlink_metadata(&content).is_ok_and(|m| m.is_dir()) {
         let listed = snapshot
             .take_under(&content)
@@ -122,7 +122,7 @@ pub fn load_from(root: &Path, mut snapshot: Snapshot) -> (Sources, Vec<Diagnosti
             }
             match classify(&rel) {
                 Some(kind) => match names::document_id(&rel) {
-                    Ok(slug) => files.push((path, rel, slug, kind, bytes)),
+                    Ok(slug) => files.push(documents::File { path, rel, slug, kind, bytes }),
                     Err(d) => problems.push(d),
                 },
                 None => problems.push(
@@ -148,13 +148,12 @@ pub fn load_from(root: &Path, mut snapshot: Snapshot) -> (Sources, Vec<Diagnosti
                 .with_help("documents live in content/incidents, content/runbooks, … (see `cairn init`)"),
         );
     }
-    let loaded: Vec<(Option<Loaded>, Vec<Diagnostic>, String, String, Kind)> = files
+    let loaded: Vec<(Option<Loaded>, Vec<Diagnostic>, documents::File)> = files
         .into_par_iter()
-        .map(|(path, rel, slug, kind, bytes)| {
+        .map(|mut file| {
             let mut p = Vec::new();
-            let file = documents::File { path: &path, rel: &rel, slug: &slug, kind, bytes };
-            let doc = documents::load_document(file, &config.audiences, &mut p);
-            (doc, p, rel, slug, kind)
+            let doc = documents::load_document(&mut file, &config.audiences, &mut p);
+            (doc, p, file)
         })
         .collect();
     let mut sources = Sources {
@@ -169,7 +168,7 @@ pub fn load_from(root: &Path, mut snapshot: Snapshot) -> (Sources, Vec<Diagnosti
         pages: Vec::new(),
         unloaded: Vec::new(),
     };
-    for (doc, mut p, rel, slug, kind) in loaded {
+    for (doc, mut p, file) in loaded {
         problems.append(&mut p);
         match doc {
             Some(Loaded::Incident(d)) => sources.incidents.push(d),
@@ -178,7 +177,7 @@ pub fn load_from(root: &Path, mut snapshot: Snapshot) -> (Sources, Vec<Diagnosti
             Some(Loaded::Matrix(d)) => sources.matrices.push(d),
             Some(Loaded::Maintenance(d)) => sources.maintenance.push(d),
             Some(Loaded::Page(d)) => sources.pages.push(d),
-            None => sources.unloaded.push((kind, slug, rel)),
+            None => sources.unloaded.push((file.kind, file.slug, file.rel)),
         }
     }
     sort_and_dedup(&mut problems);

@@ -168,7 +168,7 @@ impl Scanner<'_> {
 
     fn run(&mut self) {
         loop {
-            self.to_next_token();
+            self.skip_to_next_token();
             if self.eof() {
                 return;
             }
@@ -178,7 +178,7 @@ impl Scanner<'_> {
     }
 
     /// libyaml's `scan_to_next_token`: spaces, tabs where allowed, comments and line breaks.
-    fn to_next_token(&mut self) {
+    fn skip_to_next_token(&mut self) {
         loop {
             if self.column == 0 && self.s.get(self.i..self.i + 3) == Some("\u{feff}".as_bytes()) {
                 self.advance();

@@ -2,7 +2,7 @@
 
 use super::*;
 use std::mem::MaybeUninit;
-use unsafe_libyaml as y;
+use unsafe_libyaml as unsafe_yaml;
 
 /// What libyaml's own tokenizer reaches on `text`: deepest flow nesting, deepest nesting in
 /// all, aliases, and whether it got to the end without an error.
@@ -12,34 +12,38 @@ fn libyaml(text: &str) -> (usize, usize, usize, bool) {
     // SAFETY: the parser and token are initialised by libyaml before use and freed after;
     // `text` outlives the parser.
     unsafe {
-        let mut parser = MaybeUninit::<y::yaml_parser_t>::uninit();
-        assert!(y::yaml_parser_initialize(parser.as_mut_ptr()).ok);
+        let mut parser = MaybeUninit::<unsafe_yaml::yaml_parser_t>::uninit();
+        assert!(unsafe_yaml::yaml_parser_initialize(parser.as_mut_ptr()).ok);
         let parser = parser.as_mut_ptr();
-        y::yaml_parser_set_input_string(parser, text.as_ptr(), text.len() as u64);
+        unsafe_yaml::yaml_parser_set_input_string(parser, text.as_ptr(), text.len() as u64);
         loop {
-            let mut token = MaybeUninit::<y::yaml_token_t>::uninit();
-            if y::yaml_parser_scan(parser, token.as_mut_ptr()).fail {
+            let mut token = MaybeUninit::<unsafe_yaml::yaml_token_t>::uninit();
+            if unsafe_yaml::yaml_parser_scan(parser, token.as_mut_ptr()).fail {
                 break;
             }
             let token = token.as_mut_ptr();
             let kind = (*token).type_;
-            y::yaml_token_delete(token);
+            unsafe_yaml::yaml_token_delete(token);
             match kind {
-                y::YAML_STREAM_END_TOKEN => {
+                unsafe_yaml::YAML_STREAM_END_TOKEN => {
                     complete = true;
                     break;
                 }
-                y::YAML_FLOW_SEQUENCE_START_TOKEN | y::YAML_FLOW_MAPPING_START_TOKEN => flow += 1,
-                y::YAML_FLOW_SEQUENCE_END_TOKEN | y::YAML_FLOW_MAPPING_END_TOKEN => flow = flow.saturating_sub(1),
-                y::YAML_BLOCK_SEQUENCE_START_TOKEN | y::YAML_BLOCK_MAPPING_START_TOKEN => block += 1,
-                y::YAML_BLOCK_END_TOKEN => block = block.saturating_sub(1),
-                y::YAML_ALIAS_TOKEN => aliases += 1,
+                unsafe_yaml::YAML_FLOW_SEQUENCE_START_TOKEN | unsafe_yaml::YAML_FLOW_MAPPING_START_TOKEN => flow += 1,
+                unsafe_yaml::YAML_FLOW_SEQUENCE_END_TOKEN | unsafe_yaml::YAML_FLOW_MAPPING_END_TOKEN => {
+                    flow = flow.saturating_sub(1)
+                }
+                unsafe_yaml::YAML_BLOCK_SEQUENCE_START_TOKEN | unsafe_yaml::YAML_BLOCK_MAPPING_START_TOKEN => {
+                    block += 1
+                }
+                unsafe_yaml::YAML_BLOCK_END_TOKEN => block = block.saturating_sub(1),
+                unsafe_yaml::YAML_ALIAS_TOKEN => aliases += 1,
                 _ => {}
             }
             max_flow = max_flow.max(flow);
             max_depth = max_depth.max(flow + block);
         }
-        y::yaml_parser_delete(parser);
+        unsafe_yaml::yaml_parser_delete(parser);
     }
     (max_flow, max_depth, aliases, complete)
 }
