@@ -38,7 +38,7 @@ pub fn file_too_large(file: &Path, size: u64) -> Diagnostic {
         Pos::START,
         "too-large",
         format!(
-            "the file is {} or more; cairn reads content files of at most {} (4 MiB)",
+            "the file is {}; cairn reads content files of at most {} (4 MiB)",
             human_size(size),
             human_size(MAX_FILE_BYTES)
         ),
