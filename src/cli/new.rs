@@ -36,8 +36,8 @@ pub enum NewKind {
         /// Publish it to the least trusted audience (the public status page)
         #[arg(long)]
         public: bool,
-        /// Text of the first update
-        #[arg(long, short)]
+        /// Text of the first update (markdown; it may start with `-`)
+        #[arg(long, short, allow_hyphen_values = true)]
         message: Option<String>,
         /// File name (id) instead of the date and the title's words, e.g. for a title without
         /// ASCII letters
@@ -82,8 +82,8 @@ pub enum NewKind {
         /// Publish it to the least trusted audience (the public status page)
         #[arg(long)]
         public: bool,
-        /// Text of the first update
-        #[arg(long, short)]
+        /// Text of the first update (markdown; it may start with `-`)
+        #[arg(long, short, allow_hyphen_values = true)]
         message: Option<String>,
         /// File name (id) instead of the date and the title's words
         #[arg(long)]

@@ -17,8 +17,8 @@ pub struct UpdateArgs {
     /// New status: investigating, identified, monitoring or resolved; the current one by default
     #[arg(long)]
     pub status: Option<String>,
-    /// What is happening and what users should do (markdown)
-    #[arg(long, short)]
+    /// What is happening and what users should do (markdown; it may start with `-`)
+    #[arg(long, short, allow_hyphen_values = true)]
     pub message: Option<String>,
     /// Show this update only to the most trusted audience
     #[arg(long)]

@@ -106,8 +106,9 @@ fn front_matter(text: &str) -> Result<(&str, usize, usize), Refusal> {
 }
 
 /// File line after the last line of the top-level value that starts on `key_line`: the next
-/// top-level key (or the closing `---`), less trailing blank lines and the comments above that key.
-fn end_of_value(text: &str, key_line: usize, closing: usize) -> usize {
+/// top-level key (or the closing `---`), less trailing blank lines and the comments above that
+/// key unless `through_blank_lines` (blank lines may belong to the value: `|+` keeps them).
+fn end_of_value(text: &str, key_line: usize, closing: usize, through_blank_lines: bool) -> usize {
     let lines: Vec<&str> = text.lines().collect();
     let mut end = closing;
     for line in key_line + 1..closing {
@@ -117,15 +118,24 @@ fn end_of_value(text: &str, key_line: usize, closing: usize) -> usize {
             break;
         }
     }
-    while end > key_line + 1 && lines.get(end - 2).is_some_and(|l| l.trim().is_empty() || l.starts_with('#')) {
+    while !through_blank_lines
+        && end > key_line + 1
+        && lines.get(end - 2).is_some_and(|l| l.trim().is_empty() || l.starts_with('#'))
+    {
         end -= 1;
     }
     end
 }
 
 /// `text` with `update` added as the last item of `updates:` (the key created if missing),
-/// indented like the items already there, written in `style`.
-fn splice_update(text: &str, update: &NewUpdate<'_>, style: Style) -> Result<String, Refusal> {
+/// indented like the items already there, written in `style`; before the blank lines and
+/// comments that end the list, or after them (`through_blank_lines`).
+fn splice_update(
+    text: &str,
+    update: &NewUpdate<'_>,
+    style: Style,
+    through_blank_lines: bool,
+) -> Result<String, Refusal> {
     let (yaml, first, closing) = front_matter(text)?;
     let locations = locate(yaml, first);
     let item_indent = locations.0.get("updates.0").map(|l| l.key.column - 1);
@@ -139,7 +149,7 @@ fn splice_update(text: &str, update: &NewUpdate<'_>, style: Style) -> Result<Str
                 }
                 return Err("`updates` is not a block list of updates; cannot append to it".into());
             }
-            (end_of_value(text, loc.key.line, closing), item_indent.unwrap_or(2), false)
+            (end_of_value(text, loc.key.line, closing, through_blank_lines), item_indent.unwrap_or(2), false)
         }
         None => (closing, 2, true),
     };
@@ -172,7 +182,7 @@ fn splice_key(text: &str, key: &str, value: &str, after: &[&str], style: Style) 
     }
     let anchor = after.iter().filter_map(|k| locations.0.get(*k)).map(|l| l.key.line).max();
     let line = match anchor {
-        Some(l) => end_of_value(text, l, closing),
+        Some(l) => end_of_value(text, l, closing, false),
         None => locations.0.get("updates").map_or(closing, |l| l.key.line),
     };
     let at = line_offset(text, line);
@@ -182,7 +192,9 @@ fn splice_key(text: &str, key: &str, value: &str, after: &[&str], style: Style) 
 /// `text` with `update` appended to its `updates` and, when given, `resolved_at` set (after the
 /// first of the metric times found, from the end of `after`). The result is parsed again: its
 /// front matter must be the old one with exactly these changes and its body unchanged, or
-/// nothing is returned but why. A readable form is tried first, every value double-quoted next.
+/// nothing is returned but why. The update goes before the blank lines and comments that end the
+/// list, else after them (they are part of the last update's text when it keeps its trailing
+/// newlines); in a readable form, else with every value double-quoted.
 pub fn append_update(
     text: &str,
     update: &NewUpdate<'_>,
@@ -201,8 +213,9 @@ pub fn append_update(
         expected.insert("resolved_at".into(), at.into());
     }
     let mut last_error = None;
-    for style in [Style::Readable, Style::Quoted] {
-        let mut edited = splice_update(text, update, style);
+    let tries = [(Style::Readable, false), (Style::Quoted, false), (Style::Readable, true), (Style::Quoted, true)];
+    for (style, through_blank_lines) in tries {
+        let mut edited = splice_update(text, update, style, through_blank_lines);
         if let Some((at, after)) = resolved_at {
             edited = edited.and_then(|t| splice_key(&t, "resolved_at", at, after, style));
         }

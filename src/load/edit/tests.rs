@@ -85,6 +85,17 @@ fn a_block_that_would_swallow_what_follows_falls_back_to_quotes() {
 }
 
 #[test]
+fn an_update_after_one_that_keeps_its_trailing_lines_keeps_them() {
+    let first = NewUpdate { at: "2026-11-26T09:00:00Z", status: "identified", visibility: None, body: "kept\n\n\n" };
+    let second = NewUpdate { at: "2026-11-26T09:05:00Z", status: "identified", visibility: None, body: "next" };
+    let once = append_update(DOC, &first, None).unwrap();
+    let twice = append_update(&once, &second, None).unwrap();
+    let found = updates(&twice);
+    assert_eq!(found[found.len() - 2..], [first.expected(), second.expected()]);
+    assert!(only_inserted(&once, &twice));
+}
+
+#[test]
 fn what_cannot_be_appended_is_refused() {
     let u = NewUpdate { at: "2026-11-26T09:00:00Z", status: "identified", visibility: None, body: "x" };
     assert!(append_update("---\ntitle: X\nupdates: []\n---\n", &u, None).unwrap_err().contains("flow style"));
