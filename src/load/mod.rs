@@ -15,7 +15,7 @@ mod yaml;
 pub use fields::{parse_date, parse_span, parse_time, time_help};
 
 use crate::diagnostics::{Diagnostic, Pos, sort_and_dedup};
-use crate::model::{Kind, Sources};
+use crate::model::{Audiences, Kind, Sources};
 use documents::Loaded;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -92,70 +92,96 @@ pub fn load(root: &Path) -> (Sources, Vec<Diagnostic>) {
     load_from(root, Snapshot::default())
 }
 
+/// The documents among the files `listed` below `content`, and the problems of the others (names
+/// that make no id, files that are not documents).
+fn documents_of(content: &Path, listed: Vec<(PathBuf, Option<Vec<u8>>)>) -> (Vec<documents::File>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for (path, bytes) in listed {
+        let Ok(rel) = path.strip_prefix(content) else {
+            continue;
+        };
+        let rel = match names::content_path(rel) {
+            names::Named::Hidden => continue,
+            names::Named::Refused(d) => {
+                problems.push(d);
+                continue;
+            }
+            names::Named::Usable(rel) => rel,
+        };
+        if rel == "components.yaml" {
+            continue;
+        }
+        match classify(&rel) {
+            Some(kind) => match names::document_id(&rel) {
+                Ok(slug) => files.push(documents::File { path, rel, slug, kind, bytes }),
+                Err(d) => problems.push(d),
+            },
+            None => problems.push(
+                Diagnostic::warning(
+                    &Path::new("content").join(&rel),
+                    Pos::START,
+                    "ignored-file",
+                    "this file is not a document and is not published",
+                )
+                .with_help("put images and other files to publish as they are in `static/`"),
+            ),
+        }
+    }
+    (files, problems)
+}
+
+/// Every document among `listed`, loaded in parallel: each with its problems and its file.
+type LoadedFiles = (Vec<(Option<Loaded>, Vec<Diagnostic>, documents::File)>, Vec<Diagnostic>);
+
+fn load_listed(content: &Path, listed: Vec<(PathBuf, Option<Vec<u8>>)>, audiences: &Audiences) -> LoadedFiles {
+    let (files, problems) = documents_of(content, listed);
+    let loaded = files
+        .into_par_iter()
+        .map(|mut file| {
+            let mut p = Vec::new();
+            let doc = documents::load_document(&mut file, audiences, &mut p);
+            (doc, p, file)
+        })
+        .collect();
+    (loaded, problems)
+}
+
 /// [`load`], taking the documents' bytes from `snapshot` where it has them.
 pub fn load_from(root: &Path, mut snapshot: Snapshot) -> (Sources, Vec<Diagnostic>) {
     let mut problems = Vec::new();
     let config = config::load_config(root, &mut problems);
     let components = config::load_components(root, &config, &mut problems);
     let content = root.join("content");
-    let listing = inputs::walk_below(root, Path::new("content"));
-    problems.extend(inputs::link_warnings(root, &config.theme, &listing.links));
-    let mut files: Vec<documents::File> = Vec::new();
-    if std::fs::symlink_metadata(&content).is_ok_and(|m| m.is_dir()) {
-        let listed = snapshot
-            .take_under(&content)
-            .unwrap_or_else(|| listing.files.into_iter().map(|entry| (entry.into_path(), None)).collect());
-        for (path, bytes) in listed {
-            let Ok(rel) = path.strip_prefix(&content) else {
-                continue;
-            };
-            let rel = match names::content_path(rel) {
-                names::Named::Hidden => continue,
-                names::Named::Refused(d) => {
-                    problems.push(d);
-                    continue;
-                }
-                names::Named::Usable(rel) => rel,
-            };
-            if rel == "components.yaml" {
-                continue;
-            }
-            match classify(&rel) {
-                Some(kind) => match names::document_id(&rel) {
-                    Ok(slug) => files.push(documents::File { path, rel, slug, kind, bytes }),
-                    Err(d) => problems.push(d),
-                },
-                None => problems.push(
-                    Diagnostic::warning(
-                        &Path::new("content").join(&rel),
-                        Pos::START,
-                        "ignored-file",
-                        "this file is not a document and is not published",
-                    )
-                    .with_help("put images and other files to publish as they are in `static/`"),
-                ),
-            }
+    let content_rel = Path::new("content");
+    let is_dir = std::fs::symlink_metadata(&content).is_ok_and(|m| m.is_dir());
+    let audiences = &config.audiences;
+    // With a snapshot, `content/` is walked only for its links, beside the loading.
+    let (listing, (loaded, more)) = match snapshot.take_under(&content).filter(|_| is_dir) {
+        Some(listed) => {
+            rayon::join(|| inputs::walk_below(root, content_rel), || load_listed(&content, listed, audiences))
         }
-    } else {
-        let linked = listing.links.iter().any(|l| l == Path::new("content"));
+        None => {
+            let mut listing = inputs::walk_below(root, content_rel);
+            let listed = std::mem::take(&mut listing.files).into_iter().map(|e| (e.into_path(), None)).collect();
+            let loaded = load_listed(&content, listed, audiences);
+            (listing, loaded)
+        }
+    };
+    problems.extend(more);
+    problems.extend(inputs::link_warnings(root, &config.theme, &listing.links));
+    if !is_dir {
+        let linked = listing.links.iter().any(|l| l == content_rel);
         let message = if linked {
             "`content` is a symbolic link, which cairn does not follow: there is no `content/` folder"
         } else {
             "there is no `content/` folder"
         };
         problems.push(
-            Diagnostic::error(Path::new("content"), Pos::START, "missing-content", message)
+            Diagnostic::error(content_rel, Pos::START, "missing-content", message)
                 .with_help("documents live in content/incidents, content/runbooks, … (see `cairn init`)"),
         );
     }
-    let loaded: Vec<(Option<Loaded>, Vec<Diagnostic>, documents::File)> = files
-        .into_par_iter()
-        .map(|mut file| {
-            let mut p = Vec::new();
-            let doc = documents::load_document(&mut file, &config.audiences, &mut p);
-            (doc, p, file)
-        })
-        .collect();
     let mut sources = Sources {
         root: root.to_path_buf(),
         config,
