@@ -127,7 +127,7 @@ fn update_with_every_message(crlf: bool) {
             assert_ne!(meta.ino(), inode, "the file was written in place, not by rename");
             assert_eq!(meta.mode() & 0o777, 0o640, "permissions kept");
             assert_eq!(folder(path.parent().unwrap()), names, "a temporary file was left beside the incident");
-            let who = if internal { "visible to internal only (not public)" } else { "visible to public" };
+            let who = if internal { "visible to internal only, not public" } else { "visible to public" };
             assert!(out.contains(who), "{out}");
         }
     }
@@ -186,7 +186,11 @@ fn new_incidents_keep_their_visibility_and_exact_title_and_message() {
             assert_eq!(incident.meta.visibility, public.then_some(0), "{text:?}");
             let first = updates(&incident);
             assert_eq!(first, [(NOW.to_string(), IncidentStatus::Investigating, text.to_string(), None, None)]);
-            let who = if public { "Visible to: public, operators and internal" } else { "Visible to: internal only" };
+            let who = if public {
+                "Visible to: public, operators and internal (as asked"
+            } else {
+                "Visible to: internal only, not public (the default"
+            };
             assert!(out.contains(who), "{out}");
             assert_eq!(folder(&root.join("content/incidents")).iter().filter(|n| n.starts_with('.')).count(), 0);
         }
@@ -210,4 +214,20 @@ fn an_incident_opened_by_new_takes_updates_to_resolved() {
     let incident = load(root, slug);
     assert_eq!(incident.resolved_at.map(cairn::render::context::iso).as_deref(), Some(NOW));
     assert_eq!(updates(&incident)[1], (NOW.to_string(), IncidentStatus::Resolved, "Done.\n\n".into(), None, None));
+}
+
+#[test]
+fn nothing_is_written_through_a_linked_folder() {
+    let repo = example_copy();
+    let root = repo.path();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::create_dir(outside.path().join("maintenance")).unwrap();
+    std::fs::rename(root.join("content/maintenance"), outside.path().join("kept")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("maintenance"), root.join("content/maintenance")).unwrap();
+    let (ok, out) = cairn(
+        root,
+        &["new", "maintenance", "Upgrade", "--start", "2026-12-01T10:00:00Z", "--end", "2026-12-01T11:00:00Z"],
+    );
+    assert!(!ok && out.contains("symbolic link") && out.contains("Nothing was written"), "{out}");
+    assert_eq!(std::fs::read_dir(outside.path().join("maintenance")).unwrap().count(), 0);
 }

@@ -101,7 +101,7 @@ pub fn write_checked(
 }
 
 /// Who can see something of visibility `rank` (`None`: the section default `default`), in
-/// words, e.g. `operators and internal (not public)`.
+/// words, e.g. `operators and internal, not public`.
 pub fn audience_of(audiences: &Audiences, rank: Option<usize>, default: usize, embargo: Option<Timestamp>) -> String {
     let rank = rank.unwrap_or(default).min(audiences.most_trusted());
     let names: Vec<&str> = audiences.0[rank..].iter().map(String::as_str).collect();
@@ -111,10 +111,10 @@ pub fn audience_of(audiences: &Audiences, rank: Option<usize>, default: usize, e
         [] => String::new(),
     };
     if rank > 0 {
-        out.push_str(&format!(" (not {})", audiences.name(0)));
+        out.push_str(&format!(", not {}", audiences.name(0)));
     } else if let Some(t) = embargo {
         out.push_str(&format!(
-            " ({} only from {}, the end of its embargo)",
+            ", {} only from {} (the end of its embargo)",
             audiences.name(0),
             crate::render::context::iso(t)
         ));

@@ -158,9 +158,9 @@ pub fn run(args: NewArgs) -> ExitCode {
         Ok(path) => {
             println!("Created {}: {}", path.display(), planned.what);
             let how = if planned.visibility.is_some() {
-                "as asked".to_string()
+                "as asked with --public".to_string()
             } else {
-                format!("the default of {} in cairn.yaml", planned.kind.as_str())
+                format!("the default for {} in cairn.yaml", planned.kind.as_str())
             };
             println!("Visible to: {who} ({how})");
             ExitCode::SUCCESS
