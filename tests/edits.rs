@@ -7,7 +7,7 @@
 
 mod common;
 
-use cairn::model::{Incident, IncidentStatus};
+use cairn::model::{Incident, IncidentStatus, Timestamp};
 use common::*;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
@@ -32,9 +32,12 @@ const HOSTILE: &[&str] = &[
     "Unicode: é, 障害, 🦀, \u{202e}reversed\u{202c}, \u{feff}bom, \u{7f}del, \u{1b}[31mansi",
 ];
 
-/// Runs the binary with an empty temporary folder of its own as TMPDIR, which must stay empty.
+/// Runs the binary with TMPDIR set to a folder that does not exist, and must still not exist
+/// after it: an edit is checked in memory, never on a scratch copy in a temporary folder
+/// (even one removed afterwards).
 fn cairn(root: &Path, args: &[&str]) -> (bool, String) {
-    let tmp = tempfile::tempdir().unwrap();
+    let parent = tempfile::tempdir().unwrap();
+    let tmp = parent.path().join("tmp");
     // The options go before a `--`, after which a title may start with `-`.
     let split = args.iter().position(|a| *a == "--").unwrap_or(args.len());
     let out = Command::new(env!("CARGO_BIN_EXE_cairn"))
@@ -44,11 +47,11 @@ fn cairn(root: &Path, args: &[&str]) -> (bool, String) {
         .arg("--now")
         .arg(NOW)
         .args(&args[split..])
-        .env("TMPDIR", tmp.path())
+        .env("TMPDIR", &tmp)
         .env_remove("CI")
         .output()
         .unwrap();
-    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    let left: Vec<_> = std::fs::read_dir(parent.path()).unwrap().collect();
     assert!(left.is_empty(), "the command used the temporary folder: {left:?}");
     (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }
@@ -69,14 +72,14 @@ fn load(root: &Path, slug: &str) -> Incident {
     sources.incidents.into_iter().find(|i| i.meta.slug == slug).unwrap()
 }
 
-type Update = (String, IncidentStatus, String, Option<usize>, Option<u64>);
+type Update = (Timestamp, IncidentStatus, String, Option<usize>, Option<u64>);
 
 fn updates(incident: &Incident) -> Vec<Update> {
-    incident
-        .updates
-        .iter()
-        .map(|u| (cairn::render::context::iso(u.at), u.status, u.body.clone(), u.visibility, u.height))
-        .collect()
+    incident.updates.iter().map(|u| (u.at, u.status, u.body.clone(), u.visibility, u.height)).collect()
+}
+
+fn time(text: &str) -> Timestamp {
+    cairn::load::parse_time(text).unwrap()
 }
 
 /// `edited` is `original` with lines added at one place, nothing else changed.
@@ -117,7 +120,7 @@ fn update_with_every_message(crlf: bool) {
             let new = updates(&load(root, INCIDENT));
             let visibility = internal.then_some(2);
             let mut expected = old.clone();
-            expected.push((at.clone(), IncidentStatus::Monitoring, message.to_string(), visibility, None));
+            expected.push((time(&at), IncidentStatus::Monitoring, message.to_string(), visibility, None));
             assert_eq!(new, expected, "{message:?} (internal: {internal}):\n{after}");
             only_added(&before, &after);
             if crlf {
@@ -185,7 +188,7 @@ fn new_incidents_keep_their_visibility_and_exact_title_and_message() {
             assert_eq!(incident.meta.title, *text);
             assert_eq!(incident.meta.visibility, public.then_some(0), "{text:?}");
             let first = updates(&incident);
-            assert_eq!(first, [(NOW.to_string(), IncidentStatus::Investigating, text.to_string(), None, None)]);
+            assert_eq!(first, [(time(NOW), IncidentStatus::Investigating, text.to_string(), None, None)]);
             let who = if public {
                 "Visible to: public, operators and internal (as asked"
             } else {
@@ -212,8 +215,8 @@ fn an_incident_opened_by_new_takes_updates_to_resolved() {
     let (ok, out) = cairn(root, &["update", slug, "--resolve", "--message", "Done.\n\n"]);
     assert!(ok, "{out}");
     let incident = load(root, slug);
-    assert_eq!(incident.resolved_at.map(cairn::render::context::iso).as_deref(), Some(NOW));
-    assert_eq!(updates(&incident)[1], (NOW.to_string(), IncidentStatus::Resolved, "Done.\n\n".into(), None, None));
+    assert_eq!(incident.resolved_at, Some(time(NOW)));
+    assert_eq!(updates(&incident)[1], (time(NOW), IncidentStatus::Resolved, "Done.\n\n".into(), None, None));
 }
 
 #[test]
