@@ -100,7 +100,7 @@ pub fn attrs(doc: &scraper::Html, selector: &str, attr: &str) -> Vec<String> {
     doc.select(&sel).filter_map(|e| e.value().attr(attr).map(String::from)).collect()
 }
 
-/// Copies a directory tree (for tests that modify a repo).
+/// Copies a directory tree (for tests that modify a repo), symbolic links as links.
 pub fn copy_tree(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
@@ -112,7 +112,10 @@ pub fn copy_tree(from: &Path, to: &Path) {
             continue;
         }
         let dest = to.join(rel);
-        if entry.file_type().is_dir() {
+        if entry.file_type().is_symlink() {
+            // Links stay links: cairn must see them as they are in the repo, to refuse them.
+            std::os::unix::fs::symlink(std::fs::read_link(entry.path()).unwrap(), &dest).unwrap();
+        } else if entry.file_type().is_dir() {
             std::fs::create_dir_all(&dest).unwrap();
         } else {
             std::fs::copy(entry.path(), &dest).unwrap();
