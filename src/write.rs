@@ -219,7 +219,8 @@ impl<'l> Staging<'l> {
     }
 
     /// Removes what the build did not put, swaps the folder into place (the previous output
-    /// becomes `.<name>.prev`) and returns the manifest of the output it left.
+    /// becomes `.<name>.prev`) and returns the manifest of the output it left. An error means
+    /// the previous output is still in place.
     pub fn finish(self) -> io::Result<Written> {
         let put: BTreeMap<String, u128> =
             self.put.into_inner().map_err(|_| io::Error::other("poisoned"))?.into_iter().collect();
@@ -247,7 +248,9 @@ impl<'l> Staging<'l> {
         let target = self.lock.target();
         let mark = self.lock.mark()?;
         swap::swap(&self.dir, target, &sibling(target, "prev"))?;
-        let manifest = Manifest::of(target, &put, &wanted_dirs, mark)?;
+        // The new output is in place. If it cannot be stamped (something changed it already),
+        // the empty manifest proves nothing and the next build will not be skipped.
+        let manifest = Manifest::of(target, &put, &wanted_dirs, mark).unwrap_or_default();
         Ok(Written {
             stats: WriteStats { written: self.written.into_inner(), unchanged: self.unchanged.into_inner(), removed },
             manifest,

@@ -102,7 +102,7 @@ impl Manifest {
         if self.0.is_empty() {
             return false;
         }
-        let children = self.children();
+        let children = self.children_of_racy_folders();
         self.0.par_iter().all(|Entry(path, len, inode, changed, check)| {
             let full = target.join(path.trim_end_matches('/'));
             let Ok(meta) = std::fs::symlink_metadata(&full) else { return false };
@@ -121,9 +121,10 @@ impl Manifest {
         })
     }
 
-    /// The names each folder holds, by the folder's path (`/` for the output itself).
-    fn children(&self) -> BTreeMap<&str, BTreeSet<String>> {
-        let mut out: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    /// The names each racy folder holds, by the folder's path (`/` for the output itself).
+    fn children_of_racy_folders(&self) -> BTreeMap<&str, BTreeSet<String>> {
+        let mut out: BTreeMap<&str, BTreeSet<String>> =
+            self.0.iter().filter(|e| e.4.as_deref() == Some("dir")).map(|e| (e.0.as_str(), BTreeSet::new())).collect();
         for Entry(path, ..) in &self.0 {
             if path == "/" {
                 continue;
@@ -133,7 +134,9 @@ impl Manifest {
                 Some((parent, name)) => (&path[..parent.len() + 1], name),
                 None => ("/", trimmed),
             };
-            out.entry(parent).or_default().insert(name.to_string());
+            if let Some(names) = out.get_mut(parent) {
+                names.insert(name.to_string());
+            }
         }
         out
     }

@@ -15,27 +15,28 @@ pub fn check(root: &Path, output: &Path, inputs: &[&str]) -> Result<PathBuf, Str
     let canonical_output =
         canonical(output).map_err(|e| format!("cannot resolve the output {}: {e}", output.display()))?;
     let canonical_root = canonical(root).map_err(|e| format!("cannot resolve the root {}: {e}", root.display()))?;
+    let shown_root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
     let refuse = |what: String| {
         Err(format!(
             "refusing to build into {}: {what}; choose an output folder outside the sources, such as {}",
             output.display(),
-            root.join("public").display()
+            shown_root.join("public").display()
         ))
     };
     if canonical_root.starts_with(&canonical_output) {
         let how = if canonical_root == canonical_output { "it is" } else { "it contains" };
-        return refuse(format!("{how} the root of the knowledge base {}", root.display()));
+        return refuse(format!("{how} the root of the knowledge base {}", shown_root.display()));
     }
     for input in inputs {
         let input_path = canonical_root.join(input);
         let input_path = canonical(&input_path).unwrap_or(input_path);
         if canonical_output.starts_with(&input_path) {
             let how = if canonical_output == input_path { "it is" } else { "it is inside" };
-            return refuse(format!("{how} the input {}", root.join(input).display()));
+            return refuse(format!("{how} the input {}", shown_root.join(input).display()));
         }
         // An input reached through a link from elsewhere could sit inside the output.
         if input_path.starts_with(&canonical_output) {
-            return refuse(format!("it contains the input {}", root.join(input).display()));
+            return refuse(format!("it contains the input {}", shown_root.join(input).display()));
         }
     }
     match std::fs::metadata(&canonical_output) {

@@ -24,9 +24,10 @@ pub fn swap(staging: &Path, target: &Path, prev: &Path) -> io::Result<bool> {
     }
     match exchange(staging, target) {
         Ok(()) => {
-            // The previous output is now at the staging name; a build killed before this rename
-            // leaves it there, and the next build reuses it as its base.
-            std::fs::rename(staging, prev)?;
+            // The new output is in place: what follows cannot undo that. The previous output is
+            // now at the staging name; if it cannot be renamed (or the build is killed first) it
+            // stays there, and the next build clears it or reuses it as its base.
+            let _ = std::fs::rename(staging, prev);
             Ok(true)
         }
         Err(e) if unsupported(&e) => {
