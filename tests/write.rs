@@ -155,21 +155,34 @@ fn a_killed_build_leaves_a_whole_output() {
     let repo = example_copy();
     let out = tempfile::tempdir().unwrap();
     let target = out.path().join("site");
-    // Two different complete builds to alternate between, so that every build replaces the
-    // output (none is skipped), and the time a build takes.
+    // Two different complete builds to alternate between, so that no build is skipped.
+    let audiences = ["public", "internal"];
     let mut references = Vec::new();
-    let mut typical = Duration::ZERO;
-    for audience in ["public", "internal"] {
+    for audience in audiences {
         let reference = out.path().join(format!("ref-{audience}"));
-        let started = Instant::now();
         run(build(repo.path(), audience, &reference));
-        typical = typical.max(started.elapsed());
         references.push(tree(&reference));
     }
+    // Before the first build succeeds there is no output; a kill must not make one.
+    let mut child = build(repo.path(), audiences[0], &target).stderr(Stdio::null()).spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        !target.exists() || references.contains(&tree(&target)),
+        "a first build killed early left a partial output"
+    );
+    // How long a build that replaces the output takes (the second one), to kill at any point.
+    let mut typical = Duration::ZERO;
+    for audience in audiences {
+        let started = Instant::now();
+        run(build(repo.path(), audience, &target));
+        typical = started.elapsed();
+    }
     let mut rng = Rng(seed);
-    let mut existed = false;
+    let mut outcomes = [0; 2];
     for i in 0..iterations {
-        let audience = ["public", "internal"][i % 2];
+        let audience = audiences[i % 2];
         let mut child =
             build(repo.path(), audience, &target).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
         let delay = Duration::from_micros(rng.below(typical.as_micros() as u64));
@@ -178,15 +191,14 @@ fn a_killed_build_leaves_a_whole_output() {
         let _ = child.kill();
         let _ = child.wait();
         let context = format!("iteration {i} (seed {seed}), killed after {delay:?} of about {typical:?}");
-        if target.exists() {
-            let got = tree(&target);
-            assert!(references.contains(&got), "{context}: the output is a mix ({} files)", got.len());
-            existed = true;
-        } else {
-            assert!(!existed, "{context}: the output went missing");
-        }
+        assert!(target.exists(), "{context}: the output went missing");
+        let got = tree(&target);
+        let which = references.iter().position(|r| *r == got);
+        assert!(which.is_some(), "{context}: the output is a mix ({} files)", got.len());
+        outcomes[usize::from(which == Some(i % 2))] += 1;
         assert!(staging_leftovers(out.path()).len() <= 1, "{context}: leftovers pile up: {:?}", names(out.path()));
     }
+    eprintln!("{iterations} kills: {} left the previous output, {} the new one", outcomes[0], outcomes[1]);
     run(build(repo.path(), "public", &target));
     assert_eq!(tree(&target), references[0]);
     assert!(staging_leftovers(out.path()).is_empty(), "{:?}", names(out.path()));
