@@ -14,4 +14,5 @@ pub mod search;
 pub mod site;
 pub mod text;
 pub mod timings;
+pub mod view;
 pub mod write;

@@ -5,7 +5,7 @@ use super::comms::{refuse, write_checked};
 use super::{EXIT_USAGE, RepoArgs, now_or_usage, parse_now};
 use crate::load::edit::quote;
 use crate::model::{Impact, IncidentSeverity, Timestamp};
-use crate::render::context::iso;
+use crate::view::iso;
 use clap::Subcommand;
 use std::process::ExitCode;
 

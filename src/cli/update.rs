@@ -5,7 +5,7 @@ use super::comms::{refuse, write_checked};
 use super::{EXIT_USAGE, RepoArgs, now_or_usage, parse_now};
 use crate::load::edit::{NewUpdate, append_update, set_key};
 use crate::model::{Incident, IncidentStatus, Timestamp};
-use crate::render::context::iso;
+use crate::view::iso;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
