@@ -94,6 +94,9 @@ pub struct Staging<'l> {
     put: Mutex<HashMap<String, u128>>,
     written: AtomicUsize,
     unchanged: AtomicUsize,
+    /// Whether the folder was swapped into place; if not when dropped (a failed build), it
+    /// goes back to being `.<name>.prev`.
+    swapped: bool,
 }
 
 impl<'l> Staging<'l> {
@@ -134,6 +137,7 @@ impl<'l> Staging<'l> {
             put: Mutex::new(HashMap::new()),
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
+            swapped: false,
         })
     }
 
@@ -142,7 +146,7 @@ impl<'l> Staging<'l> {
     pub fn put(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
         check_path(path)?;
         let hash = xxhash_rust::xxh3::xxh3_128(bytes);
-        self.put.lock().map_err(|_| io::Error::other("poisoned"))?.insert(path.to_string(), hash);
+        self.put.lock().map_err(poisoned)?.insert(path.to_string(), hash);
         let file = self.dir.join(path);
         if self.existing_files.contains(path) {
             if std::fs::read(&file).is_ok_and(|old| old == bytes) {
@@ -210,20 +214,19 @@ impl<'l> Staging<'l> {
     }
 
     fn made(&self, dir: &str) -> io::Result<bool> {
-        Ok(self.made_dirs.lock().map_err(|_| io::Error::other("poisoned"))?.contains(dir))
+        Ok(self.made_dirs.lock().map_err(poisoned)?.contains(dir))
     }
 
     fn mark_made(&self, dir: &str) -> io::Result<()> {
-        self.made_dirs.lock().map_err(|_| io::Error::other("poisoned"))?.insert(dir.to_string());
+        self.made_dirs.lock().map_err(poisoned)?.insert(dir.to_string());
         Ok(())
     }
 
     /// Removes what the build did not put, swaps the folder into place (the previous output
     /// becomes `.<name>.prev`) and returns the manifest of the output it left. An error means
     /// the previous output is still in place.
-    pub fn finish(self) -> io::Result<Written> {
-        let put: BTreeMap<String, u128> =
-            self.put.into_inner().map_err(|_| io::Error::other("poisoned"))?.into_iter().collect();
+    pub fn finish(mut self) -> io::Result<Written> {
+        let put: BTreeMap<String, u128> = std::mem::take(self.put.get_mut().map_err(poisoned)?).into_iter().collect();
         let mut removed = 0;
         for stale in self.existing_files.iter().filter(|f| !put.contains_key(*f)) {
             // A stale file may have made way for a folder already.
@@ -235,7 +238,7 @@ impl<'l> Staging<'l> {
         }
         let wanted_dirs: BTreeSet<String> =
             put.keys().flat_map(|p| p.match_indices('/').map(move |(i, _)| p[..i].to_string())).collect();
-        let made = self.made_dirs.into_inner().map_err(|_| io::Error::other("poisoned"))?;
+        let made = std::mem::take(self.made_dirs.get_mut().map_err(poisoned)?);
         let mut stale_dirs: BTreeSet<&String> = self.existing_dirs.iter().chain(&made).collect();
         stale_dirs.retain(|d| !wanted_dirs.contains(*d));
         // Deepest first, so emptied parents can go too.
@@ -248,13 +251,26 @@ impl<'l> Staging<'l> {
         let target = self.lock.target();
         let mark = self.lock.mark()?;
         swap::swap(&self.dir, target, &sibling(target, "prev"))?;
+        self.swapped = true;
         // The new output is in place. If it cannot be stamped (something changed it already),
         // the empty manifest proves nothing and the next build will not be skipped.
         let manifest = Manifest::of(target, &put, &wanted_dirs, mark).unwrap_or_default();
         Ok(Written {
-            stats: WriteStats { written: self.written.into_inner(), unchanged: self.unchanged.into_inner(), removed },
+            stats: WriteStats { written: *self.written.get_mut(), unchanged: *self.unchanged.get_mut(), removed },
             manifest,
         })
+    }
+}
+
+impl Drop for Staging<'_> {
+    /// A build that fails after `begin` leaves no staging folder behind: the folder, which holds
+    /// the previous output partly rewritten, becomes `.<name>.prev` again (else the next build
+    /// clears it, see [`tidy`]).
+    fn drop(&mut self) {
+        let prev = sibling(self.lock.target(), "prev");
+        if !self.swapped && std::fs::symlink_metadata(&prev).is_err() {
+            let _ = std::fs::rename(&self.dir, prev);
+        }
     }
 }
 
@@ -291,6 +307,11 @@ fn leftovers(target: &Path) -> io::Result<Vec<PathBuf>> {
         .collect();
     found.sort();
     Ok(found)
+}
+
+/// The error of a lock poisoned by a panic on another thread.
+fn poisoned<T>(_: T) -> io::Error {
+    io::Error::other("poisoned")
 }
 
 /// `Ok(true)` when removed, `Ok(false)` when it was already gone (or its folder was replaced).

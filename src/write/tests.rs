@@ -124,3 +124,22 @@ fn a_refused_path_writes_nothing_anywhere() {
     assert_eq!(names(&tmp.path().join("site")), vec![".public.lock", "public"]);
     assert!(names(&target).is_empty());
 }
+
+#[test]
+fn a_build_that_fails_after_begin_leaves_the_previous_output_and_no_staging() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("public");
+    write_site(&target, &[file("a.txt", b"1")]).unwrap();
+    write_site(&target, &[file("a.txt", b"2")]).unwrap();
+    let lock = OutputLock::acquire(&target, &|_| {}).unwrap();
+    let staging = Staging::begin(&lock).unwrap();
+    staging.put("a.txt", b"3").unwrap();
+    staging.put("b.txt", b"3").unwrap();
+    drop(staging);
+    assert_eq!(names(tmp.path()), vec![".public.lock", ".public.prev", "public"]);
+    assert_eq!(std::fs::read(target.join("a.txt")).unwrap(), b"2");
+    // The next build starts from it, comparing every file it puts.
+    drop(lock);
+    let next = write_site(&target, &[file("a.txt", b"3")]).unwrap();
+    assert_eq!(next.stats, WriteStats { written: 0, unchanged: 1, removed: 1 });
+}
