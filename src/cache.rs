@@ -40,8 +40,8 @@ impl Record {
     }
 }
 
-/// The fingerprint of a build: a hash of the running executable, of every input file (path and
-/// bytes, in sorted order) and of the build settings; and, when `keep`, the bytes read, for a
+/// The fingerprint of a build: a hash of the running executable, of every input file (path below
+/// the root and bytes, in sorted order) and of the build settings; and, when `keep`, the bytes read, for a
 /// build that will load them next. XXH3-128: a content hash that reads at memory speed, where
 /// SipHash took longer than reading the files from the page cache; 128 bits make a missed
 /// change vanishingly unlikely. When the executable cannot be read the fingerprint is random,
@@ -93,7 +93,9 @@ fn read_inputs(root: &Path, keep: bool) -> (Vec<u128>, Snapshot) {
             .par_iter()
             .map(|path| {
                 let mut f = Xxh3Default::new();
-                path.hash(&mut f);
+                // Below the root: `--root .` and the same folder spelt absolutely read the same
+                // inputs (the root itself is one of the settings, canonical).
+                path.strip_prefix(root).unwrap_or(path).hash(&mut f);
                 let bytes = std::fs::read(path);
                 bytes.as_deref().unwrap_or_default().hash(&mut f);
                 (f.digest128(), bytes.ok().filter(|_| keep))

@@ -161,11 +161,13 @@ pub fn build_waiting(
     let io_error = |e: std::io::Error| BuildError::Io(format!("cannot write {}: {e}", requested.display()));
     let lock = crate::write::OutputLock::acquire(&output, &|pid| waiting(&requested, pid)).map_err(io_error)?;
     let now = crate::view::iso(opts.now);
+    let root = std::fs::canonicalize(&opts.root).unwrap_or_else(|_| opts.root.clone());
     let settings = [
         opts.audience.as_deref().unwrap_or(""),
         opts.base_url.as_deref().unwrap_or(""),
         now.as_str(),
         &output.to_string_lossy(),
+        &root.to_string_lossy(),
     ];
     let clock = Clock::new(started);
     // Without a record of an earlier build into this output nothing can be skipped: the bytes

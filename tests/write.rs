@@ -293,6 +293,28 @@ fn a_skipped_build_reports_its_warnings_again() {
     assert!(String::from_utf8_lossy(&forced.stderr).contains("Built the public site"));
 }
 
+/// The fingerprint keys on the inputs below the root, and on the root as a canonical path:
+/// `--root .` and the same folder spelt absolutely are one build, not two.
+#[test]
+fn one_root_spelt_two_ways_is_one_build() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(cairn().arg("init").arg(dir.path()).status().unwrap().success());
+    let out = dir.path().join("out");
+    let relative = run({
+        let mut c = cairn();
+        c.current_dir(dir.path()).args(["build", "--now", NOW, "--root", ".", "--output", "out"]);
+        c
+    });
+    assert!(String::from_utf8_lossy(&relative.stderr).contains("Built the public site"));
+    let absolute = run({
+        let mut c = cairn();
+        c.args(["build", "--now", NOW, "--root"]).arg(dir.path()).arg("--output").arg(&out);
+        c
+    });
+    let stderr = String::from_utf8_lossy(&absolute.stderr);
+    assert!(stderr.contains("is up to date"), "{stderr}");
+}
+
 #[test]
 fn an_output_overlapping_the_sources_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
