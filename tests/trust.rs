@@ -242,10 +242,13 @@ fn any_script_makes_a_page_url_and_an_empty_one_is_an_error() {
     write(kb.path(), "content/日本/概要.md", "---\ntitle: 概要\nvisibility: public\n---\nこんにちは\n");
     let (dir, _) = built(kb.path(), None);
     assert!(dir.path().join("site/ri-ben/gai-yao/index.html").is_file());
-    write(kb.path(), "content/---.md", "---\ntitle: Dashes\nvisibility: public\n---\nx\n");
+    write(kb.path(), "content/---/page.md", "---\ntitle: Dashes\nvisibility: public\n---\nx\n");
     let out = cairn(kb.path(), &["check", "--format", "json"]);
     let diagnostics: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(diagnostics.iter().any(|d| d["code"] == "bad-path" && d["file"] == "content/---.md"), "{diagnostics:#?}");
+    assert!(
+        diagnostics.iter().any(|d| d["code"] == "bad-path" && d["file"] == "content/---/page.md"),
+        "{diagnostics:#?}"
+    );
     assert_eq!(out.status.code(), Some(1));
 }
 

@@ -3,7 +3,7 @@
 
 use super::config::{check_id, is_id, yaml_error};
 use super::fields::{Fields, FileCx};
-use super::yaml;
+use super::{inputs, limits, yaml};
 use crate::diagnostics::{Diagnostic, Pos};
 use crate::model::*;
 use std::path::Path;
@@ -89,29 +89,50 @@ pub enum Loaded {
     Page(Page),
 }
 
-/// Reads one content file of the given kind. `rel` is its path relative to `content/`; `bytes`
-/// its content when already read.
-pub fn load_document(
-    root: &Path,
-    rel: &str,
-    kind: Kind,
-    bytes: Option<Vec<u8>>,
-    audiences: &Audiences,
-    problems: &mut Vec<Diagnostic>,
-) -> Option<Loaded> {
-    let source = Path::new("content").join(rel);
+/// One content file to load.
+pub struct File {
+    /// Where it is (found by a walk that follows no link).
+    pub path: std::path::PathBuf,
+    /// Its path relative to `content/`, with `/` separators.
+    pub rel: String,
+    /// Its id (see `names::document_id`): never empty.
+    pub slug: String,
+    pub kind: Kind,
+    /// Its content when already read; taken when loaded.
+    pub bytes: Option<Vec<u8>>,
+}
+
+/// Its text, or the problem that keeps it from being read: a link, a file over the size limit,
+/// bytes that are not UTF-8.
+fn read_text(path: &Path, bytes: Option<Vec<u8>>, source: &Path) -> Result<String, Diagnostic> {
+    let unreadable = |why: String| {
+        Diagnostic::error(source, Pos::START, "unreadable", format!("cannot read the file: {why}"))
+            .with_help("content files must be UTF-8 text")
+    };
+    let bytes = match bytes {
+        Some(bytes) if bytes.len() as u64 > limits::MAX_FILE_BYTES => {
+            return Err(limits::file_too_large(source, bytes.len() as u64));
+        }
+        Some(bytes) => bytes,
+        None => match inputs::read_file(path, limits::MAX_FILE_BYTES) {
+            Ok(bytes) => bytes,
+            Err(inputs::Refused::TooLarge(size)) => return Err(limits::file_too_large(source, size)),
+            Err(e) => return Err(unreadable(e.to_string())),
+        },
+    };
     // One decoding for bytes read here or before, so both report a file that is not UTF-8 alike.
-    let text = bytes.map_or_else(|| std::fs::read(root.join(&source)), Ok).and_then(|bytes| {
-        String::from_utf8(bytes)
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "stream did not contain valid UTF-8"))
-    });
-    let text = match text {
+    String::from_utf8(bytes).map_err(|_| unreadable("stream did not contain valid UTF-8".into()))
+}
+
+/// Reads one content file. A file with problems yields no document, and all its problems.
+pub fn load_document(file: &mut File, audiences: &Audiences, problems: &mut Vec<Diagnostic>) -> Option<Loaded> {
+    let bytes = file.bytes.take();
+    let (rel, kind) = (file.rel.as_str(), file.kind);
+    let source = Path::new("content").join(rel);
+    let text = match read_text(&file.path, bytes, &source) {
         Ok(t) => t,
-        Err(e) => {
-            problems.push(
-                Diagnostic::error(&source, Pos::START, "unreadable", format!("cannot read the file: {e}"))
-                    .with_help("content files must be UTF-8 text"),
-            );
+        Err(d) => {
+            problems.push(d);
             return None;
         }
     };
@@ -129,6 +150,11 @@ pub fn load_document(
             }
         }
     };
+    let breaches = limits::check_yaml(&source, yaml_text, yaml_line, kind != Kind::Matrix);
+    if !breaches.is_empty() {
+        problems.extend(breaches);
+        return None;
+    }
     let value = match yaml::parse(yaml_text, yaml_line) {
         Ok(v) => v,
         Err((pos, msg)) => {
@@ -138,14 +164,14 @@ pub fn load_document(
     };
     let locations = yaml::locate(yaml_text, yaml_line);
     let stem = rel.rsplit('/').next().unwrap_or(rel);
-    let slug = stem.rsplit_once('.').map_or(stem, |(s, _)| s).to_string();
+    let slug = file.slug.clone();
     let cx = FileCx::new(&source, yaml_line, &locations, audiences);
     if kind != Kind::Page && !is_id(&slug) {
         problems.push(
             Diagnostic::error(&source, Pos::START, "bad-id", format!("file name `{stem}` is not a valid id"))
                 .with_help(format!(
                     "the file name is the document's id: use lowercase letters, digits and dashes, e.g. `{}`",
-                    crate::text::slugify(&slug)
+                    crate::text::slugify(&deunicode::deunicode(&slug))
                 )),
         );
     }
