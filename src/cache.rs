@@ -96,8 +96,15 @@ fn read_inputs(root: &Path, keep: bool) -> (Vec<u128>, Snapshot) {
                 // Below the root: `--root .` and the same folder spelt absolutely read the same
                 // inputs (the root itself is one of the settings, canonical).
                 path.strip_prefix(root).unwrap_or(path).hash(&mut f);
-                let bytes = std::fs::read(path);
-                bytes.as_deref().unwrap_or_default().hash(&mut f);
+                // Read as the loader reads: no link followed (not even one swapped in after the
+                // walk), nothing past the size limit (the loader reports such a file, and a
+                // build with errors records nothing to skip to).
+                let bytes = crate::load::inputs::read_file(path, crate::load::limits::MAX_FILE_BYTES);
+                match &bytes {
+                    Ok(b) => b.hash(&mut f),
+                    Err(crate::load::inputs::Refused::TooLarge(size)) => size.hash(&mut f),
+                    Err(_) => 0u64.hash(&mut f),
+                }
                 (f.digest128(), bytes.ok().filter(|_| keep))
             })
             .collect()
