@@ -319,7 +319,18 @@ fn updates<S>(
             body.as_deref().unwrap_or(""),
         );
         if let (Some(at), Some(status), Some(body)) = (at, status, body) {
-            out.push(StatusUpdate { id, at, status, body, body_origin, visibility, embargo_until, height, next_update, index });
+            out.push(StatusUpdate {
+                id,
+                at,
+                status,
+                body,
+                body_origin,
+                visibility,
+                embargo_until,
+                height,
+                next_update,
+                index,
+            });
         }
     }
     out

@@ -1,7 +1,7 @@
 //! Small shapes shared by many views: links to documents and components, status updates.
 
-use crate::render::markdown::{MarkdownOptions, render};
 use crate::model::ComponentStatus;
+use crate::render::markdown::{MarkdownOptions, render};
 use crate::site::{ComponentId, Doc, DocId, Site, Update};
 use serde::Serialize;
 

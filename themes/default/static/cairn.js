@@ -81,6 +81,14 @@
     var block = button.closest(".code-block");
     var pre = block && block.querySelector("pre");
     if (!pre) return;
+    // Long lines scroll: say so under the block, and let the keyboard scroll it.
+    if (pre.scrollWidth > pre.clientWidth + 1 && !block.querySelector(".scroll-cue")) {
+      var cue = document.createElement("p");
+      cue.className = "scroll-cue";
+      cue.textContent = "Scroll sideways for the whole line; Copy takes all of it.";
+      block.appendChild(cue);
+      pre.tabIndex = 0;
+    }
     var label = button.textContent || "Copy";
     var timer = 0;
 
