@@ -38,7 +38,7 @@ const STYLE: &str = ":root{color-scheme:light;--fg:#1b1f24;--muted:#4b5563;--bg:
 html,body{margin:0;background:var(--bg)}body{font:14px/1.45 system-ui,sans-serif;color:var(--fg)}
 a{color:inherit}.w{padding:10px 12px;border:1px solid var(--line);border-left:6px solid var(--c);border-radius:6px}
 .none{--c:#2e7d32}.maintenance{--c:#1565c0}.minor{--c:#b26a00}.major{--c:#d84315}.critical{--c:#c62828}
-.label{font-weight:650;margin:0}ul{margin:6px 0 0;padding-left:18px}.more{margin:6px 0 0;font-size:12px;color:var(--muted)}
+.label{font-size:15px;font-weight:650;margin:0}ul{margin:6px 0 0;padding-left:18px}.more{margin:6px 0 0;font-size:12px;color:var(--muted)}
 ";
 
 /// The widget's title: the site's title, with "status" added only when it does not say so.
@@ -56,7 +56,7 @@ fn page(site: &Site) -> String {
 <meta name=\"color-scheme\" content=\"light dark\">\n\
 <meta name=\"robots\" content=\"noindex\">\n<title>{title}</title>\n<link rel=\"stylesheet\" href=\"widget.css\">\n\
 <script src=\"theme.js\"></script>\n</head>\n<body>\n\
-<main class=\"w {indicator}\" data-indicator=\"{indicator}\">\n<p class=\"label\">{label}</p>\n",
+<main class=\"w {indicator}\" data-indicator=\"{indicator}\">\n<h1 class=\"label\">{label}</h1>\n",
         indicator = site.overall.as_str(),
         label = xml_escape(site.overall.label()),
     );
