@@ -1,6 +1,8 @@
 //! Helpers shared by the end-to-end tests: build real sites into temp dirs and read them back.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use cairn::model::Timestamp;
 use cairn::pipeline::{BuildOptions, BuildReport, build};
 use std::collections::BTreeMap;
