@@ -2076,7 +2076,8 @@ fn example_public_build_does_not_depend_on_hidden_material() {
 
     // (c) Add hidden material: an internal open incident naming every public component, an
     // internal and an embargoed update in every public incident, an internal block in every
-    // public body, an internal component, an operators runbook.
+    // public body and in the first public update of every public incident, an internal
+    // component, an operators runbook.
     let added = example_copy();
     let fmt = |t: time::OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).unwrap();
     let mut public_components = Vec::new();
@@ -2094,6 +2095,11 @@ fn example_public_build_does_not_depend_on_hidden_material() {
                     .filter_map(|c| c.as_str().filter(|c| !hidden.components.contains(*c)).map(String::from)),
             );
             let updates = d.front.get_mut("updates").and_then(Yaml::as_sequence_mut).unwrap();
+            if let Some(Yaml::String(body)) =
+                updates.iter_mut().find(|u| !hidden.update(u)).and_then(|u| u.get_mut("body"))
+            {
+                body.push_str("\n\n:::internal\nAdded internal block in an update: the hot wallet was drained.\n:::\n");
+            }
             let at = |u: &Yaml| parse_time(u["at"].as_str().unwrap()).unwrap();
             let first = at(&updates[0]);
             let status = updates[0]["status"].clone();

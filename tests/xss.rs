@@ -73,6 +73,13 @@ fn payloads(field: usize, markdown: bool) -> String {
     s
 }
 
+/// The payloads that fit a name cairn also turns into a path segment (a runbook owner gets a
+/// page of its own; a name hundreds of characters long is not one a file system takes).
+fn short_payloads(field: usize) -> String {
+    let n = |k: usize| field * 100 + k;
+    format!("o{field}\"><svg onload=__xss({})>'><img src=x onerror=__xss({})>", n(1), n(2))
+}
+
 /// A YAML double-quoted scalar.
 fn q(s: &str) -> String {
     serde_json::to_string(s).unwrap()
@@ -85,6 +92,11 @@ impl Fields {
     fn add(&mut self, name: &str, markdown: bool) -> String {
         self.0.push(name.to_string());
         payloads(self.0.len() - 1, markdown)
+    }
+
+    fn add_short(&mut self, name: &str) -> String {
+        self.0.push(name.to_string());
+        short_payloads(self.0.len() - 1)
     }
 
     fn name(&self, n: u64) -> String {
@@ -142,7 +154,7 @@ fn payload_repo(dir: &Path) -> Fields {
              last_reviewed: 2026-11-01\nreview_every: 90d\nvisibility: public\n---\n{}\n",
             q(&f.add("runbook title", false)),
             q(&f.add("runbook summary", false)),
-            q(&f.add("runbook owner", false)),
+            q(&f.add_short("runbook owner")),
             f.add("runbook body", true),
         ),
     );
@@ -408,9 +420,14 @@ fn no_payload_runs_in_chromium() {
             for href in links.as_array().into_iter().flatten() {
                 odd_links.push(format!("{audience} {url}: {href}"));
             }
-            // Click them all: a live `javascript:` link runs here, in the page.
-            b.eval(&format!("{ODD_LINKS}.length; [...document.querySelectorAll('a[href], area[href]')].filter(a => !['http:', 'https:', 'mailto:'].includes(a.protocol)).forEach(a => a.click())"));
-            let _ = b.eval("new Promise(r => setTimeout(r, 150))");
+            // Click each of them, one at a time: a live `javascript:` link runs here, in the page
+            // (a second click before the first one's navigation ran would cancel it).
+            b.eval(
+                "(async () => { for (const a of [...document.querySelectorAll('a[href], area[href]')]\
+                 .filter(a => !['http:', 'https:', 'mailto:'].includes(a.protocol))) { \
+                 a.click(); await new Promise(r => setTimeout(r, 40)); } })()",
+            );
+            let _ = b.eval("new Promise(r => setTimeout(r, 100))");
             let log = b.eval("(window.__xssLog || []).concat(window.__cspLog || [])");
             for hit in log.as_array().into_iter().flatten() {
                 ran.push(format!("{audience} {url}: {}", describe(&sites.fields, hit)));
