@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 pub mod blackbox;
 pub mod browser;
 
+#[allow(unused_imports)]
 pub use blackbox::{copy_tree, example_copy, example_root, tree};
 
 /// The fixed "now" the tests build with.
