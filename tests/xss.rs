@@ -428,7 +428,10 @@ fn no_payload_runs_in_chromium() {
                  a.click(); await new Promise(r => setTimeout(r, 40)); } })()",
             );
             let _ = b.eval("new Promise(r => setTimeout(r, 100))");
-            let log = b.eval("(window.__xssLog || []).concat(window.__cspLog || [])");
+            // Calls of `__xss`, and scripts (not images) a policy had to stop.
+            let log = b.eval(
+                "(window.__xssLog || []).concat((window.__cspLog || []).filter(v => v.startsWith('script-src')))",
+            );
             for hit in log.as_array().into_iter().flatten() {
                 ran.push(format!("{audience} {url}: {}", describe(&sites.fields, hit)));
             }
@@ -450,19 +453,28 @@ fn no_payload_runs_in_chromium() {
             if probe == json!(true) {
                 unblocked.push(format!("{audience} {url}"));
             }
+            // The probe's own violation report is not the next page's business.
+            let _ = b.eval("new Promise(r => setTimeout(r, 50))");
         }
     }
     ran.sort();
     ran.dedup();
     assert!(pages > 40, "only {pages} pages loaded");
-    assert!(ran.is_empty(), "{} payloads ran or were stopped only by a policy:\n{}", ran.len(), ran.join("\n"));
-    assert!(odd_links.is_empty(), "{} links with a script-capable scheme:\n{}", odd_links.len(), odd_links.join("\n"));
-    assert!(
-        unblocked.is_empty(),
-        "{} pages run an injected inline script (no Content-Security-Policy blocks it), e.g. {}",
-        unblocked.len(),
-        unblocked.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
-    );
+    let mut failures = Vec::new();
+    if !ran.is_empty() {
+        failures.push(format!("{} payloads ran or were stopped only by a policy:\n{}", ran.len(), ran.join("\n")));
+    }
+    if !odd_links.is_empty() {
+        failures.push(format!("{} links with a script-capable scheme:\n{}", odd_links.len(), odd_links.join("\n")));
+    }
+    if !unblocked.is_empty() {
+        failures.push(format!(
+            "{} pages run an injected inline script (no Content-Security-Policy blocks it), e.g. {}",
+            unblocked.len(),
+            unblocked.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
 fn describe(fields: &Fields, hit: &Value) -> String {
