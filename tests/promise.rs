@@ -2297,6 +2297,9 @@ enum Expect {
     SameWithout { file: &'static str, text: &'static str },
 }
 
+/// A minimal repo: files (besides a plain `cairn.yaml` and one public component) and their text.
+type MiniRepo<'a> = Vec<(&'a str, String)>;
+
 const MINI_CONFIG: &str =
     "title: Min\nbase_url: https://status.example.org\naudiences: [public, operators, internal]\n";
 const MINI_COMPONENTS: &str = "components:\n  - id: api\n    name: API\n    visibility: public\n";
@@ -2349,7 +2352,7 @@ fn minimal_cases_keep_the_promise() {
     let one_group = "groups:\n  - id: pub\n    name: Public group\ncomponents:\n  - id: api\n    name: API\n    \
                      group: pub\n    visibility: public\n";
     let hidden = |token| Expect::Hidden { token, may_refuse: false };
-    let cases: Vec<(&str, Vec<(&str, String)>, Expect)> = vec![
+    let cases: Vec<(&str, MiniRepo, Expect)> = vec![
         (
             "an internal block in a public incident update",
             vec![(incident, mini_incident("Body.", &update_block("investigating", "zqupdate0001")))],
