@@ -4,7 +4,7 @@
 //! they include this file with `#[path]`, and `common/mod.rs` re-exports it for the older tests.
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -348,4 +348,31 @@ pub fn entries(dir: &Path) -> std::collections::BTreeSet<String> {
     std::fs::read_dir(dir)
         .map(|d| d.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
         .unwrap_or_default()
+}
+
+/// Writes `files` (path relative to `dir`, text) below `dir`.
+pub fn write_repo(dir: &Path, files: &BTreeMap<String, String>) {
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+/// Canaries (`zq` and ten more letters or digits, looked up in `index`) found in `text`,
+/// lower-cased first: their indexes go into `found`.
+pub fn find_canaries(text: &str, index: &HashMap<&str, usize>, found: &mut BTreeSet<usize>) {
+    let lower = text.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let mut i = 0;
+    while let Some(at) = lower[i..].find("zq") {
+        let start = i + at;
+        if start + 12 <= bytes.len()
+            && let Ok(word) = std::str::from_utf8(&bytes[start..start + 12])
+            && let Some(&k) = index.get(word)
+        {
+            found.insert(k);
+        }
+        i = start + 2;
+    }
 }
