@@ -1435,9 +1435,9 @@ fn scan_build(
                 for t in &texts {
                     find_canaries(t, canaries, &mut here);
                 }
-                for (name, bytes) in tree(dir) {
-                    find_canaries(&String::from_utf8_lossy(&bytes), canaries, &mut here);
-                    let _ = name;
+                // The index's own files too (its word list is plain text).
+                for bytes in tree(dir).values() {
+                    find_canaries(&String::from_utf8_lossy(bytes), canaries, &mut here);
                 }
                 for k in here {
                     found.entry(k).or_default().insert(format!(".cairn/index/{audience}"));
