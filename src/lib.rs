@@ -15,3 +15,4 @@ pub mod search;
 pub mod site;
 pub mod text;
 pub mod timings;
+pub mod view;

@@ -273,17 +273,66 @@ pub struct Meta {
     pub locations: Locations,
 }
 
+impl Meta {
+    /// Where `body` starts in the file.
+    pub fn body_origin(&self) -> TextOrigin {
+        TextOrigin::Lines { line: self.body_line, column: self.body_column }
+    }
+}
+
+/// Where a piece of markdown starts in its file, so that positions inside it can be reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextOrigin {
+    /// Line `n` (0-based) of the text is file line `line + n`; columns shift by `column`.
+    Lines { line: usize, column: usize },
+    /// The text does not map line by line onto the file (a quoted or folded YAML scalar): every
+    /// position inside it is reported at the start of the value.
+    At(Pos),
+}
+
+impl TextOrigin {
+    /// File position of the character at 0-based `line` and 0-based character `column` of the text.
+    pub fn pos(self, line: usize, column: usize) -> Pos {
+        match self {
+            TextOrigin::Lines { line: first, column: shift } => Pos::new(first + line, column + 1 + shift),
+            TextOrigin::At(pos) => pos,
+        }
+    }
+}
+
 /// One status update of an incident or a maintenance window.
 #[derive(Debug, Clone)]
 pub struct StatusUpdate<S> {
+    /// Explicit stable id (`id:`); without one, the id is made from `at`.
+    pub id: Option<String>,
     pub at: Timestamp,
     pub status: S,
     pub body: String,
+    /// Where `body` starts in the file.
+    pub body_origin: TextOrigin,
     pub visibility: Option<usize>,
     pub embargo_until: Option<Timestamp>,
     pub height: Option<u64>,
     /// Index in the `updates` list, for locating it.
     pub index: usize,
+}
+
+impl<S> StatusUpdate<S> {
+    /// The update's stable id: its explicit `id`, else its time as `YYYYMMDD-HHMM` (with the
+    /// seconds appended when they are not zero). It depends on nothing but the update itself, so
+    /// it is the same in every audience's build and does not move when other updates are added,
+    /// hidden or removed.
+    pub fn uid(&self) -> String {
+        if let Some(id) = &self.id {
+            return id.clone();
+        }
+        let t = self.at.to_offset(time::UtcOffset::UTC);
+        let mut id = format!("{:04}{:02}{:02}-{:02}{:02}", t.year(), t.month() as u8, t.day(), t.hour(), t.minute());
+        if t.second() != 0 {
+            id.push_str(&format!("{:02}", t.second()));
+        }
+        id
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -16,12 +16,11 @@ pub fn resolve_now(explicit: Option<Timestamp>) -> Result<Timestamp, String> {
         return Ok(t);
     }
     match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) if !v.trim().is_empty() => v
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .and_then(|s| Timestamp::from_unix_timestamp(s).ok())
-            .ok_or_else(|| format!("SOURCE_DATE_EPOCH must be a number of seconds, found `{v}`")),
+        Ok(v) if !v.trim().is_empty() => {
+            v.trim().parse::<i64>().ok().and_then(|s| Timestamp::from_unix_timestamp(s).ok()).ok_or_else(|| {
+                format!("SOURCE_DATE_EPOCH must be a number of seconds between the years -9999 and 9999, found `{v}`")
+            })
+        }
         _ => Ok(Timestamp::now_utc()),
     }
     .map(|t| t.replace_nanosecond(0).unwrap_or(t))
@@ -103,6 +102,12 @@ fn resolve_timed(
     let (mut sources, mut problems) = clock.time("load", || crate::load::load_from(&opts.root, snapshot));
     problems.extend(clock.time("validate", || site::validate(&sources)));
     if let Some(url) = &opts.base_url {
+        if !crate::text::is_web_url(url) {
+            return Err(BuildError::Usage(format!(
+                "--base-url must be an absolute http:// or https:// address, found `{}`",
+                crate::text::terminal_safe(url)
+            )));
+        }
         sources.config.base_url = url.trim_end_matches('/').to_string();
     }
     let audience = match &opts.audience {
@@ -128,7 +133,7 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> R
         let audience = opts.audience.as_deref().and_then(|a| config.audiences.rank(a)).unwrap_or(0);
         output_for(&opts.root, audience, config.audiences.name(audience))
     });
-    let now = crate::render::context::iso(opts.now);
+    let now = crate::view::iso(opts.now);
     let settings = [
         opts.audience.as_deref().unwrap_or(""),
         opts.base_url.as_deref().unwrap_or(""),

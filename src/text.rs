@@ -21,6 +21,83 @@ pub fn slugify(text: &str) -> String {
     out
 }
 
+/// RFC 3339 in UTC with a `Z`, seconds precision.
+pub fn iso(t: crate::model::Timestamp) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        t.month() as u8,
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// Whether `text` is a valid id or slug: lowercase ASCII letters, digits and dashes.
+pub fn is_slug(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// What a link destination written in markdown is allowed to become.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    /// `http:`, `https:`, `mailto:`, a path or an anchor (with no scheme), or `@/…`: rendered as a link.
+    Safe,
+    /// Any other scheme (`javascript:`, `vbscript:`, `data:`, `file:`, …): rendered as plain text.
+    Unsafe,
+}
+
+/// Classifies a link destination (entities already decoded by the markdown parser) the way a
+/// browser reads it: leading spaces and control characters are skipped and tabs and line breaks
+/// inside the scheme ignored, so `\tjava\nscript:` is seen as `javascript:`.
+pub fn link_kind(dest: &str) -> LinkKind {
+    let trimmed = dest.trim_start_matches(|c: char| c <= ' ' || c.is_whitespace());
+    let mut scheme = String::new();
+    for c in trimmed.chars() {
+        match c {
+            '\t' | '\n' | '\r' => continue,
+            ':' => {
+                let valid = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+                if !valid {
+                    // A colon after something that is not a scheme (`@/a.md`, `a/b:c`) is part of a path.
+                    return LinkKind::Safe;
+                }
+                return match scheme.to_ascii_lowercase().as_str() {
+                    "http" | "https" | "mailto" => LinkKind::Safe,
+                    _ => LinkKind::Unsafe,
+                };
+            }
+            '/' | '?' | '#' => return LinkKind::Safe,
+            c => scheme.push(c),
+        }
+    }
+    LinkKind::Safe
+}
+
+/// Whether `url` is an absolute web address that can go into a link, a feed or a calendar as it
+/// is: `http://` or `https://`, no spaces, control characters, quotes or angle brackets.
+pub fn is_web_url(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://"))
+        && !url.chars().any(|c| c.is_control() || c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`'))
+}
+
+/// `text` with control characters (escape sequences, carriage returns, bells…) made visible as
+/// `\u{…}`, for printing user text to a terminal. Tabs and line feeds stay.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{2028}' | '\u{2029}');
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| if unsafe_char(c) { format!("\\u{{{:x}}}", c as u32) } else { c.to_string() })
+        .collect::<String>()
+        .into()
+}
+
 /// Hands out heading ids for one document: the slug of the text, with `-1`, `-2`, … appended
 /// when the same id comes again.
 #[derive(Default)]
@@ -71,6 +148,41 @@ mod tests {
         assert_eq!(ids.next("Steps"), "steps");
         assert_eq!(ids.next("Steps"), "steps-1");
         assert_eq!(ids.next("???"), "section");
+    }
+
+    #[test]
+    fn only_web_and_mail_links_are_safe() {
+        for safe in [
+            "https://x.org",
+            "HTTP://x",
+            "mailto:a@b.c",
+            "/a",
+            "a/b",
+            "#x",
+            "@/runbooks/a.md",
+            "a.md#b",
+            "a/b:c",
+            "//cdn.example",
+        ] {
+            assert_eq!(link_kind(safe), LinkKind::Safe, "{safe}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:x",
+            " \u{1}javascript:x",
+            "java\tscript:x",
+            "vbscript:x",
+            "data:text/html,x",
+            "file:///etc",
+        ] {
+            assert_eq!(link_kind(bad), LinkKind::Unsafe, "{bad}");
+        }
+    }
+
+    #[test]
+    fn terminal_text_has_no_escape_sequences() {
+        assert_eq!(terminal_safe("a\u{1b}[31mred\r"), "a\\u{1b}[31mred\\u{d}");
+        assert_eq!(terminal_safe("plain\ttext\n"), "plain\ttext\n");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The broken-input corpus: every case in `tests/fixtures/invalid/<case>/` is a small repo with
-//! something wrong, and an `expected` file listing the diagnostics (`code file:line:col`) that
-//! `cairn check` must report. No case may make cairn panic.
+//! something wrong, and an `expected` file listing exactly the diagnostics (`code file:line:col`)
+//! that `cairn check` must report: no more, no fewer, each once. No case may make cairn panic.
 
 mod common;
 
@@ -44,10 +44,15 @@ fn every_case_reports_its_diagnostics() {
             continue;
         };
         let got: Vec<String> = found.iter().map(key).collect();
-        for w in &want {
-            if !got.contains(w) {
-                failures.push(format!("{}: missing `{w}`; got {got:#?}", case.file_name().unwrap().to_string_lossy()));
-            }
+        let mut want_sorted = want.clone();
+        want_sorted.sort();
+        let mut got_sorted = got.clone();
+        got_sorted.sort();
+        if want_sorted != got_sorted {
+            failures.push(format!(
+                "{}: expected {want_sorted:#?}\ngot {got_sorted:#?}",
+                case.file_name().unwrap().to_string_lossy()
+            ));
         }
         for d in &found {
             assert!(!d.message.is_empty() && d.help.is_some(), "{}: diagnostic without help: {d}", case.display());

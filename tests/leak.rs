@@ -142,7 +142,7 @@ fn embargoed_text_appears_publicly_only_after_its_time() {
     assert!(text.contains("vexillum"), "operators see embargoed text at once");
     let dir = tempfile::tempdir().unwrap();
     let later = cairn::load::parse_time("2027-01-16T00:00:00Z").unwrap();
-    build_into(&example_root(), None, &dir.path().join("site"), later);
+    build_into(example_repo(), None, &dir.path().join("site"), later);
     let text = std::fs::read_to_string(dir.path().join("site/incidents/2026-11-09-security-release-v1-8-2/index.html"))
         .unwrap();
     assert!(text.contains("vexillum"), "embargo lifted, text must be public");

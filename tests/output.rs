@@ -44,7 +44,7 @@ fn committed_public_dir_is_up_to_date() {
         serde_json::from_slice(&std::fs::read(committed.join("build.json")).expect("public/build.json")).unwrap();
     let built_at = cairn::load::parse_time(stamp["built_at"].as_str().unwrap()).unwrap();
     let out = tempfile::tempdir().unwrap();
-    build_into(&example_root(), None, &out.path().join("site"), built_at);
+    build_into(example_repo(), None, &out.path().join("site"), built_at);
     let fresh = tree(&out.path().join("site"));
     let old = tree(&committed);
     let stale: Vec<&String> = fresh.keys().chain(old.keys()).filter(|k| fresh.get(*k) != old.get(*k)).collect();

@@ -10,7 +10,7 @@ use cairn::search::{SearchIndex, SearchQuery, SearchResults, index_dir, write_in
 use common::*;
 
 pub fn site(audience: &str) -> cairn::site::Site {
-    let opts = options(&example_root(), Some(audience), None, now());
+    let opts = options(example_repo(), Some(audience), None, now());
     match resolve_site(&opts) {
         Ok((site, _)) => site,
         Err(_) => panic!("the example resolves for {audience}"),

@@ -288,7 +288,7 @@ fn updates_keep_the_authors_text_and_refuse_invalid_results() {
     );
     assert!(ok, "{out}");
     let edited = std::fs::read_to_string(root.join(rel)).unwrap();
-    let added = "  - at: 2026-11-26T14:00:00Z\n    status: monitoring\n    visibility: internal\n    body: |\n      Errors are back to normal.\n\n      Watching.\n";
+    let added = "  - at: 2026-11-26T14:00:00Z\n    status: monitoring\n    visibility: internal\n    body: |-\n      Errors are back to normal.\n\n      Watching.\n";
     assert_eq!(edited.replacen(added, "", 1), original, "only the update was added");
     assert!(edited.contains(&format!("by about 18:00 UTC, after which we will return European traffic to it. Until then, users\n      in Europe may see slightly higher latency, and historical queries may be slow. Exchanges\n      can follow this incident from the [status API](@/docs/status-api.md).\n{added}---\n")));
 }

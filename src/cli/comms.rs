@@ -1,79 +1,121 @@
-//! What the comms commands (`new`, `update`) share: checking an edited file with the same rules
-//! as `check` before anything is written, then writing it and saying what changed.
+//! What the comms commands (`new`, `update`) share: checking an edit in memory with the same
+//! rules as `check` before anything is written, writing it by rename so that no one ever sees
+//! half a file, and saying who can see what was written.
 
 use super::{EXIT_PROBLEMS, Format, report};
-use crate::diagnostics::Diagnostic;
-use crate::model::Timestamp;
+use crate::diagnostics::{Diagnostic, display_path, sort_and_dedup};
+use crate::load::{Snapshot, inputs};
+use crate::model::{Audiences, Timestamp};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Everything of a repo that `check` reads.
-const REPO_PARTS: [&str; 4] = ["cairn.yaml", "content", "templates", "themes"];
+/// How the file is written.
+pub enum Target<'a> {
+    /// A new file: refused if anything is at its path by the time it is written.
+    Create,
+    /// An existing file, whose bytes were `read`: refused if they changed meanwhile; its
+    /// permissions are kept.
+    Replace { read: &'a [u8] },
+}
 
-fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
-    for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
-        let entry = entry.map_err(std::io::Error::other)?;
-        let rel = entry.path().strip_prefix(from).map_err(std::io::Error::other)?;
-        let target = if rel.as_os_str().is_empty() { to.to_path_buf() } else { to.join(rel) };
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target)?;
-        } else if entry.file_type().is_file() {
-            if let Some(parent) = target.parent() {
-                std::fs::create_dir_all(parent)?;
+/// Problems of the repo at `root` once the file at `rel` holds `bytes`: the repo is loaded with
+/// those bytes in memory for that file, validated, and resolved for every audience, as `check`
+/// does. Nothing is copied or written.
+fn problems_with(root: &Path, rel: &Path, bytes: &[u8], now: Timestamp) -> Vec<Diagnostic> {
+    let (sources, mut problems) = crate::load::load_from(root, Snapshot::with_file(root, rel, bytes.to_vec()));
+    problems.extend(crate::site::validate(&sources));
+    problems.extend(crate::site::reminders(&sources, now));
+    let audiences = sources.config.audiences.0.len();
+    let mut sources = Some(sources);
+    for audience in 0..audiences {
+        let Some(own) = (if audience + 1 < audiences { sources.clone() } else { sources.take() }) else { break };
+        problems.extend(crate::site::resolve(own, audience, now).1);
+    }
+    sort_and_dedup(&mut problems);
+    problems
+}
+
+/// Writes `bytes` to `path` by rename: into a new file created exclusively beside it (hidden,
+/// so a crash leaves nothing the loader reads), flushed to disk, then moved over the target in
+/// one step, and the folder flushed.
+fn write_by_rename(path: &Path, bytes: &[u8], target: &Target<'_>) -> Result<(), String> {
+    let dir = path.parent().ok_or("the file has no folder")?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".cairn-edit-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // As for any new file: read and write for all, less the umask.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut file = builder.tempfile_in(dir).map_err(|e| format!("cannot create a file in {}: {e}", dir.display()))?;
+    file.write_all(bytes).map_err(|e| e.to_string())?;
+    if let Target::Replace { .. } = target {
+        let permissions = std::fs::metadata(path).map_err(|e| e.to_string())?.permissions();
+        file.as_file().set_permissions(permissions).map_err(|e| e.to_string())?;
+    }
+    file.as_file().sync_all().map_err(|e| e.to_string())?;
+    match target {
+        Target::Create => file.persist_noclobber(path).map(drop).map_err(|e| match e.error.kind() {
+            std::io::ErrorKind::AlreadyExists => "a file appeared at that path meanwhile".to_string(),
+            _ => e.error.to_string(),
+        })?,
+        Target::Replace { read } => {
+            if std::fs::read(path).map_err(|e| e.to_string())? != *read {
+                return Err("the file changed while cairn was editing it; run the command again".into());
             }
-            std::fs::copy(entry.path(), &target)?;
+            file.persist(path).map(drop).map_err(|e| e.error.to_string())?;
         }
+    }
+    // The rename is only durable once the folder is; the file is in place either way.
+    if let Ok(folder) = std::fs::File::open(dir) {
+        let _ = folder.sync_all();
     }
     Ok(())
 }
 
-/// Problems of the repo at `root` once `rel` holds `text`, found on a scratch copy of the repo.
-fn problems_with(root: &Path, rel: &str, text: &str, now: Timestamp) -> std::io::Result<Vec<Diagnostic>> {
-    let scratch = std::env::temp_dir().join(format!("cairn-edit-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&scratch);
-    let result = (|| {
-        for part in REPO_PARTS {
-            let from = root.join(part);
-            if from.exists() {
-                copy_tree(&from, &scratch.join(part))?;
-            }
-        }
-        let target = scratch.join(rel);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::write(&target, text)?;
-        Ok(crate::pipeline::check(&scratch, now))
-    })();
-    let _ = std::fs::remove_dir_all(&scratch);
-    result
-}
-
-/// Writes `text` to `rel` below `root` if the repo is then still valid as far as that file is
+/// Writes `bytes` to `rel` below `root` if the repo is then still valid as far as that file is
 /// concerned; otherwise prints the problems and writes nothing.
-pub fn write_checked(root: &Path, rel: &str, text: &str, now: Timestamp) -> Result<PathBuf, ExitCode> {
-    let problems = problems_with(root, rel, text, now).map_err(|e| {
-        eprintln!("error: cannot check the edit on a scratch copy of the repo: {e}");
-        ExitCode::from(EXIT_PROBLEMS)
-    })?;
-    let own: Vec<Diagnostic> = problems.into_iter().filter(|d| d.file == rel && d.is_error()).collect();
+pub fn write_checked(
+    root: &Path,
+    rel: &Path,
+    bytes: &[u8],
+    now: Timestamp,
+    target: Target<'_>,
+) -> Result<PathBuf, ExitCode> {
+    let shown = display_path(rel);
+    let path = inputs::below_root_for_writing(root, rel).map_err(|e| refuse(format_args!("{shown}: {e}")))?;
+    let own: Vec<Diagnostic> =
+        problems_with(root, rel, bytes, now).into_iter().filter(|d| d.file == shown && d.is_error()).collect();
     if !own.is_empty() {
         let _ = report::print(&own, Format::Human, &mut std::io::stderr().lock());
-        eprintln!("Refused: the edit would make {rel} invalid. Nothing was written.");
+        eprintln!("Refused: the edit would make {shown} invalid. Nothing was written.");
         return Err(ExitCode::from(EXIT_PROBLEMS));
     }
-    let path = root.join(rel);
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| {
-            eprintln!("error: cannot create {}: {e}", parent.display());
-            ExitCode::from(EXIT_PROBLEMS)
-        })?;
+        std::fs::create_dir_all(parent).map_err(|e| refuse(format_args!("cannot create {}: {e}", parent.display())))?;
     }
-    std::fs::write(&path, text).map_err(|e| {
-        eprintln!("error: cannot write {}: {e}", path.display());
-        ExitCode::from(EXIT_PROBLEMS)
-    })?;
+    write_by_rename(&path, bytes, &target).map_err(|e| refuse(format_args!("cannot write {shown}: {e}")))?;
     Ok(path)
+}
+
+/// Who can see something of visibility `rank` (`None`: the section default `default`), in
+/// words, e.g. `operators and internal, not public`.
+pub fn audience_of(audiences: &Audiences, rank: Option<usize>, default: usize, embargo: Option<Timestamp>) -> String {
+    let rank = rank.unwrap_or(default).min(audiences.most_trusted());
+    let names: Vec<&str> = audiences.0[rank..].iter().map(String::as_str).collect();
+    let mut out = match names.as_slice() {
+        [one] => format!("{one} only"),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        [] => String::new(),
+    };
+    if rank > 0 {
+        out.push_str(&format!(", not {}", audiences.name(0)));
+    } else if let Some(t) = embargo {
+        out.push_str(&format!(", {} only from {} (the end of its embargo)", audiences.name(0), crate::view::iso(t)));
+    }
+    out
 }
 
 /// Refuses with a message and exit code 1.

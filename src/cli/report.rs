@@ -7,8 +7,9 @@ use std::io::Write;
 pub fn print(diagnostics: &[Diagnostic], format: Format, out: &mut dyn Write) -> std::io::Result<()> {
     match format {
         Format::Human => {
+            // Messages quote what the user wrote: escape sequences in it must not reach the terminal.
             for d in diagnostics {
-                writeln!(out, "{d}")?;
+                writeln!(out, "{}", crate::text::terminal_safe(&d.to_string()))?;
             }
             let (errors, warnings) = counts(diagnostics);
             if errors + warnings > 0 {
@@ -46,9 +47,10 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// Escaping of workflow-command messages, as the runner expects.
+/// Escaping of workflow-command messages, as the runner expects; other control characters
+/// (escape sequences the log viewer would interpret) are made visible.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    crate::text::terminal_safe(&s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")).into_owned()
 }
 
 fn escape_property(s: &str) -> String {

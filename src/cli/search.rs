@@ -123,21 +123,25 @@ fn highlight(snippet: &str, ranges: &[[usize; 2]], color: bool) -> String {
     let (open, close) = if color { ("\x1b[1;33m", "\x1b[0m") } else { ("[", "]") };
     let mut out = String::new();
     let mut at = 0;
+    let safe = |s: &str| crate::text::terminal_safe(s).into_owned();
     for [start, end] in ranges {
-        if *start < at || *end > snippet.len() {
+        let (Some(before), Some(word)) = (snippet.get(at..*start), snippet.get(*start..*end)) else {
             continue;
-        }
-        out.push_str(&snippet[at..*start]);
+        };
+        out.push_str(&safe(before));
         out.push_str(open);
-        out.push_str(&snippet[*start..*end]);
+        out.push_str(&safe(word));
         out.push_str(close);
         at = *end;
     }
-    out.push_str(&snippet[at..]);
+    out.push_str(&safe(snippet.get(at..).unwrap_or_default()));
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The results for a terminal. Every text from the index goes through `terminal_safe`: a title
+/// or snippet holding an escape sequence must not drive the reader's terminal.
 fn human(results: &SearchResults, audience: &str, color: bool) -> String {
+    use crate::text::terminal_safe;
     let mut out = String::new();
     let bold = |s: &str| if color { format!("\x1b[1m{s}\x1b[0m") } else { s.to_string() };
     for (i, hit) in results.hits.iter().enumerate() {
@@ -147,8 +151,9 @@ fn human(results: &SearchResults, audience: &str, color: bool) -> String {
         if hit.open {
             facts.push("OPEN".into());
         }
-        out.push_str(&format!("{:>2}. {}  ({})\n", i + 1, bold(&hit.title), facts.join(" · ")));
-        out.push_str(&format!("    {}\n", hit.path));
+        let facts = terminal_safe(&facts.join(" · ")).into_owned();
+        out.push_str(&format!("{:>2}. {}  ({facts})\n", i + 1, bold(&terminal_safe(&hit.title))));
+        out.push_str(&format!("    {}\n", terminal_safe(&hit.path)));
         if !hit.snippet.is_empty() {
             out.push_str(&format!("    {}\n", highlight(&hit.snippet, &hit.highlights, color)));
         }
@@ -161,7 +166,7 @@ fn human(results: &SearchResults, audience: &str, color: bool) -> String {
         }
         let mut counts: Vec<_> = counts.iter().collect();
         counts.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
-        let list: Vec<String> = counts.iter().map(|(v, n)| format!("{v} {n}")).collect();
+        let list: Vec<String> = counts.iter().map(|(v, n)| format!("{} {n}", terminal_safe(v))).collect();
         out.push_str(&format!("  {facet}: {}\n", list.join(", ")));
     }
     out

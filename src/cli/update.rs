@@ -1,11 +1,13 @@
 //! `cairn update <incident>`: append a status update to an incident in place, optionally resolving
 //! it. Refuses updates to resolved incidents and statuses that go backwards (unless `--force`).
 
-use super::comms::{refuse, write_checked};
+use super::comms::{Target, audience_of, refuse, write_checked};
 use super::{EXIT_USAGE, RepoArgs, now_or_usage, parse_now};
-use crate::load::edit::{NewUpdate, append_update, set_key};
-use crate::model::{Incident, IncidentStatus, Timestamp};
-use crate::render::context::iso;
+use crate::load::edit::{NewUpdate, append_update};
+use crate::load::{inputs, limits};
+use crate::model::{Incident, IncidentStatus, Kind, Timestamp};
+use crate::view::iso;
+use std::path::Path;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -15,8 +17,8 @@ pub struct UpdateArgs {
     /// New status: investigating, identified, monitoring or resolved; the current one by default
     #[arg(long)]
     pub status: Option<String>,
-    /// What is happening and what users should do (markdown)
-    #[arg(long, short)]
+    /// What is happening and what users should do (markdown; it may start with `-`)
+    #[arg(long, short, allow_hyphen_values = true)]
     pub message: Option<String>,
     /// Show this update only to the most trusted audience
     #[arg(long)]
@@ -103,27 +105,29 @@ pub fn run(args: UpdateArgs) -> ExitCode {
     let audiences = &sources.config.audiences;
     let visibility = args.internal.then(|| audiences.name(audiences.most_trusted()));
     let rel = crate::diagnostics::display_path(&incident.meta.source);
-    let text = match std::fs::read_to_string(root.join(&rel)) {
+    let read = inputs::read(root, Path::new(&rel), limits::MAX_FILE_BYTES).map_err(|e| e.to_string());
+    let text = match read.and_then(|b| String::from_utf8(b).map_err(|_| "it is not UTF-8 text".to_string())) {
         Ok(t) => t,
         Err(e) => return refuse(format_args!("cannot read {rel}: {e}")),
     };
     let update = NewUpdate { at: &at, status: status.as_str(), visibility, body: &message };
-    let mut edited = append_update(&text, &update);
-    if status == IncidentStatus::Resolved {
-        let after = ["started_at", "detected_at", "acknowledged_at", "contained_at", "fix_deployed_at"];
-        edited = edited.and_then(|t| set_key(&t, "resolved_at", &at, &after));
-    }
-    let edited = match edited {
+    // `resolved_at` goes after the last of the metric times the incident has.
+    let after = ["started_at", "detected_at", "acknowledged_at", "contained_at", "fix_deployed_at"];
+    let resolved = (status == IncidentStatus::Resolved).then_some((at.as_str(), &after[..]));
+    let edited = match append_update(&text, &update, resolved) {
         Ok(t) => t,
         Err(message) => return refuse(format_args!("{rel}: {message}")),
     };
-    match write_checked(root, &rel, &edited, now) {
+    let default = sources.config.defaults.get(&Kind::Incident).copied().unwrap_or(audiences.most_trusted());
+    let own = args.internal.then_some(audiences.most_trusted());
+    let seen = incident.meta.visibility.unwrap_or(default).max(own.unwrap_or(0));
+    let who = audience_of(audiences, Some(seen), default, incident.meta.embargo_until);
+    match write_checked(root, Path::new(&rel), edited.as_bytes(), now, Target::Replace { read: text.as_bytes() }) {
         Ok(path) => {
             println!(
-                "Updated {}: added an update with status `{}` at {at}{}",
+                "Updated {}: added an update with status `{}` at {at}, visible to {who}",
                 path.display(),
-                status.as_str(),
-                visibility.map(|v| format!(" (visible to {v} only)")).unwrap_or_default()
+                status.as_str()
             );
             if status == IncidentStatus::Resolved {
                 println!("Set resolved_at: {at}");

@@ -2,7 +2,7 @@
 //! status page reports on.
 
 use super::fields::FileCx;
-use super::yaml;
+use super::{inputs, limits, yaml};
 use crate::diagnostics::{Diagnostic, Pos};
 use crate::model::{Audiences, Chain, Component, ComponentGroup, ComponentStatus, Components, Config, Kind};
 use serde_yaml::Value;
@@ -35,11 +35,12 @@ const METRICS_KEYS: &[&str] = &["public"];
 /// the repo is checked too.
 pub fn load_config(root: &Path, problems: &mut Vec<Diagnostic>) -> Config {
     let file = Path::new("cairn.yaml");
-    let text = match std::fs::read_to_string(root.join(file)) {
-        Ok(t) => t,
-        Err(e) => {
+    let text = match read_yaml(root, file, problems) {
+        Ok(Some(t)) => t,
+        Ok(None) => return Config::fallback(),
+        Err(why) => {
             problems.push(
-                Diagnostic::error(file, Pos::START, "missing-config", format!("cannot read cairn.yaml: {e}"))
+                Diagnostic::error(file, Pos::START, "missing-config", format!("cannot read cairn.yaml: {why}"))
                     .with_help(format!(
                         "run cairn in the root of a knowledge base, pass `--root DIR`, or create one with `cairn init {}`",
                         root.display()
@@ -178,7 +179,7 @@ const COMPONENT_KEYS: &[&str] = &["id", "name", "group", "description", "visibil
 /// Reads `content/components.yaml`; a repo without one has no components.
 pub fn load_components(root: &Path, config: &Config, problems: &mut Vec<Diagnostic>) -> Components {
     let file = Path::new("content/components.yaml");
-    let Ok(text) = std::fs::read_to_string(root.join(file)) else {
+    let Ok(Some(text)) = read_yaml(root, file, problems) else {
         return Components { source: file.to_path_buf(), ..Components::default() };
     };
     let value = match yaml::parse(&text, 1) {
@@ -223,6 +224,37 @@ pub fn load_components(root: &Path, config: &Config, problems: &mut Vec<Diagnost
     problems.extend(cx.into_problems());
     out.locations = locations;
     out
+}
+
+/// Reads the YAML file `rel` below `root` and checks it against the limits. `Err` says why there
+/// is no file to read (missing, or a link: the link itself is warned about by the loader);
+/// `Ok(None)` when it was there but could not be used, with the problems reported.
+fn read_yaml(root: &Path, rel: &Path, problems: &mut Vec<Diagnostic>) -> Result<Option<String>, String> {
+    let unreadable =
+        |why: String| Diagnostic::error(rel, Pos::START, "unreadable", why).with_help("YAML files must be UTF-8 text");
+    let bytes = match inputs::read(root, rel, limits::MAX_YAML_BYTES as u64) {
+        Ok(bytes) => bytes,
+        Err(inputs::Refused::TooLarge(size)) => {
+            problems.push(limits::yaml_too_large(rel, Pos::START, size as usize, false));
+            return Ok(None);
+        }
+        Err(e @ (inputs::Refused::Missing | inputs::Refused::Link(_))) => return Err(e.to_string()),
+        Err(e) => {
+            problems.push(unreadable(format!("cannot read the file: {e}")));
+            return Ok(None);
+        }
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        problems.push(unreadable("cannot read the file: stream did not contain valid UTF-8".into()));
+        return Ok(None);
+    };
+    let breaches = limits::check_yaml(rel, &text, 1, false);
+    if breaches.is_empty() {
+        Ok(Some(text))
+    } else {
+        problems.extend(breaches);
+        Ok(None)
+    }
 }
 
 pub fn yaml_error(file: &Path, pos: Pos, msg: String) -> Diagnostic {

@@ -3,7 +3,7 @@
 
 use super::config::{check_id, is_id, yaml_error};
 use super::fields::{Fields, FileCx};
-use super::yaml;
+use super::{inputs, limits, yaml};
 use crate::diagnostics::{Diagnostic, Pos};
 use crate::model::*;
 use std::path::Path;
@@ -28,7 +28,7 @@ const INCIDENT_KEYS: &[&str] = &[
     "halted_at_height",
     "updates",
 ];
-const UPDATE_KEYS: &[&str] = &["at", "status", "body", "visibility", "embargo_until", "height"];
+const UPDATE_KEYS: &[&str] = &["id", "at", "status", "body", "visibility", "embargo_until", "height"];
 const POSTMORTEM_KEYS: &[&str] = &[
     "title",
     "summary",
@@ -89,29 +89,50 @@ pub enum Loaded {
     Page(Page),
 }
 
-/// Reads one content file of the given kind. `rel` is its path relative to `content/`; `bytes`
-/// its content when already read.
-pub fn load_document(
-    root: &Path,
-    rel: &str,
-    kind: Kind,
-    bytes: Option<Vec<u8>>,
-    audiences: &Audiences,
-    problems: &mut Vec<Diagnostic>,
-) -> Option<Loaded> {
-    let source = Path::new("content").join(rel);
+/// One content file to load.
+pub struct File {
+    /// Where it is (found by a walk that follows no link).
+    pub path: std::path::PathBuf,
+    /// Its path relative to `content/`, with `/` separators.
+    pub rel: String,
+    /// Its id (see `names::document_id`): never empty.
+    pub slug: String,
+    pub kind: Kind,
+    /// Its content when already read; taken when loaded.
+    pub bytes: Option<Vec<u8>>,
+}
+
+/// Its text, or the problem that keeps it from being read: a link, a file over the size limit,
+/// bytes that are not UTF-8.
+fn read_text(path: &Path, bytes: Option<Vec<u8>>, source: &Path) -> Result<String, Diagnostic> {
+    let unreadable = |why: String| {
+        Diagnostic::error(source, Pos::START, "unreadable", format!("cannot read the file: {why}"))
+            .with_help("content files must be UTF-8 text")
+    };
+    let bytes = match bytes {
+        Some(bytes) if bytes.len() as u64 > limits::MAX_FILE_BYTES => {
+            return Err(limits::file_too_large(source, bytes.len() as u64));
+        }
+        Some(bytes) => bytes,
+        None => match inputs::read_file(path, limits::MAX_FILE_BYTES) {
+            Ok(bytes) => bytes,
+            Err(inputs::Refused::TooLarge(size)) => return Err(limits::file_too_large(source, size)),
+            Err(e) => return Err(unreadable(e.to_string())),
+        },
+    };
     // One decoding for bytes read here or before, so both report a file that is not UTF-8 alike.
-    let text = bytes.map_or_else(|| std::fs::read(root.join(&source)), Ok).and_then(|bytes| {
-        String::from_utf8(bytes)
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "stream did not contain valid UTF-8"))
-    });
-    let text = match text {
+    String::from_utf8(bytes).map_err(|_| unreadable("stream did not contain valid UTF-8".into()))
+}
+
+/// Reads one content file. A file with problems yields no document, and all its problems.
+pub fn load_document(file: &mut File, audiences: &Audiences, problems: &mut Vec<Diagnostic>) -> Option<Loaded> {
+    let bytes = file.bytes.take();
+    let (rel, kind) = (file.rel.as_str(), file.kind);
+    let source = Path::new("content").join(rel);
+    let text = match read_text(&file.path, bytes, &source) {
         Ok(t) => t,
-        Err(e) => {
-            problems.push(
-                Diagnostic::error(&source, Pos::START, "unreadable", format!("cannot read the file: {e}"))
-                    .with_help("content files must be UTF-8 text"),
-            );
+        Err(d) => {
+            problems.push(d);
             return None;
         }
     };
@@ -129,6 +150,11 @@ pub fn load_document(
             }
         }
     };
+    let breaches = limits::check_yaml(&source, yaml_text, yaml_line, kind != Kind::Matrix);
+    if !breaches.is_empty() {
+        problems.extend(breaches);
+        return None;
+    }
     let value = match yaml::parse(yaml_text, yaml_line) {
         Ok(v) => v,
         Err((pos, msg)) => {
@@ -138,14 +164,14 @@ pub fn load_document(
     };
     let locations = yaml::locate(yaml_text, yaml_line);
     let stem = rel.rsplit('/').next().unwrap_or(rel);
-    let slug = stem.rsplit_once('.').map_or(stem, |(s, _)| s).to_string();
+    let slug = file.slug.clone();
     let cx = FileCx::new(&source, yaml_line, &locations, audiences);
     if kind != Kind::Page && !is_id(&slug) {
         problems.push(
             Diagnostic::error(&source, Pos::START, "bad-id", format!("file name `{stem}` is not a valid id"))
                 .with_help(format!(
                     "the file name is the document's id: use lowercase letters, digits and dashes, e.g. `{}`",
-                    crate::text::slugify(&slug)
+                    crate::text::slugify(&deunicode::deunicode(&slug))
                 )),
         );
     }
@@ -174,27 +200,20 @@ pub fn load_document(
             locations: Default::default(),
         };
         let doc = match kind {
-            Kind::Incident => incident(&cx, &f).map(Loaded::Incident),
+            Kind::Incident => incident(&cx, &f, yaml_text).map(Loaded::Incident),
             Kind::Postmortem => postmortem(&cx, &f).map(Loaded::Postmortem),
             Kind::Runbook => runbook(&f).map(Loaded::Runbook),
             Kind::Matrix => {
                 if let Some(d) = f.string("description") {
                     meta.body = d;
-                    let at = locations.value("description");
-                    let line_text = yaml_text.lines().nth(at.line - yaml_line).unwrap_or("");
-                    let value = line_text.chars().skip(at.column - 1).collect::<String>();
-                    if value.starts_with('|') || value.starts_with('>') {
-                        let next = yaml_text.lines().nth(at.line - yaml_line + 1).unwrap_or("");
-                        meta.body_line = at.line + 1;
-                        meta.body_column = next.len() - next.trim_start().len();
-                    } else {
-                        meta.body_line = at.line;
-                        meta.body_column = at.column - 1 + usize::from(value.starts_with(['"', '\'']));
+                    match scalar_origin(yaml_text, yaml_line, locations.value("description"), &meta.body) {
+                        TextOrigin::Lines { line, column } => (meta.body_line, meta.body_column) = (line, column),
+                        TextOrigin::At(pos) => (meta.body_line, meta.body_column) = (pos.line, pos.column - 1),
                     }
                 }
                 matrix(&cx, &f).map(Loaded::Matrix)
             }
-            Kind::Maintenance => maintenance(&cx, &f).map(Loaded::Maintenance),
+            Kind::Maintenance => maintenance(&cx, &f, yaml_text).map(Loaded::Maintenance),
             Kind::Page => Some(Loaded::Page(Page { meta: placeholder(), weight: f.int("weight") })),
         };
         f.finish();
@@ -239,12 +258,52 @@ fn meta_mut(doc: &mut Loaded) -> &mut Meta {
     }
 }
 
-fn updates<S>(cx: &FileCx<'_>, f: &Fields<'_>, parse: fn(&str) -> Option<S>, names: &[&str]) -> Vec<StatusUpdate<S>> {
+/// Where the text `parsed` of the scalar whose value starts at `at` begins: a literal block scalar
+/// maps line by line onto the file (from the line after its `|`, at its indentation), and so does
+/// a scalar written on one line as it reads; any other is reported at its start.
+fn scalar_origin(yaml_text: &str, yaml_line: usize, at: Pos, parsed: &str) -> TextOrigin {
+    let line_text = yaml_text.lines().nth(at.line.saturating_sub(yaml_line)).unwrap_or("");
+    let value: String = line_text.chars().skip(at.column.saturating_sub(1)).collect();
+    let written = value.trim_end();
+    let unquoted = written
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .or_else(|| written.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')));
+    if written == parsed || unquoted == Some(parsed) {
+        let quoted = usize::from(unquoted.is_some());
+        return TextOrigin::Lines { line: at.line, column: at.column - 1 + quoted };
+    }
+    if value.starts_with('|') || value.starts_with('>') {
+        let next = yaml_text
+            .lines()
+            .skip(at.line.saturating_sub(yaml_line) + 1)
+            .position(|l| !l.trim().is_empty())
+            .map_or(at.line + 1, |skipped| at.line + 1 + skipped);
+        let text = yaml_text.lines().nth(next.saturating_sub(yaml_line)).unwrap_or("");
+        if value.starts_with('|') {
+            return TextOrigin::Lines { line: next, column: text.len() - text.trim_start().len() };
+        }
+    }
+    let quoted = usize::from(value.starts_with(['"', '\'']));
+    TextOrigin::At(Pos::new(at.line, at.column + quoted))
+}
+
+fn updates<S>(
+    cx: &FileCx<'_>,
+    f: &Fields<'_>,
+    yaml_text: &str,
+    parse: fn(&str) -> Option<S>,
+    names: &[&str],
+) -> Vec<StatusUpdate<S>> {
     let mut out = Vec::new();
     for (index, (path, v)) in f.items("updates").into_iter().enumerate() {
         let Some(u) = cx.fields(v, &path, UPDATE_KEYS) else {
             continue;
         };
+        let id = u.string("id");
+        if let Some(id) = &id {
+            check_id(cx, &format!("{path}.id"), id);
+        }
         let at = u.required_time("at");
         let status = u.required_choice("status", parse, names);
         let body = u.required_string("body", "What is happening and what users should do.");
@@ -252,14 +311,20 @@ fn updates<S>(cx: &FileCx<'_>, f: &Fields<'_>, parse: fn(&str) -> Option<S>, nam
         let embargo_until = u.time("embargo_until");
         let height = u.uint("height");
         u.finish();
+        let body_origin = scalar_origin(
+            yaml_text,
+            cx.yaml_line,
+            cx.locations.value(&format!("{path}.body")),
+            body.as_deref().unwrap_or(""),
+        );
         if let (Some(at), Some(status), Some(body)) = (at, status, body) {
-            out.push(StatusUpdate { at, status, body, visibility, embargo_until, height, index });
+            out.push(StatusUpdate { id, at, status, body, body_origin, visibility, embargo_until, height, index });
         }
     }
     out
 }
 
-fn incident(cx: &FileCx<'_>, f: &Fields<'_>) -> Option<Incident> {
+fn incident(cx: &FileCx<'_>, f: &Fields<'_>, yaml_text: &str) -> Option<Incident> {
     let severity = f.required_choice("severity", IncidentSeverity::parse, IncidentSeverity::NAMES);
     let impact = f.required_choice("impact", Impact::parse, Impact::NAMES);
     let started_at = f.required_time("started_at");
@@ -273,7 +338,7 @@ fn incident(cx: &FileCx<'_>, f: &Fields<'_>) -> Option<Incident> {
     let runbooks = f.strings("runbooks");
     let postmortem = f.string("postmortem");
     let halted_at_height = f.uint("halted_at_height");
-    let updates = updates(cx, f, IncidentStatus::parse, IncidentStatus::NAMES);
+    let updates = updates(cx, f, yaml_text, IncidentStatus::parse, IncidentStatus::NAMES);
     Some(Incident {
         meta: placeholder(),
         incident_type,
@@ -360,13 +425,13 @@ fn matrix(cx: &FileCx<'_>, f: &Fields<'_>) -> Option<Matrix> {
     Some(Matrix { meta: placeholder(), rows })
 }
 
-fn maintenance(cx: &FileCx<'_>, f: &Fields<'_>) -> Option<Maintenance> {
+fn maintenance(cx: &FileCx<'_>, f: &Fields<'_>, yaml_text: &str) -> Option<Maintenance> {
     let scheduled_for = f.required_time("scheduled_for");
     let scheduled_until = f.required_time("scheduled_until");
     let status = f.required_choice("status", MaintenanceStatus::parse, MaintenanceStatus::NAMES);
     let components = f.strings("components");
     let halt_height = f.uint("halt_height");
-    let updates = updates(cx, f, MaintenanceStatus::parse, MaintenanceStatus::NAMES);
+    let updates = updates(cx, f, yaml_text, MaintenanceStatus::parse, MaintenanceStatus::NAMES);
     Some(Maintenance {
         meta: placeholder(),
         components,

@@ -1,20 +1,94 @@
-//! Surgical edits of a document's front matter for the comms CLI: append a status update, set a
-//! top-level key. Guided by the YAML locator, they touch only the lines they add or change, so the
-//! author's comments, key order, quoting and body stay byte for byte as written.
+//! Edits of a document for the comms CLI, checked by reading them back: append a status update
+//! (and set `resolved_at`), or write a new document. Guided by the YAML locator, an edit only
+//! adds lines, so the author's comments, key order, quoting, line endings and body stay byte for
+//! byte as written. The edited text is then parsed again, and refused unless its front matter
+//! holds exactly the values it held before plus the new ones, and its body is unchanged.
 
-use super::yaml::{locate, split_front_matter};
+use super::emit::{self, Style};
+use super::limits::check_yaml;
+use super::yaml::{locate, parse, split_front_matter};
+use serde_yaml::{Mapping, Value};
+use std::path::Path;
 
-/// A status update to append, its values already formatted as YAML scalars.
+/// A status update to append or to write: every value exactly as it must read back.
 pub struct NewUpdate<'a> {
+    /// RFC 3339.
     pub at: &'a str,
     pub status: &'a str,
     pub visibility: Option<&'a str>,
     pub body: &'a str,
 }
 
-/// A string as a YAML double-quoted scalar (JSON's string syntax is valid YAML).
-pub fn quote(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_else(|_| format!("\"{}\"", text.replace('"', "'")))
+impl NewUpdate<'_> {
+    /// The update as the parsed front matter must hold it.
+    fn expected(&self) -> Value {
+        let mut m = Mapping::new();
+        m.insert("at".into(), self.at.into());
+        m.insert("status".into(), self.status.into());
+        if let Some(v) = self.visibility {
+            m.insert("visibility".into(), v.into());
+        }
+        m.insert("body".into(), self.body.into());
+        Value::Mapping(m)
+    }
+
+    /// The update as an item of a block list whose `-` is indented `pad`.
+    fn write(&self, pad: &str, newline: &str, style: Style) -> String {
+        let mut out = format!(
+            "{pad}- at: {}{newline}{pad}  status: {}{newline}",
+            emit::scalar(self.at, style),
+            emit::scalar(self.status, style)
+        );
+        if let Some(v) = self.visibility {
+            out.push_str(&format!("{pad}  visibility: {}{newline}", emit::scalar(v, style)));
+        }
+        out.push_str(&format!("{pad}  body: {}", emit::text_value(self.body, pad.len() + 2, newline, style)));
+        out
+    }
+}
+
+/// A value of a new document's front matter.
+pub enum Field<'a> {
+    Text(&'a str),
+    List(&'a [String]),
+    Updates(&'a [NewUpdate<'a>]),
+}
+
+impl Field<'_> {
+    fn expected(&self) -> Value {
+        match self {
+            Field::Text(t) => (*t).into(),
+            Field::List(items) => Value::Sequence(items.iter().map(|i| i.as_str().into()).collect()),
+            Field::Updates(updates) => Value::Sequence(updates.iter().map(NewUpdate::expected).collect()),
+        }
+    }
+}
+
+/// Why an edit was refused: the message names what to do.
+pub type Refusal = String;
+
+/// The front matter of `text` as parsed (after the limits are checked), and its body.
+fn read_front_matter(text: &str) -> Result<(Mapping, &str), Refusal> {
+    let fm = split_front_matter(text).map_err(|(_, message)| message.to_string())?;
+    if let Some(d) = check_yaml(Path::new(""), fm.yaml, fm.yaml_line, true).first() {
+        return Err(format!("line {}: {}", d.line, d.message));
+    }
+    match parse(fm.yaml, fm.yaml_line) {
+        Ok(Value::Mapping(m)) => Ok((m, fm.body)),
+        Ok(Value::Null) => Ok((Mapping::new(), fm.body)),
+        Ok(_) => Err("the front matter is not a mapping of `key: value` lines".into()),
+        Err((pos, message)) => Err(format!("line {}: {message}", pos.line)),
+    }
+}
+
+/// Whether `text` reads back as exactly `expected` above exactly `body`.
+fn reads_back(text: &str, expected: &Mapping, body: &str) -> bool {
+    read_front_matter(text).is_ok_and(|(found, found_body)| found == *expected && found_body == body)
+}
+
+/// The line ending of `text`: CR LF when its first line ends so, LF otherwise.
+fn newline_of(text: &str) -> &'static str {
+    if text.split_inclusive('\n').next().is_some_and(|l| l.ends_with("\r\n")) { "\r\n" } else { "\n" }
 }
 
 /// Byte offset at which 1-based file line `line` starts (the text length past the end).
@@ -26,14 +100,15 @@ fn line_offset(text: &str, line: usize) -> usize {
 }
 
 /// The front matter's YAML, its first file line, and the file line of the closing `---`.
-fn front_matter(text: &str) -> Result<(&str, usize, usize), String> {
+fn front_matter(text: &str) -> Result<(&str, usize, usize), Refusal> {
     let fm = split_front_matter(text).map_err(|(_, message)| message.to_string())?;
     Ok((fm.yaml, fm.yaml_line, fm.body_line - 1))
 }
 
 /// File line after the last line of the top-level value that starts on `key_line`: the next
-/// top-level key (or the closing `---`), less trailing blank lines and the comments above that key.
-fn end_of_value(text: &str, key_line: usize, closing: usize) -> usize {
+/// top-level key (or the closing `---`), less trailing blank lines and the comments above that
+/// key unless `through_blank_lines` (blank lines may belong to the value: `|+` keeps them).
+fn end_of_value(text: &str, key_line: usize, closing: usize, through_blank_lines: bool) -> usize {
     let lines: Vec<&str> = text.lines().collect();
     let mut end = closing;
     for line in key_line + 1..closing {
@@ -43,15 +118,24 @@ fn end_of_value(text: &str, key_line: usize, closing: usize) -> usize {
             break;
         }
     }
-    while end > key_line + 1 && lines.get(end - 2).is_some_and(|l| l.trim().is_empty() || l.starts_with('#')) {
+    while !through_blank_lines
+        && end > key_line + 1
+        && lines.get(end - 2).is_some_and(|l| l.trim().is_empty() || l.starts_with('#'))
+    {
         end -= 1;
     }
     end
 }
 
-/// Appends `update` as the last item of `updates:` (creating the key if missing), indented like
-/// the items already there.
-pub fn append_update(text: &str, update: &NewUpdate<'_>) -> Result<String, String> {
+/// `text` with `update` added as the last item of `updates:` (the key created if missing),
+/// indented like the items already there, written in `style`; before the blank lines and
+/// comments that end the list, or after them (`through_blank_lines`).
+fn splice_update(
+    text: &str,
+    update: &NewUpdate<'_>,
+    style: Style,
+    through_blank_lines: bool,
+) -> Result<String, Refusal> {
     let (yaml, first, closing) = front_matter(text)?;
     let locations = locate(yaml, first);
     let item_indent = locations.0.get("updates.0").map(|l| l.key.column - 1);
@@ -65,89 +149,115 @@ pub fn append_update(text: &str, update: &NewUpdate<'_>) -> Result<String, Strin
                 }
                 return Err("`updates` is not a block list of updates; cannot append to it".into());
             }
-            (end_of_value(text, loc.key.line, closing), item_indent.unwrap_or(2), false)
+            (end_of_value(text, loc.key.line, closing, through_blank_lines), item_indent.unwrap_or(2), false)
         }
         None => (closing, 2, true),
     };
-    let pad = " ".repeat(indent);
+    let newline = newline_of(text);
     let mut block = String::new();
     if header {
-        block.push_str("updates:\n");
+        block.push_str("updates:");
+        block.push_str(newline);
     }
-    block.push_str(&format!("{pad}- at: {}\n{pad}  status: {}\n", update.at, update.status));
-    if let Some(v) = update.visibility {
-        block.push_str(&format!("{pad}  visibility: {v}\n"));
-    }
-    block.push_str(&format!("{pad}  body: |\n"));
-    for l in update.body.trim_end().lines() {
-        if l.trim().is_empty() {
-            block.push('\n');
-        } else {
-            block.push_str(&format!("{pad}    {l}\n"));
-        }
-    }
+    block.push_str(&update.write(&" ".repeat(indent), newline, style));
     let at = line_offset(text, insert_line);
-    let mut out = String::with_capacity(text.len() + block.len() + 1);
-    out.push_str(&text[..at]);
-    if !out.is_empty() && !out.ends_with('\n') {
-        out.push('\n');
-    }
-    out.push_str(&block);
-    out.push_str(&text[at..]);
-    Ok(out)
+    Ok(format!("{}{block}{}", &text[..at], &text[at..]))
 }
 
-/// Sets top-level `key` to the scalar `value`: replaces the value on its line if the key exists,
-/// else inserts `key: value` after the last of `after` that exists (or before `updates:`).
-pub fn set_key(text: &str, key: &str, value: &str, after: &[&str]) -> Result<String, String> {
+/// `text` with the top-level key `key` set to the one-line `value`: inserted after the last of
+/// `after` that exists (or before `updates:`); an existing key keeps its line and comment.
+fn splice_key(text: &str, key: &str, value: &str, after: &[&str], style: Style) -> Result<String, Refusal> {
     let (yaml, first, closing) = front_matter(text)?;
     let locations = locate(yaml, first);
+    let newline = newline_of(text);
+    let value = emit::scalar(value, style);
     if let Some(loc) = locations.0.get(key) {
         let start = line_offset(text, loc.key.line);
         let end = line_offset(text, loc.key.line + 1);
         let line = text[start..end].trim_end_matches(['\n', '\r']);
         let comment = line.find(" #").map(|i| &line[line[..i].trim_end().len()..]).unwrap_or("");
         let indent = &line[..loc.key.column - 1];
-        let newline = &text[start + line.len()..end];
-        return Ok(format!("{}{indent}{key}: {value}{comment}{newline}{}", &text[..start], &text[end..]));
+        let ending = &text[start + line.len()..end];
+        return Ok(format!("{}{indent}{key}: {value}{comment}{ending}{}", &text[..start], &text[end..]));
     }
     let anchor = after.iter().filter_map(|k| locations.0.get(*k)).map(|l| l.key.line).max();
     let line = match anchor {
-        Some(l) => end_of_value(text, l, closing),
+        Some(l) => end_of_value(text, l, closing, false),
         None => locations.0.get("updates").map_or(closing, |l| l.key.line),
     };
     let at = line_offset(text, line);
-    Ok(format!("{}{key}: {value}\n{}", &text[..at], &text[at..]))
+    Ok(format!("{}{key}: {value}{newline}{}", &text[..at], &text[at..]))
+}
+
+/// `text` with `update` appended to its `updates` and, when given, `resolved_at` set (after the
+/// first of the metric times found, from the end of `after`). The result is parsed again: its
+/// front matter must be the old one with exactly these changes and its body unchanged, or
+/// nothing is returned but why. The update goes before the blank lines and comments that end the
+/// list, else after them (they are part of the last update's text when it keeps its trailing
+/// newlines); in a readable form, else with every value double-quoted.
+pub fn append_update(
+    text: &str,
+    update: &NewUpdate<'_>,
+    resolved_at: Option<(&str, &[&str])>,
+) -> Result<String, Refusal> {
+    let (before, body) = read_front_matter(text)?;
+    let mut updates = match before.get("updates") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Sequence(items)) => items.clone(),
+        Some(_) => return Err("`updates` is not a list of updates; cannot append to it".into()),
+    };
+    updates.push(update.expected());
+    let mut expected = before.clone();
+    expected.insert("updates".into(), Value::Sequence(updates));
+    if let Some((at, _)) = resolved_at {
+        expected.insert("resolved_at".into(), at.into());
+    }
+    let mut last_error = None;
+    let tries = [(Style::Readable, false), (Style::Quoted, false), (Style::Readable, true), (Style::Quoted, true)];
+    for (style, through_blank_lines) in tries {
+        let mut edited = splice_update(text, update, style, through_blank_lines);
+        if let Some((at, after)) = resolved_at {
+            edited = edited.and_then(|t| splice_key(&t, "resolved_at", at, after, style));
+        }
+        match edited {
+            Ok(edited) if reads_back(&edited, &expected, body) => return Ok(edited),
+            Ok(_) => {}
+            Err(e) => last_error = Some(e),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| {
+        "the update cannot be written into this file so that it reads back exactly as given \
+         (the front matter is laid out in a way cairn cannot append to)"
+            .into()
+    }))
+}
+
+/// A new markdown document: front matter with `fields` in order, then `body`; parsed again
+/// and refused unless it reads back as exactly these values and this body.
+pub fn new_document(fields: &[(&str, Field<'_>)], body: &str) -> Result<String, Refusal> {
+    let expected: Mapping = fields.iter().map(|(k, v)| (Value::from(*k), v.expected())).collect();
+    for style in [Style::Readable, Style::Quoted] {
+        let mut text = String::from("---\n");
+        for (key, value) in fields {
+            match value {
+                Field::Text(t) => text.push_str(&format!("{key}: {}\n", emit::scalar(t, style))),
+                Field::List(items) => text.push_str(&format!("{key}: {}\n", emit::list(items, style))),
+                Field::Updates(updates) => {
+                    text.push_str(&format!("{key}:\n"));
+                    for u in *updates {
+                        text.push_str(&u.write("  ", "\n", style));
+                    }
+                }
+            }
+        }
+        text.push_str("---\n");
+        text.push_str(body);
+        if reads_back(&text, &expected, body) {
+            return Ok(text);
+        }
+    }
+    Err("the document cannot be written so that it reads back exactly as given".into())
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const DOC: &str = "---\n# who to call: sre\ntitle: \"X\"  # keep\nstarted_at: 2026-11-26T08:00:00Z\nupdates:\n  - at: 2026-11-26T08:10:00Z\n    status: investigating\n    body: |\n      First.\n\n      Second paragraph.\n\n# trailing note\nruntime: x\n---\nBody *kept*.\n";
-
-    #[test]
-    fn appending_keeps_everything_else() {
-        let u = NewUpdate { at: "2026-11-26T09:00:00Z", status: "identified", visibility: None, body: "Found it." };
-        let out = append_update(DOC, &u).unwrap();
-        let expected = DOC.replace(
-            "      Second paragraph.\n",
-            "      Second paragraph.\n  - at: 2026-11-26T09:00:00Z\n    status: identified\n    body: |\n      Found it.\n",
-        );
-        assert_eq!(out, expected);
-    }
-
-    #[test]
-    fn setting_a_missing_key_inserts_it_after_its_neighbour() {
-        let out = set_key(DOC, "resolved_at", "2026-11-26T10:00:00Z", &["started_at"]).unwrap();
-        assert!(out.contains("started_at: 2026-11-26T08:00:00Z\nresolved_at: 2026-11-26T10:00:00Z\nupdates:"), "{out}");
-        let again = set_key(&out, "resolved_at", "2026-11-26T11:00:00Z", &[]).unwrap();
-        assert_eq!(again, out.replace("T10:00:00Z", "T11:00:00Z"));
-    }
-
-    #[test]
-    fn an_existing_key_keeps_its_comment() {
-        let out = set_key(DOC, "title", "\"Y\"", &[]).unwrap();
-        assert!(out.contains("title: \"Y\"  # keep\n"), "{out}");
-    }
-}
+mod tests;

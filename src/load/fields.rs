@@ -304,8 +304,9 @@ fn describe(v: &Value) -> String {
 }
 
 /// Parses an RFC 3339 time with an offset, normalised to UTC.
+/// A time whose UTC equivalent falls outside the years 0000 to 9999 is not a time.
 pub fn parse_time(text: &str) -> Option<Timestamp> {
-    Timestamp::parse(text.trim(), &Rfc3339).ok().map(|t| t.to_offset(time::UtcOffset::UTC))
+    Timestamp::parse(text.trim(), &Rfc3339).ok().and_then(|t| t.checked_to_offset(time::UtcOffset::UTC))
 }
 
 pub fn time_message(key: &str, text: &str) -> String {

@@ -4,13 +4,18 @@
 mod config;
 mod documents;
 pub mod edit;
+mod emit;
 mod fields;
+pub mod inputs;
+pub mod limits;
+mod names;
+mod scan;
 mod yaml;
 
 pub use fields::{parse_date, parse_span, parse_time, time_help};
 
 use crate::diagnostics::{Diagnostic, Pos, sort_and_dedup};
-use crate::model::{Kind, Sources};
+use crate::model::{Audiences, Kind, Sources};
 use documents::Loaded;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -25,6 +30,24 @@ pub struct Snapshot(Option<Vec<(PathBuf, Option<Vec<u8>>)>>);
 impl Snapshot {
     /// A snapshot of these files, in the order of [`files_sorted`].
     pub fn of(files: Vec<(PathBuf, Option<Vec<u8>>)>) -> Snapshot {
+        Snapshot(Some(files))
+    }
+
+    /// The documents of the repo at `root` as they are on disk, but for the one at `rel` (below
+    /// the root, e.g. `content/incidents/x.md`), whose bytes are `bytes`, whether or not it
+    /// exists yet: the repo as it would be once that file is written.
+    pub fn with_file(root: &Path, rel: &Path, bytes: Vec<u8>) -> Snapshot {
+        let content = root.join("content");
+        let target = root.join(rel);
+        let mut files: Vec<(PathBuf, Option<Vec<u8>>)> = inputs::walk_below(root, Path::new("content"))
+            .files
+            .into_iter()
+            .map(walkdir::DirEntry::into_path)
+            .filter(|path| *path != target)
+            .map(|path| (path, None))
+            .collect();
+        files.push((target, Some(bytes)));
+        files.sort_by_cached_key(|(path, _)| inputs::sort_key(path.strip_prefix(&content).unwrap_or(path)));
         Snapshot(Some(files))
     }
 
@@ -57,36 +80,71 @@ pub fn config_only(root: &Path) -> crate::model::Config {
     config::load_config(root, &mut Vec::new())
 }
 
-/// The files below `dir` (or `dir` itself, when it is a file), in the order of a walk that
-/// takes the names of each folder sorted: the order of `WalkDir::sort_by_file_name`, found by
-/// an unsorted walk and one sort. Sorting each folder by `file_name()` parsed both paths again
-/// for every comparison, and at 10,000 sources the two walks of a build were each a serial
-/// stage of their own.
+/// The regular files below `dir` (or `dir` itself, when it is a file), in the order of a walk
+/// that takes the names of each folder sorted; nothing below a symbolic link, `dir` included
+/// (the build fingerprint reads exactly what a build may read).
 pub fn files_sorted(dir: &Path) -> Vec<walkdir::DirEntry> {
-    let mut files: Vec<(Vec<u8>, walkdir::DirEntry)> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|entry| entry.file_type().is_file())
-        .map(|entry| {
-            let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-            // A separator sorts before every byte of a name, as a folder comes before the
-            // names that extend its own (`a/x` before `a-b`) in a walk of sorted folders.
-            let key = rel
-                .as_os_str()
-                .as_encoded_bytes()
-                .iter()
-                .map(|&b| if b == b'/' || b == std::path::MAIN_SEPARATOR as u8 { 0 } else { b })
-                .collect();
-            (key, entry)
-        })
-        .collect();
-    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    files.into_iter().map(|(_, entry)| entry).collect()
+    inputs::walk(dir).files
 }
 
 /// Loads everything below `root`. Always returns a model (possibly partial) and all problems.
 pub fn load(root: &Path) -> (Sources, Vec<Diagnostic>) {
     load_from(root, Snapshot::default())
+}
+
+/// The documents among the files `listed` below `content`, and the problems of the others (names
+/// that make no id, files that are not documents).
+fn documents_of(content: &Path, listed: Vec<(PathBuf, Option<Vec<u8>>)>) -> (Vec<documents::File>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for (path, bytes) in listed {
+        let Ok(rel) = path.strip_prefix(content) else {
+            continue;
+        };
+        let rel = match names::content_path(rel) {
+            names::Named::Hidden => continue,
+            names::Named::Refused(d) => {
+                problems.push(d);
+                continue;
+            }
+            names::Named::Usable(rel) => rel,
+        };
+        if rel == "components.yaml" {
+            continue;
+        }
+        match classify(&rel) {
+            Some(kind) => match names::document_id(&rel) {
+                Ok(slug) => files.push(documents::File { path, rel, slug, kind, bytes }),
+                Err(d) => problems.push(d),
+            },
+            None => problems.push(
+                Diagnostic::warning(
+                    &Path::new("content").join(&rel),
+                    Pos::START,
+                    "ignored-file",
+                    "this file is not a document and is not published",
+                )
+                .with_help("put images and other files to publish as they are in `static/`"),
+            ),
+        }
+    }
+    (files, problems)
+}
+
+/// Every document among `listed`, loaded in parallel: each with its problems and its file.
+type LoadedFiles = (Vec<(Option<Loaded>, Vec<Diagnostic>, documents::File)>, Vec<Diagnostic>);
+
+fn load_listed(content: &Path, listed: Vec<(PathBuf, Option<Vec<u8>>)>, audiences: &Audiences) -> LoadedFiles {
+    let (files, problems) = documents_of(content, listed);
+    let loaded = files
+        .into_par_iter()
+        .map(|mut file| {
+            let mut p = Vec::new();
+            let doc = documents::load_document(&mut file, audiences, &mut p);
+            (doc, p, file)
+        })
+        .collect();
+    (loaded, problems)
 }
 
 /// [`load`], taking the documents' bytes from `snapshot` where it has them.
@@ -95,46 +153,35 @@ pub fn load_from(root: &Path, mut snapshot: Snapshot) -> (Sources, Vec<Diagnosti
     let config = config::load_config(root, &mut problems);
     let components = config::load_components(root, &config, &mut problems);
     let content = root.join("content");
-    let mut files: Vec<(String, Kind, Option<Vec<u8>>)> = Vec::new();
-    if content.is_dir() {
-        let listed = snapshot
-            .take_under(&content)
-            .unwrap_or_else(|| files_sorted(&content).into_iter().map(|entry| (entry.into_path(), None)).collect());
-        for (path, bytes) in listed {
-            let Ok(rel) = path.strip_prefix(&content) else {
-                continue;
-            };
-            let rel = crate::diagnostics::display_path(rel);
-            if rel == "components.yaml" || rel.split('/').any(|part| part.starts_with('.')) {
-                continue;
-            }
-            match classify(&rel) {
-                Some(kind) => files.push((rel, kind, bytes)),
-                None => problems.push(
-                    Diagnostic::warning(
-                        &Path::new("content").join(&rel),
-                        Pos::START,
-                        "ignored-file",
-                        "this file is not a document and is not published",
-                    )
-                    .with_help("put images and other files to publish as they are in `static/`"),
-                ),
-            }
+    let content_rel = Path::new("content");
+    let is_dir = std::fs::symlink_metadata(&content).is_ok_and(|m| m.is_dir());
+    let audiences = &config.audiences;
+    // With a snapshot, `content/` is walked only for its links, beside the loading.
+    let (listing, (loaded, more)) = match snapshot.take_under(&content).filter(|_| is_dir) {
+        Some(listed) => {
+            rayon::join(|| inputs::walk_below(root, content_rel), || load_listed(&content, listed, audiences))
         }
-    } else {
+        None => {
+            let mut listing = inputs::walk_below(root, content_rel);
+            let listed = std::mem::take(&mut listing.files).into_iter().map(|e| (e.into_path(), None)).collect();
+            let loaded = load_listed(&content, listed, audiences);
+            (listing, loaded)
+        }
+    };
+    problems.extend(more);
+    problems.extend(inputs::link_warnings(root, &config.theme, &listing.links));
+    if !is_dir {
+        let linked = listing.links.iter().any(|l| l == content_rel);
+        let message = if linked {
+            "`content` is a symbolic link, which cairn does not follow: there is no `content/` folder"
+        } else {
+            "there is no `content/` folder"
+        };
         problems.push(
-            Diagnostic::error(Path::new("content"), Pos::START, "missing-content", "there is no `content/` folder")
+            Diagnostic::error(content_rel, Pos::START, "missing-content", message)
                 .with_help("documents live in content/incidents, content/runbooks, … (see `cairn init`)"),
         );
     }
-    let loaded: Vec<(Option<Loaded>, Vec<Diagnostic>, String, Kind)> = files
-        .into_par_iter()
-        .map(|(rel, kind, bytes)| {
-            let mut p = Vec::new();
-            let doc = documents::load_document(root, &rel, kind, bytes, &config.audiences, &mut p);
-            (doc, p, rel, kind)
-        })
-        .collect();
     let mut sources = Sources {
         root: root.to_path_buf(),
         config,
@@ -147,7 +194,7 @@ pub fn load_from(root: &Path, mut snapshot: Snapshot) -> (Sources, Vec<Diagnosti
         pages: Vec::new(),
         unloaded: Vec::new(),
     };
-    for (doc, mut p, rel, kind) in loaded {
+    for (doc, mut p, file) in loaded {
         problems.append(&mut p);
         match doc {
             Some(Loaded::Incident(d)) => sources.incidents.push(d),
@@ -156,11 +203,7 @@ pub fn load_from(root: &Path, mut snapshot: Snapshot) -> (Sources, Vec<Diagnosti
             Some(Loaded::Matrix(d)) => sources.matrices.push(d),
             Some(Loaded::Maintenance(d)) => sources.maintenance.push(d),
             Some(Loaded::Page(d)) => sources.pages.push(d),
-            None => {
-                let stem = rel.rsplit('/').next().unwrap_or(&rel);
-                let slug = stem.rsplit_once('.').map_or(stem, |(s, _)| s).to_string();
-                sources.unloaded.push((kind, slug, rel));
-            }
+            None => sources.unloaded.push((file.kind, file.slug, file.rel)),
         }
     }
     sort_and_dedup(&mut problems);

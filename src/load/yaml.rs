@@ -110,22 +110,34 @@ struct Frame {
     item: Option<usize>,
 }
 
-/// Turns byte offsets of a text into file positions (columns count characters).
+/// Turns byte offsets of a text into file positions (columns count characters). Linear over a
+/// scan that asks in increasing order: a column is counted on from the one asked before when
+/// it is on the same line, so a long line of many keys is not counted again for each of them.
 struct LineIndex<'a> {
     text: &'a str,
     starts: Vec<usize>,
     first_line: usize,
+    /// The last offset asked, and its line and column.
+    last: std::cell::Cell<(usize, usize, usize)>,
 }
 
 impl<'a> LineIndex<'a> {
     fn new(text: &'a str, first_line: usize) -> Self {
         let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        LineIndex { text, starts, first_line }
+        LineIndex { text, starts, first_line, last: std::cell::Cell::new((0, 0, 1)) }
     }
 
     fn pos(&self, offset: usize) -> Pos {
-        let line = self.starts.partition_point(|s| *s <= offset) - 1;
-        let column = self.text[self.starts[line]..offset].chars().count() + 1;
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|s| *s <= offset).saturating_sub(1);
+        let (last_offset, last_line, last_column) = self.last.get();
+        let (from, base) = if last_line == line && last_offset <= offset {
+            (last_offset, last_column)
+        } else {
+            (self.starts[line], 1)
+        };
+        let column = base + self.text.get(from..offset).map_or(0, |t| t.chars().count());
+        self.last.set((offset, line, column));
         Pos::new(line + self.first_line, column)
     }
 }
@@ -317,6 +329,17 @@ mod tests {
         assert!(!loc.0.contains_key("updates.1.text"));
         assert_eq!(loc.key("rows.1.id"), Pos::new(15, 3));
         assert_eq!(loc.value("rows.0.runbooks.0"), Pos::new(14, 7));
+    }
+
+    #[test]
+    fn a_long_line_of_keys_is_located_in_one_pass() {
+        let keys: String = (0..40_000).map(|i| format!("k{i}: é, ")).collect();
+        let yaml = format!("map: {{{keys}}}\nnext: 1\n");
+        let loc = locate(&yaml, 1);
+        let before: usize = (0..39_999).map(|i: usize| i.to_string().len() + 6).sum();
+        assert_eq!(loc.key("map.k39999"), Pos::new(1, 7 + before));
+        assert_eq!(loc.key("next"), Pos::new(2, 1));
+        assert_eq!(loc.value("map.k1"), Pos::new(1, 18));
     }
 
     #[test]

@@ -11,9 +11,28 @@ fn ics_time(t: Timestamp) -> String {
     format!("{:04}{:02}{:02}T{:02}{:02}{:02}Z", t.year(), t.month() as u8, t.day(), t.hour(), t.minute(), t.second())
 }
 
-/// TEXT value escaping (RFC 5545 §3.3.11).
+/// TEXT value escaping (RFC 5545 §3.3.11): backslash, semicolon and comma escaped, every line
+/// break (LF, CRLF, a lone CR, or a Unicode line separator) written as `\n`, and other control
+/// characters dropped, so no text can end its line and start a property of its own.
 fn escape(text: &str) -> String {
-    text.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace("\r\n", "\\n").replace('\n', "\\n")
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\r' => {
+                chars.next_if_eq(&'\n');
+                out.push_str("\\n");
+            }
+            '\n' | '\u{0085}' | '\u{2028}' | '\u{2029}' | '\u{000B}' | '\u{000C}' => out.push_str("\\n"),
+            '\t' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Folds a content line at 75 octets without splitting a UTF-8 character (§3.1).
@@ -43,10 +62,10 @@ pub fn file(site: &Site) -> OutputFile {
     ];
     for m in &site.maintenance {
         let doc = site.doc(m.doc);
-        let s = &m.source;
+        let s = m;
         let stamp = s.updates.last().map_or(s.scheduled_for, |u| u.at);
         let url = format!("{base}/{}", doc.path);
-        let latest = s.updates.last().map(|u| super::statusapi::unwrap_paragraphs(&u.body)).unwrap_or_default();
+        let latest = s.updates.last().map(|u| super::statusapi::unwrap_paragraphs(u.body.as_str())).unwrap_or_default();
         let mut description = doc.summary.clone().map(|t| format!("{t}\n\n")).unwrap_or_default();
         description.push_str(&latest);
         if let Some(h) = s.halt_height {
@@ -95,5 +114,6 @@ mod tests {
     #[test]
     fn text_is_escaped() {
         assert_eq!(escape("a, b; c\\d\ne"), "a\\, b\\; c\\\\d\\ne");
+        assert_eq!(escape("T\rBEGIN:VEVENT\r\nx\u{2028}y\u{1b}"), "T\\nBEGIN:VEVENT\\nx\\ny");
     }
 }

@@ -3,9 +3,8 @@
 
 use super::OutputFile;
 use super::sitemap::xml_escape;
-use crate::render::context::iso;
-use crate::render::markdown::{MarkdownOptions, render};
 use crate::site::{ResolvedIncident, Site};
+use crate::view::{iso, markdown_html};
 use std::fmt::Write;
 use time::format_description::well_known::Rfc2822;
 
@@ -26,15 +25,14 @@ fn entries<'a>(site: &Site, incidents: impl Iterator<Item = &'a ResolvedIncident
     let mut out: Vec<Entry> = incidents
         .flat_map(|inc| {
             let doc = site.doc(inc.doc);
-            inc.source.updates.iter().map(move |u| (doc, u))
+            inc.updates.iter().map(move |u| (doc, u))
         })
         .map(|(doc, u)| Entry {
-            id: format!("{base}/{}#update-{}", doc.path, u.index + 1),
+            id: format!("{base}/{}#update-{}", doc.path, u.id),
             title: format!("{}: {}", u.status.label(), doc.title),
-            link: format!("{base}/{}", doc.path),
+            link: format!("{base}/{}#update-{}", doc.path, u.id),
             at: u.at,
-            html: render(&u.body, &MarkdownOptions { links: &doc.links, root: &root, raw_html: site.config.raw_html })
-                .html,
+            html: markdown_html(site, doc, &u.body, &root).0,
         })
         .collect();
     out.sort_by(|a, b| b.at.cmp(&a.at).then(a.id.cmp(&b.id)));
@@ -116,8 +114,8 @@ fn pair(site: &Site, title: &str, stem: &str, entries: &[Entry]) -> [OutputFile;
 pub fn files(site: &Site) -> Vec<OutputFile> {
     let all = entries(site, site.incidents.iter());
     let mut out = pair(site, &format!("{}: incidents", site.config.title), "feeds/incidents", &all).to_vec();
-    for c in &site.components {
-        let list = entries(site, site.incidents.iter().filter(|i| i.source.components.contains(&c.id)));
+    for (id, c) in site.components.iter().enumerate() {
+        let list = entries(site, site.incidents.iter().filter(|i| i.components.contains(&id)));
         let title = format!("{}: {}", site.config.title, c.name);
         out.extend(pair(site, &title, &format!("feeds/components/{}", c.id), &list));
     }

@@ -1,20 +1,15 @@
-//! Incident history: the per-component day bars and uptime of the status home, and the incident
-//! history by month, paginated, with static filter pages per component and per impact.
+//! The incident history by month, paginated, with static filter pages per component and per
+//! impact. (The day bars of the status home are a view: `crate::view::component_history`.)
 
 use super::OutputFile;
 use crate::diagnostics::Diagnostic;
-use crate::model::{Impact, Timestamp};
-use crate::render::context::{IncidentSummary, incident_summary, incident_summary_rooted};
+use crate::model::Impact;
 use crate::render::{Renderer, root_prefix};
 use crate::site::{ResolvedIncident, Site};
+use crate::view::{IncidentSummary, MONTHS_PER_PAGE, incident_summary, months, page_path};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
-use time::{Duration, Time};
-
-/// Months of incidents per history page.
-pub const MONTHS_PER_PAGE: usize = 3;
 
 const MONTH_NAMES: [&str; 12] = [
     "January",
@@ -30,134 +25,6 @@ const MONTH_NAMES: [&str; 12] = [
     "November",
     "December",
 ];
-
-/// Share of an incident's duration counted as downtime, by impact (the footnote on the page says so).
-pub fn downtime_weight(impact: Impact) -> f64 {
-    match impact {
-        Impact::Critical => 1.0,
-        Impact::Major => 0.3,
-        Impact::Minor | Impact::None => 0.0,
-    }
-}
-
-#[derive(Serialize)]
-pub struct DayCell {
-    date: String,
-    /// Worst impact that day, `ok` when no incident touched it.
-    level: &'static str,
-    text: String,
-    href: Option<String>,
-    /// One of the last 30 days, which narrow screens keep.
-    recent: bool,
-}
-
-#[derive(Serialize)]
-pub struct ComponentHistory {
-    days: Vec<DayCell>,
-    uptime: String,
-    incidents: usize,
-    summary: String,
-}
-
-fn span(inc: &ResolvedIncident, now: Timestamp) -> (Timestamp, Timestamp) {
-    (inc.source.started_at, inc.source.resolved_at.unwrap_or(now).max(inc.source.started_at))
-}
-
-fn month_key(t: Timestamp) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!("{:04}-{:02}", t.year(), t.month() as u8)
-}
-
-/// The incidents grouped by the month they started in, newest first (the order of the history
-/// pages). Incidents arrive newest first, so each month is one run: one pass, one key each.
-fn months<'a>(incidents: &[&'a ResolvedIncident]) -> Vec<(String, Vec<&'a ResolvedIncident>)> {
-    let mut out: Vec<(String, Vec<&ResolvedIncident>)> = Vec::new();
-    for inc in incidents {
-        let key = month_key(inc.source.started_at);
-        match out.last_mut() {
-            Some((last, list)) if *last == key => list.push(inc),
-            _ => out.push((key, vec![inc])),
-        }
-    }
-    out
-}
-
-/// Site path of page `n` (0-based) of a history listing rooted at `base` (`incidents/`).
-fn page_path(base: &str, n: usize) -> String {
-    if n == 0 { base.to_string() } else { format!("{base}page/{}/", n + 1) }
-}
-
-/// The day bars and uptime of every visible component over `history_days`, keyed by component id.
-pub fn component_history(site: &Site, root: &str) -> BTreeMap<String, ComponentHistory> {
-    let days = site.config.history_days.max(1) as i64;
-    let today = site.now.to_offset(time::UtcOffset::UTC).date();
-    let first = today - Duration::days(days - 1);
-    let window_start = first.with_time(Time::MIDNIGHT).assume_utc();
-    let window = (site.now - window_start).as_seconds_f64().max(1.0);
-    let all: Vec<&ResolvedIncident> = site.incidents.iter().collect();
-    let month_list: Vec<String> = months(&all).into_iter().map(|(key, _)| key).collect();
-    let mut out = BTreeMap::new();
-    for c in &site.components {
-        let touching: Vec<&ResolvedIncident> =
-            site.incidents.iter().filter(|i| i.source.components.contains(&c.id)).collect();
-        let mut downtime = 0.0;
-        let mut counted = 0;
-        for inc in &touching {
-            let (a, b) = span(inc, site.now);
-            let (a, b) = (a.max(window_start), b.min(site.now));
-            if b > a {
-                counted += 1;
-                downtime += (b - a).as_seconds_f64() * downtime_weight(inc.source.impact);
-            }
-        }
-        // Only incidents overlapping the window can colour a day of it.
-        let in_window: Vec<&ResolvedIncident> =
-            touching.iter().copied().filter(|i| span(i, site.now).1 >= window_start).collect();
-        let cells = (0..days)
-            .map(|d| {
-                let day = first + Duration::days(d);
-                let start = day.with_time(Time::MIDNIGHT).assume_utc();
-                let end = start + Duration::days(1);
-                let that_day: Vec<&&ResolvedIncident> = in_window
-                    .iter()
-                    .filter(|i| {
-                        let (a, b) = span(i, site.now);
-                        a < end && b >= start
-                    })
-                    .collect();
-                let label = crate::render::context::date_view(day).display;
-                let worst = that_day.iter().map(|i| i.source.impact).max();
-                let text = match that_day.len() {
-                    0 => format!("{label}: no incidents"),
-                    n => format!(
-                        "{label}: {} ({})",
-                        if n == 1 { "1 incident".to_string() } else { format!("{n} incidents") },
-                        that_day.iter().map(|i| site.doc(i.doc).title.as_str()).collect::<Vec<_>>().join("; ")
-                    ),
-                };
-                let href = match that_day.as_slice() {
-                    [] => None,
-                    [one] => Some(format!("{root}{}", site.doc(one.doc).path)),
-                    [newest, ..] => {
-                        let key = month_key(newest.source.started_at);
-                        let page = month_list.iter().position(|m| *m == key).unwrap_or(0) / MONTHS_PER_PAGE;
-                        Some(format!("{root}{}#month-{key}", page_path("incidents/", page)))
-                    }
-                };
-                let iso_day = crate::render::context::date_view(day).iso;
-                DayCell { date: iso_day, level: worst.map_or("ok", |w| w.as_str()), text, href, recent: days - d <= 30 }
-            })
-            .collect();
-        let uptime = 100.0 * (1.0 - (downtime / window).min(1.0));
-        let uptime = format!("{:.2}", (uptime * 100.0).floor() / 100.0);
-        let summary = format!(
-            "{uptime}% uptime over the last {days} days, {counted} incident{}",
-            if counted == 1 { "" } else { "s" }
-        );
-        out.insert(c.id.clone(), ComponentHistory { days: cells, uptime, incidents: counted, summary });
-    }
-    out
-}
 
 #[derive(Serialize)]
 struct MonthView<'a> {
@@ -192,9 +59,8 @@ struct Listing<'a> {
 pub fn pages(site: &Site, r: &Renderer, sink: &super::Sink<'_>) -> Vec<Diagnostic> {
     let mut listings =
         vec![Listing { base: "incidents/".into(), label: None, incidents: site.incidents.iter().collect() }];
-    for c in &site.components {
-        let list: Vec<&ResolvedIncident> =
-            site.incidents.iter().filter(|i| i.source.components.contains(&c.id)).collect();
+    for (id, c) in site.components.iter().enumerate() {
+        let list: Vec<&ResolvedIncident> = site.incidents.iter().filter(|i| i.components.contains(&id)).collect();
         listings.push(Listing {
             base: format!("incidents/component/{}/", c.id),
             label: Some(c.name.clone()),
@@ -202,7 +68,7 @@ pub fn pages(site: &Site, r: &Renderer, sink: &super::Sink<'_>) -> Vec<Diagnosti
         });
     }
     for impact in [Impact::Critical, Impact::Major, Impact::Minor, Impact::None] {
-        let list: Vec<&ResolvedIncident> = site.incidents.iter().filter(|i| i.source.impact == impact).collect();
+        let list: Vec<&ResolvedIncident> = site.incidents.iter().filter(|i| i.impact == impact).collect();
         listings.push(Listing {
             base: format!("incidents/impact/{}/", impact.as_str()),
             label: Some(format!("{} impact", impact.label())),
@@ -225,11 +91,11 @@ pub fn pages(site: &Site, r: &Renderer, sink: &super::Sink<'_>) -> Vec<Diagnosti
     // it depends on the page's root). Made on demand instead, the pages that needed the same
     // summary at once waited for each other.
     let made: Vec<(IncidentSummary, bool)> =
-        site.incidents.par_iter().map(|inc| incident_summary_rooted(site, inc, "")).collect();
+        site.incidents.par_iter().map(|inc| incident_summary(site, inc, "", None)).collect();
     // Borrowed when made once: serialized straight from the memo, not copied for each page.
     let summary = |inc: &ResolvedIncident, root: &str| -> Cow<'_, IncidentSummary> {
         let (cached, rooted) = &made[site.slot(inc.doc)];
-        if *rooted { Cow::Owned(incident_summary(site, inc, root)) } else { Cow::Borrowed(cached) }
+        if *rooted { Cow::Owned(incident_summary(site, inc, root, None).0) } else { Cow::Borrowed(cached) }
     };
     listings.par_iter().flat_map_iter(|listing| listing_pages(site, r, listing, &filters, &summary, sink)).collect()
 }

@@ -3,12 +3,11 @@
 
 use super::OutputFile;
 use super::pages::{base_context, file_for};
-use super::views::{RunbookListItem, runbook_list};
 use crate::diagnostics::Diagnostic;
-use crate::model::{ActionStatus, Date};
-use crate::render::context::*;
+use crate::model::Date;
 use crate::render::{Renderer, root_prefix};
 use crate::site::Site;
+use crate::view::{self, RunbookListItem, runbook_list};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -170,65 +169,16 @@ fn print_view(site: &Site, r: &Renderer, rb: &crate::site::ResolvedRunbook) -> R
     let doc = site.doc(rb.doc);
     let path = format!("{}print/", doc.path);
     let root = root_prefix(&path);
-    let rendered = crate::render::markdown::render(
-        &doc.body,
-        &crate::render::markdown::MarkdownOptions { links: &doc.links, root: &root, raw_html: site.config.raw_html },
-    );
     let mut ctx = base_context(site, &path, "runbooks", &doc.title);
     ctx.insert("title", &doc.title);
     ctx.insert("back", &doc.path);
-    ctx.insert("content", &rendered.html);
-    ctx.insert("runbook", &super::views::runbook_detail(site, rb, &root));
+    ctx.insert("content", &view::markdown_html(site, doc, &doc.body, &root).0);
+    ctx.insert("runbook", &view::runbook_detail(site, rb, &root));
     Ok(OutputFile::new(file_for(&path), r.render("runbook_print.html", &ctx, &path)?.into_bytes()))
 }
 
-#[derive(Serialize)]
-struct ActionItemRow {
-    title: String,
-    owner: String,
-    due: Option<TimeView>,
-    overdue_days: Option<i64>,
-    postmortem: DocRef,
-    runbook: Option<DocRef>,
-}
-
-#[derive(Serialize)]
-struct OwnerGroup {
-    owner: String,
-    items: Vec<ActionItemRow>,
-}
-
 fn action_items(site: &Site, r: &Renderer) -> Result<OutputFile, Diagnostic> {
-    let mut rows: Vec<(String, Option<Date>, ActionItemRow)> = Vec::new();
-    for pm in &site.postmortems {
-        for (item, rb) in pm.source.action_items.iter().zip(&pm.action_runbooks) {
-            if item.status != ActionStatus::Open {
-                continue;
-            }
-            rows.push((
-                item.owner.clone(),
-                item.due,
-                ActionItemRow {
-                    title: item.title.clone(),
-                    owner: item.owner.clone(),
-                    due: item.due.map(date_view),
-                    overdue_days: item.due.and_then(|d| crate::site::days_overdue(d, site.now)),
-                    postmortem: doc_ref(site.doc(pm.doc)),
-                    runbook: rb.map(|id| doc_ref(site.doc(id))),
-                },
-            ));
-        }
-    }
-    rows.sort_by(|a, b| (&a.0, a.1.is_none(), a.1, &a.2.title).cmp(&(&b.0, b.1.is_none(), b.1, &b.2.title)));
-    let overdue = rows.iter().filter(|r| r.2.overdue_days.is_some()).count();
-    let total = rows.len();
-    let mut groups: Vec<OwnerGroup> = Vec::new();
-    for (owner, _, row) in rows {
-        match groups.last_mut() {
-            Some(g) if g.owner == owner => g.items.push(row),
-            _ => groups.push(OwnerGroup { owner, items: vec![row] }),
-        }
-    }
+    let (groups, total, overdue) = view::action_items_by_owner(site);
     let path = "action-items/";
     let mut ctx = base_context(site, path, "action-items", "Action items");
     ctx.insert("owners", &groups);

@@ -5,9 +5,9 @@ use super::OutputFile;
 use super::pages::{base_context, file_for};
 use crate::diagnostics::Diagnostic;
 use crate::render::Renderer;
-use crate::render::context::{human_duration, iso};
 use crate::site::metrics::{MEASURES, measures, median_p90, quarter};
 use crate::site::{ResolvedIncident, Site};
+use crate::view::{human_duration, iso};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -107,10 +107,10 @@ fn compute(site: &Site) -> Metrics {
                 slug: doc.slug.clone(),
                 title: doc.title.clone(),
                 path: doc.path.clone(),
-                severity: inc.source.severity.as_str(),
-                incident_type: inc.source.incident_type.clone(),
-                quarter: quarter(inc.source.started_at),
-                started_at: iso(inc.source.started_at),
+                severity: inc.severity.as_str(),
+                incident_type: inc.row.map(|r| site.row(r).id.clone()),
+                quarter: quarter(inc.started_at),
+                started_at: iso(inc.started_at),
                 seconds: MEASURES.iter().zip(m).map(|((id, _), v)| (*id, v)).collect(),
                 display: MEASURES.iter().zip(m).filter_map(|((id, _), v)| Some((*id, human_duration(v?)))).collect(),
             }
@@ -119,10 +119,10 @@ fn compute(site: &Site) -> Metrics {
     let mut components: BTreeMap<String, usize> = BTreeMap::new();
     let mut types: BTreeMap<String, usize> = BTreeMap::new();
     for inc in &site.incidents {
-        for c in &inc.source.components {
-            *components.entry(c.clone()).or_default() += 1;
+        for c in &inc.components {
+            *components.entry(site.component(*c).id.clone()).or_default() += 1;
         }
-        *types.entry(inc.source.incident_type.clone().unwrap_or_default()).or_default() += 1;
+        *types.entry(inc.row.map(|r| site.row(r).id.clone()).unwrap_or_default()).or_default() += 1;
     }
     let type_label = |id: &str| if id.is_empty() { "No type".to_string() } else { id.to_string() };
     let component_name =
@@ -132,8 +132,8 @@ fn compute(site: &Site) -> Metrics {
         generated_at: iso(site.now),
         measures: MEASURES.iter().map(|(id, label)| Measure { id, label }).collect(),
         incidents,
-        by_severity: grouped(site, |i| i.source.severity.as_str().to_string()),
-        by_quarter: grouped(site, |i| quarter(i.source.started_at)),
+        by_severity: grouped(site, |i| i.severity.as_str().to_string()),
+        by_quarter: grouped(site, |i| quarter(i.started_at)),
         by_component: components
             .into_iter()
             .map(|(id, count)| Count { label: component_name(&id), id, count })

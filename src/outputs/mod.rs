@@ -16,7 +16,6 @@ pub use search::{Terms, is_stop_word};
 mod sitemap;
 mod stamp;
 mod statusapi;
-mod views;
 mod widget;
 
 use crate::diagnostics::Diagnostic;
@@ -57,7 +56,8 @@ pub fn build_all(
     sink: &Sink<'_>,
     clock: &crate::timings::Clock,
 ) -> (usize, Vec<Diagnostic>) {
-    let renderer = match Renderer::new(root, site) {
+    let globals = crate::view::globals(site);
+    let renderer = match Renderer::new(root, &site.config.theme, site.config.theme_pos, &globals) {
         Ok(r) => r,
         Err(problems) => return (0, problems),
     };

@@ -4,29 +4,11 @@
 use super::OutputFile;
 use crate::diagnostics::Diagnostic;
 use crate::model::Kind;
-use crate::render::context::*;
-use crate::render::markdown::{self, MarkdownOptions, TocEntry};
 use crate::render::{Renderer, root_prefix};
-use crate::site::{Doc, DocId, Phase, Site};
+use crate::site::{DocId, Phase, Site};
+use crate::view;
 use rayon::prelude::*;
-use serde::Serialize;
 use tera::Context;
-
-#[derive(Serialize)]
-struct PageView {
-    title: String,
-    path: String,
-    kind: &'static str,
-    content: String,
-    toc: Vec<TocEntry>,
-    backlinks: Vec<DocRef>,
-    source: String,
-    edit_url: Option<String>,
-    history_url: Option<String>,
-    visibility: String,
-    restricted: bool,
-    summary: Option<String>,
-}
 
 /// The context every page starts from.
 pub(super) fn base_context(site: &Site, path: &str, section: &str, title: &str) -> Context {
@@ -44,27 +26,6 @@ pub(super) fn file_for(path: &str) -> String {
     format!("{path}index.html")
 }
 
-fn page_view(site: &Site, doc: &Doc, root: &str) -> PageView {
-    let rendered =
-        markdown::render(&doc.body, &MarkdownOptions { links: &doc.links, root, raw_html: site.config.raw_html });
-    let source = crate::diagnostics::display_path(&doc.source);
-    let repo = site.config.repo_url.as_ref().filter(|_| !site.is_public());
-    PageView {
-        title: doc.title.clone(),
-        path: doc.path.clone(),
-        kind: doc.kind.singular(),
-        content: rendered.html,
-        toc: rendered.toc,
-        backlinks: doc_refs(site, &doc.backlinks),
-        edit_url: repo.map(|r| format!("{r}/blob/main/{source}")),
-        history_url: repo.map(|r| format!("{r}/commits/main/{source}")),
-        source,
-        visibility: site.config.audiences.name(doc.visibility).to_string(),
-        restricted: doc.visibility > 0,
-        summary: doc.summary.clone(),
-    }
-}
-
 fn section_of(kind: Kind) -> &'static str {
     match kind {
         Kind::Page => "page",
@@ -77,44 +38,33 @@ fn document_page(site: &Site, r: &Renderer, id: DocId) -> Result<OutputFile, Dia
     let doc = site.doc(id);
     let root = root_prefix(&doc.path);
     let mut ctx = base_context(site, &doc.path, section_of(doc.kind), &doc.title);
-    ctx.insert("page", &page_view(site, doc, &root));
+    ctx.insert("page", &view::page_view(site, doc, &root));
+    let slot = site.slot(id);
     let template = match doc.kind {
         Kind::Incident => {
-            let inc = &site.incidents[site.slot(id)];
-            ctx.insert("incident", &super::views::incident_detail(site, inc, &root));
+            ctx.insert("incident", &view::incident_detail(site, &site.incidents[slot], &root));
             "incident.html"
         }
         Kind::Postmortem => {
-            let pm = &site.postmortems[site.slot(id)];
-            ctx.insert("postmortem", &super::views::postmortem_detail(site, pm, &root));
+            ctx.insert("postmortem", &view::postmortem_detail(site, &site.postmortems[slot], &root));
             "postmortem.html"
         }
         Kind::Runbook => {
-            let rb = &site.runbooks[site.slot(id)];
-            ctx.insert("runbook", &super::views::runbook_detail(site, rb, &root));
+            ctx.insert("runbook", &view::runbook_detail(site, &site.runbooks[slot], &root));
             "runbook.html"
         }
         Kind::Matrix => {
-            let m = &site.matrices[site.slot(id)];
-            ctx.insert("matrix", &super::views::matrix_detail(site, m, &root));
+            ctx.insert("matrix", &view::matrix_detail(site, &site.matrices[slot], &root));
             "matrix.html"
         }
         Kind::Maintenance => {
-            let m = &site.maintenance[site.slot(id)];
-            ctx.insert("maintenance", &super::views::maintenance_detail(site, m, &root));
+            ctx.insert("maintenance", &view::maintenance_detail(site, &site.maintenance[slot], &root));
             "maintenance.html"
         }
         Kind::Page => "page.html",
     };
     let html = r.render(template, &ctx, &doc.path)?;
     Ok(OutputFile::new(file_for(&doc.path), html.into_bytes()))
-}
-
-#[derive(Serialize)]
-struct GroupView {
-    id: String,
-    name: String,
-    components: Vec<ComponentRef>,
 }
 
 fn listing(
@@ -133,54 +83,20 @@ fn listing(
 
 fn home(site: &Site, r: &Renderer) -> Result<OutputFile, Diagnostic> {
     let mut ctx = base_context(site, "", "status", "");
-    let mut groups: Vec<GroupView> = site
-        .groups
-        .iter()
-        .map(|g| GroupView {
-            id: g.id.clone(),
-            name: g.name.clone(),
-            components: site
-                .components
-                .iter()
-                .filter(|c| c.group.as_deref() == Some(g.id.as_str()))
-                .filter_map(|c| component_ref(site, &c.id))
-                .collect(),
-        })
-        .collect();
-    let ungrouped: Vec<ComponentRef> = site
-        .components
-        .iter()
-        .filter(|c| c.group.as_ref().is_none_or(|g| !site.groups.iter().any(|x| &x.id == g)))
-        .filter_map(|c| component_ref(site, &c.id))
-        .collect();
-    if !ungrouped.is_empty() {
-        groups.push(GroupView { id: "other".into(), name: "Other services".into(), components: ungrouped });
-    }
-    groups.retain(|g| !g.components.is_empty());
-    ctx.insert("components_by_group", &groups);
-    let open: Vec<IncidentSummary> =
-        site.incidents.iter().filter(|i| i.is_open).map(|i| incident_summary(site, i, "")).collect();
-    ctx.insert("open_incidents", &open);
-    let recent: Vec<IncidentSummary> =
-        site.incidents.iter().filter(|i| !i.is_open).take(10).map(|i| incident_summary(site, i, "")).collect();
-    ctx.insert("recent_incidents", &recent);
-    let phase = |p: Phase| -> Vec<MaintenanceSummary> {
-        site.maintenance.iter().filter(|m| m.phase == p).map(|m| maintenance_summary(site, m)).collect()
-    };
-    ctx.insert("active_maintenance", &phase(Phase::Active));
-    ctx.insert("upcoming_maintenance", &phase(Phase::Upcoming));
+    ctx.insert("components_by_group", &view::components_by_group(site));
+    ctx.insert("open_incidents", &view::incident_summaries(site, site.incidents.iter().filter(|i| i.is_open), ""));
+    let recent = site.incidents.iter().filter(|i| !i.is_open).take(10);
+    ctx.insert("recent_incidents", &view::incident_summaries(site, recent, ""));
+    ctx.insert("active_maintenance", &view::maintenance_in(site, Phase::Active));
+    ctx.insert("upcoming_maintenance", &view::maintenance_in(site, Phase::Upcoming));
     let intro = site.home_intro.map(|id| {
         let doc = site.doc(id);
-        markdown::render(&doc.body, &MarkdownOptions { links: &doc.links, root: "", raw_html: site.config.raw_html })
-            .html
+        view::markdown_html(site, doc, &doc.body, "").0
     });
     ctx.insert("intro_html", &intro);
-    ctx.insert("history", &super::history::component_history(site, ""));
+    ctx.insert("history", &view::component_history(site, ""));
     ctx.insert("history_days", &site.config.history_days);
-    ctx.insert(
-        "major_weight_percent",
-        &((super::history::downtime_weight(crate::model::Impact::Major) * 100.0).round() as u32),
-    );
+    ctx.insert("major_weight_percent", &((view::downtime_weight(crate::model::Impact::Major) * 100.0).round() as u32));
     Ok(OutputFile::new("index.html".into(), r.render("index.html", &ctx, "index.html")?.into_bytes()))
 }
 
@@ -236,22 +152,19 @@ fn other_pages(site: &Site, r: &Renderer) -> (Vec<OutputFile>, Vec<Diagnostic>) 
     push(not_found(site, r));
     if site.count(Kind::Postmortem) > 0 {
         push(listing(site, r, Kind::Postmortem, "postmortems.html", "Post-mortems", |ctx| {
-            ctx.insert("postmortems", &super::views::postmortem_list(site));
+            ctx.insert("postmortems", &view::postmortem_list(site));
         }));
     }
     if site.count(Kind::Matrix) > 0 {
         push(listing(site, r, Kind::Matrix, "matrices.html", "Decision matrices", |ctx| {
-            ctx.insert("matrices", &super::views::matrix_list(site));
+            ctx.insert("matrices", &view::matrix_list(site));
         }));
     }
     if site.count(Kind::Maintenance) > 0 {
         push(listing(site, r, Kind::Maintenance, "maintenances.html", "Maintenance", |ctx| {
-            let phase = |p: Phase| -> Vec<MaintenanceSummary> {
-                site.maintenance.iter().filter(|m| m.phase == p).map(|m| maintenance_summary(site, m)).collect()
-            };
-            ctx.insert("upcoming", &phase(Phase::Upcoming));
-            ctx.insert("active", &phase(Phase::Active));
-            let mut past = phase(Phase::Past);
+            ctx.insert("upcoming", &view::maintenance_in(site, Phase::Upcoming));
+            ctx.insert("active", &view::maintenance_in(site, Phase::Active));
+            let mut past = view::maintenance_in(site, Phase::Past);
             past.reverse();
             ctx.insert("past", &past);
         }));

@@ -74,7 +74,7 @@ pub fn documents(site: &Site) -> Vec<SearchDoc> {
         .docs
         .par_iter()
         .map(|d| {
-            let text = plain(&d.body);
+            let text = plain(d.body.as_str());
             let body = match &d.summary {
                 Some(s) => format!("{s}\n{}", text.prose),
                 None => text.prose,
@@ -98,19 +98,16 @@ pub fn documents(site: &Site) -> Vec<SearchDoc> {
     let updates = site
         .incidents
         .par_iter()
-        .map(|inc| (inc.doc, inc.source.updates.iter().map(|u| u.body.as_str()).collect::<Vec<_>>()))
+        .map(|inc| (inc.doc, inc.updates.iter().map(|u| u.body.as_str()).collect::<Vec<_>>()))
         .chain(
-            site.maintenance
-                .par_iter()
-                .map(|m| (m.doc, m.source.updates.iter().map(|u| u.body.as_str()).collect::<Vec<_>>())),
+            site.maintenance.par_iter().map(|m| (m.doc, m.updates.iter().map(|u| u.body.as_str()).collect::<Vec<_>>())),
         );
     let rows = site.matrices.par_iter().map(|matrix| {
         let lines = matrix
             .rows
             .iter()
-            .map(|r| {
-                let row = &r.row;
-                [Some(row.incident.as_str()), row.responsible.as_deref()]
+            .map(|row| {
+                [Some(row.label.as_str()), row.responsible.as_deref()]
                     .into_iter()
                     .flatten()
                     .chain(row.approvals.iter().map(String::as_str))
@@ -131,32 +128,35 @@ pub fn documents(site: &Site) -> Vec<SearchDoc> {
         doc.body.push_str(&text.prose);
         doc.code.push_str(&text.code);
     }
+    let ids = |list: &[crate::site::ComponentId]| -> Vec<String> {
+        list.iter().map(|c| site.component(*c).id.clone()).collect()
+    };
     for inc in &site.incidents {
         let doc = &mut docs[inc.doc];
-        doc.components = inc.source.components.clone();
-        doc.severity = Some(inc.source.severity);
-        doc.types = inc.source.incident_type.iter().cloned().collect();
-        doc.date = Some(inc.source.started_at);
+        doc.components = ids(&inc.components);
+        doc.severity = Some(inc.severity);
+        doc.types = inc.row.map(|r| site.row(r).id.clone()).into_iter().collect();
+        doc.date = Some(inc.started_at);
         doc.open = inc.is_open;
     }
     for rb in &site.runbooks {
         let doc = &mut docs[rb.doc];
-        doc.components = rb.source.components.clone();
-        doc.types = rb.source.incident_types.clone();
-        doc.date = rb.source.last_reviewed.map(|d| d.midnight().assume_utc());
+        doc.components = ids(&rb.components);
+        doc.types = rb.incident_types.iter().map(|r| site.row(*r).id.clone()).collect();
+        doc.date = rb.last_reviewed.map(|d| d.midnight().assume_utc());
     }
     for m in &site.maintenance {
         let doc = &mut docs[m.doc];
-        doc.components = m.source.components.clone();
-        doc.date = Some(m.source.scheduled_for);
+        doc.components = ids(&m.components);
+        doc.date = Some(m.scheduled_for);
     }
     for pm in &site.postmortems {
-        let incidents: Vec<_> = pm.incidents.iter().map(|d| &site.incidents[site.slot(*d)]).collect();
-        let components: BTreeSet<String> = incidents.iter().flat_map(|i| i.source.components.clone()).collect();
+        let incidents: Vec<_> = pm.incidents.iter().map(|d| site.incident_of(*d)).collect();
+        let components: BTreeSet<String> = incidents.iter().flat_map(|i| ids(&i.components)).collect();
         let doc = &mut docs[pm.doc];
         doc.components = components.into_iter().collect();
-        doc.severity = incidents.iter().map(|i| i.source.severity).min();
-        doc.date = pm.source.published_at.or_else(|| incidents.first().map(|i| i.source.started_at));
+        doc.severity = incidents.iter().map(|i| i.severity).min();
+        doc.date = pm.published_at.or_else(|| incidents.first().map(|i| i.started_at));
     }
     docs
 }

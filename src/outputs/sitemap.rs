@@ -3,8 +3,8 @@
 
 use super::OutputFile;
 use crate::model::Kind;
-use crate::render::context::iso;
 use crate::site::Site;
+use crate::view::iso;
 use std::collections::HashMap;
 use std::fmt::Write;
 
@@ -23,7 +23,7 @@ pub fn sitemap(site: &Site) -> OutputFile {
         paths.push(("metrics/".into(), None));
     }
     let lastmods: HashMap<usize, String> =
-        site.incidents.iter().filter_map(|i| i.source.updates.last().map(|u| (i.doc, iso(u.at)))).collect();
+        site.incidents.iter().filter_map(|i| i.updates.last().map(|u| (i.doc, iso(u.at)))).collect();
     for (id, doc) in site.docs.iter().enumerate().filter(|(_, d)| !d.path.is_empty()) {
         paths.push((doc.path.clone(), lastmods.get(&id).cloned()));
     }
@@ -49,6 +49,30 @@ pub fn robots(site: &Site) -> OutputFile {
     OutputFile::new("robots.txt".into(), text.into_bytes())
 }
 
+/// Escapes text for XML 1.0 element content and attribute values. Characters XML 1.0 cannot hold
+/// at all (C0 controls other than tab and line breaks, U+FFFE, U+FFFF) are dropped: one of them in
+/// a title would make the whole feed unreadable.
 pub fn xml_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn xml_text_is_escaped_and_stays_well_formed() {
+        assert_eq!(super::xml_escape("a<b>&\"c'\u{1}\u{1b}\u{FFFF}d"), "a&lt;b&gt;&amp;&quot;c&#39;d");
+    }
 }

@@ -2,8 +2,8 @@
 //! deployed status page's freshness, and for rebuilding the same output byte for byte.
 
 use super::OutputFile;
-use crate::render::context::iso;
 use crate::site::Site;
+use crate::view::iso;
 
 pub fn stamp(site: &Site) -> OutputFile {
     let json = serde_json::json!({

@@ -1,10 +1,11 @@
 //! The Statuspage v2 public API as static JSON under `api/v2/`: same endpoints, field names, enums
-//! and nesting, so existing Statuspage clients work against a cairn site. Ids are slugs.
+//! and nesting, so existing Statuspage clients work against a cairn site. Ids are slugs, and an
+//! update's id is its document's slug and its own stable id (see `StatusUpdate::uid`).
 
 use super::OutputFile;
-use crate::model::{ComponentStatus, IncidentStatus, StatusUpdate};
-use crate::render::context::iso;
-use crate::site::{Doc, Phase, ResolvedIncident, ResolvedMaintenance, Site, impact_status};
+use crate::model::{ComponentStatus, IncidentStatus};
+use crate::site::{ComponentId, Doc, Phase, ResolvedIncident, ResolvedMaintenance, Site, Update, impact_status};
+use crate::view::iso;
 use serde_json::{Value, json};
 
 /// How many incidents and maintenance windows the list endpoints hold, as on Statuspage.
@@ -26,8 +27,8 @@ fn page(site: &Site) -> Value {
 }
 
 /// The worst status among a group's visible members.
-fn group_status(site: &Site, group: &str) -> Option<ComponentStatus> {
-    site.components.iter().filter(|c| c.group.as_deref() == Some(group)).map(|c| c.status).max()
+fn group_status(site: &Site, group: usize) -> Option<ComponentStatus> {
+    site.components.iter().filter(|c| c.group == Some(group)).map(|c| c.status).max()
 }
 
 /// Components as Statuspage lists them: each group as a component with `group: true` and the ids
@@ -37,13 +38,9 @@ pub fn components(site: &Site) -> Vec<Value> {
     let now = iso(site.now);
     let mut out = Vec::new();
     for (position, g) in site.groups.iter().enumerate() {
-        let Some(status) = group_status(site, &g.id) else { continue };
-        let members: Vec<&str> = site
-            .components
-            .iter()
-            .filter(|c| c.group.as_deref() == Some(g.id.as_str()))
-            .map(|c| c.id.as_str())
-            .collect();
+        let Some(status) = group_status(site, position) else { continue };
+        let members: Vec<&str> =
+            site.components.iter().filter(|c| c.group == Some(position)).map(|c| c.id.as_str()).collect();
         out.push(json!({
             "id": g.id, "name": g.name, "status": status.as_str(), "created_at": now, "updated_at": now,
             "position": position + 1, "description": null, "showcase": false, "start_date": null,
@@ -52,7 +49,7 @@ pub fn components(site: &Site) -> Vec<Value> {
         }));
     }
     for (position, c) in site.components.iter().enumerate() {
-        let group_id = c.group.as_ref().filter(|g| site.groups.iter().any(|x| &&x.id == g));
+        let group_id = c.group.map(|g| site.groups[g].id.as_str());
         out.push(json!({
             "id": c.id, "name": c.name, "status": c.status.as_str(), "created_at": now, "updated_at": now,
             "position": position + 1, "description": c.description, "showcase": true, "start_date": null,
@@ -62,10 +59,10 @@ pub fn components(site: &Site) -> Vec<Value> {
     out
 }
 
-fn component_entries(site: &Site, ids: &[String]) -> Vec<Value> {
+fn component_entries(site: &Site, ids: &[ComponentId]) -> Vec<Value> {
     components(site)
         .into_iter()
-        .filter(|c| ids.iter().any(|id| c["id"] == id.as_str()) && c["group"] == false)
+        .filter(|c| ids.iter().any(|id| c["id"] == site.component(*id).id.as_str()) && c["group"] == false)
         .collect()
 }
 
@@ -104,20 +101,19 @@ fn body_text(site: &Site, doc: &Doc, body: &str) -> String {
 
 /// Component status after each update: the impact's while open, operational once resolved.
 fn statuses_after(inc: &ResolvedIncident) -> Vec<ComponentStatus> {
-    inc.source
-        .updates
+    inc.updates
         .iter()
         .map(|u| match u.status {
             IncidentStatus::Resolved => ComponentStatus::Operational,
-            _ => impact_status(inc.source.impact),
+            _ => impact_status(inc.impact),
         })
         .collect()
 }
 
-fn update_entry<S>(site: &Site, doc: &Doc, u: &StatusUpdate<S>, status: &str, affected: Value) -> Value {
+fn update_entry<S>(site: &Site, doc: &Doc, u: &Update<S>, status: &str, affected: Value) -> Value {
     let at = iso(u.at);
     json!({
-        "id": format!("{}-{}", doc.slug, u.index + 1), "status": status, "body": body_text(site, doc, &u.body),
+        "id": format!("{}-{}", doc.slug, u.id), "status": status, "body": body_text(site, doc, u.body.as_str()),
         "incident_id": doc.slug, "created_at": at, "updated_at": at, "display_at": at,
         "affected_components": affected, "deliver_notifications": true, "custom_tweet": null, "tweet_id": null,
     })
@@ -125,13 +121,10 @@ fn update_entry<S>(site: &Site, doc: &Doc, u: &StatusUpdate<S>, status: &str, af
 
 pub fn incident(site: &Site, inc: &ResolvedIncident) -> Value {
     let doc = site.doc(inc.doc);
-    let s = &inc.source;
+    let s = inc;
     let after = statuses_after(inc);
-    let names: Vec<(String, String)> = s
-        .components
-        .iter()
-        .filter_map(|id| site.components.iter().find(|c| &c.id == id).map(|c| (c.id.clone(), c.name.clone())))
-        .collect();
+    let names: Vec<(String, String)> =
+        s.components.iter().map(|id| (site.component(*id).id.clone(), site.component(*id).name.clone())).collect();
     let updates: Vec<Value> = s
         .updates
         .iter()
@@ -166,7 +159,7 @@ pub fn incident(site: &Site, inc: &ResolvedIncident) -> Value {
 
 pub fn maintenance(site: &Site, m: &ResolvedMaintenance) -> Value {
     let doc = site.doc(m.doc);
-    let s = &m.source;
+    let s = m;
     let updates: Vec<Value> =
         s.updates.iter().rev().map(|u| update_entry(site, doc, u, u.status.as_str(), Value::Null)).collect();
     let created = s.updates.first().map_or(s.scheduled_for, |u| u.at);

@@ -1,9 +1,12 @@
 //! Markdown → HTML for one document: heading ids with anchor links and a table of contents,
 //! GFM alerts as admonitions, highlighted code with copy buttons, resolved document links, and
-//! raw HTML escaped unless the repo is trusted.
+//! raw HTML escaped unless the repo is trusted. Only markdown already cut to an audience
+//! ([`Markdown`]) can be rendered, and a link or image to anything but a web, mail or relative
+//! address is rendered as its text alone, so nothing a contributor writes can run.
 
 use super::highlight::{escape, highlight};
-use crate::text::{HeadingIds, markdown_options};
+use crate::site::Markdown;
+use crate::text::{HeadingIds, LinkKind, link_kind, markdown_options};
 use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, Parser, Tag, TagEnd, html};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -42,8 +45,12 @@ fn admonition(kind: BlockQuoteKind) -> (&'static str, &'static str) {
     }
 }
 
-pub fn render(markdown: &str, opts: &MarkdownOptions<'_>) -> Rendered {
+pub fn render(markdown: &Markdown, opts: &MarkdownOptions<'_>) -> Rendered {
+    let markdown = markdown.as_str();
     let mut events: Vec<Event<'_>> = Vec::new();
+    // Links and images whose address could run (a `javascript:` link): their tags are dropped and
+    // their text kept. Links do not nest, nor do images, so one flag each is enough.
+    let (mut dropped_link, mut dropped_image) = (false, false);
     let mut toc = Vec::new();
     let mut ids = HeadingIds::default();
     let mut heading: Option<(u8, Vec<Event<'_>>, String)> = None;
@@ -64,6 +71,22 @@ pub fn render(markdown: &str, opts: &MarkdownOptions<'_>) -> Rendered {
         }
         let event = match event {
             Event::Html(h) | Event::InlineHtml(h) if !opts.raw_html => Event::Text(h),
+            Event::Start(Tag::Link { ref dest_url, .. }) if link_kind(dest_url) == LinkKind::Unsafe => {
+                dropped_link = true;
+                continue;
+            }
+            Event::End(TagEnd::Link) if dropped_link => {
+                dropped_link = false;
+                continue;
+            }
+            Event::Start(Tag::Image { ref dest_url, .. }) if link_kind(dest_url) == LinkKind::Unsafe => {
+                dropped_image = true;
+                continue;
+            }
+            Event::End(TagEnd::Image) if dropped_image => {
+                dropped_image = false;
+                continue;
+            }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 let dest_url = match opts.links.get(dest_url.as_ref()) {
                     Some(path) => {
@@ -212,7 +235,16 @@ mod tests {
 
     fn render_plain(md: &str) -> Rendered {
         let links = BTreeMap::from([("@/a.md#b".to_string(), "a/#b".to_string())]);
-        render(md, &MarkdownOptions { links: &links, root: "../", raw_html: false })
+        render(&Markdown::trusted(md), &MarkdownOptions { links: &links, root: "../", raw_html: false })
+    }
+
+    #[test]
+    fn links_that_could_run_are_text() {
+        let r = render_plain(
+            "[a](javascript:alert(1)) [b](JAVASCRIPT:x) [c](&#106;avascript:x) <javascript:x> [d][r] ![e](javascript:x) \
+             [f](vbscript:x) [g](data:text/html,x) [ok](https://x.org)\n\n[r]: javascript:x\n",
+        );
+        assert_eq!(r.html, "<p>a b c javascript:x d e f g <a href=\"https://x.org\">ok</a></p>\n");
     }
 
     #[test]

@@ -1,14 +1,12 @@
 //! Stage 3, render: markdown to HTML (pulldown-cmark + syntect) and pages through the theme's
 //! Tera templates. One `Renderer` (one Tera instance, one syntax set) serves the whole build.
+//! What the templates see is built in `crate::view`.
 
-pub mod context;
 pub mod highlight;
 pub mod markdown;
 pub mod templates;
 
 use crate::diagnostics::{Diagnostic, Pos};
-use crate::model::Kind;
-use crate::site::Site;
 use serde::Serialize;
 use std::path::Path;
 
@@ -17,115 +15,22 @@ pub fn root_prefix(path: &str) -> String {
     "../".repeat(path.matches('/').count())
 }
 
-#[derive(Serialize)]
-struct NavItem {
-    title: String,
-    path: String,
-    section: &'static str,
-}
-
-#[derive(Serialize)]
-struct BuildInfo {
-    now: String,
-    now_iso: String,
-    version: &'static str,
-}
-
-#[derive(Serialize)]
-struct OverallView {
-    indicator: &'static str,
-    label: &'static str,
-}
-
-#[derive(Serialize)]
-struct ChainView {
-    name: String,
-    block_time: Option<String>,
-}
-
-/// What every template sees as `site`.
-#[derive(Serialize)]
-struct SiteGlobals {
-    title: String,
-    description: Option<String>,
-    base_url: String,
-    audience: String,
-    audience_label: String,
-    is_public: bool,
-    audiences: Vec<String>,
-    repo_url: Option<String>,
-    chain: Option<ChainView>,
-    build: BuildInfo,
-    nav: Vec<NavItem>,
-    overall: OverallView,
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
-}
-
-fn nav(site: &Site) -> Vec<NavItem> {
-    let mut items = vec![NavItem { title: "Status".into(), path: String::new(), section: "status" }];
-    let sections = [
-        (Kind::Incident, "Incidents", "incidents"),
-        (Kind::Maintenance, "Maintenance", "maintenance"),
-        (Kind::Postmortem, "Post-mortems", "postmortems"),
-        (Kind::Runbook, "Runbooks", "runbooks"),
-        (Kind::Matrix, "Decision matrices", "matrices"),
-    ];
-    for (kind, title, section) in sections {
-        if site.docs.iter().any(|d| d.kind == kind) {
-            items.push(NavItem { title: title.into(), path: format!("{}/", kind.as_str()), section });
-        }
-    }
-    if crate::site::metrics::metrics_page(site) {
-        items.push(NavItem { title: "Metrics".into(), path: "metrics/".into(), section: "metrics" });
-    }
-    if crate::site::action_items_page(site) {
-        items.push(NavItem { title: "Action items".into(), path: "action-items/".into(), section: "action-items" });
-    }
-    // Top-level pages with a `weight` join the navigation; deeper pages are reached from them.
-    for p in site.pages.iter().filter(|p| p.weight.is_some()) {
-        let doc = site.doc(p.doc);
-        if !doc.path.is_empty() && doc.path.matches('/').count() == 1 {
-            items.push(NavItem { title: doc.title.clone(), path: doc.path.clone(), section: "page" });
-        }
-    }
-    items
-}
-
 /// Renders pages of one site through the theme.
 pub struct Renderer {
     tera: tera::Tera,
 }
 
 impl Renderer {
-    pub fn new(root: &Path, site: &Site) -> Result<Renderer, Vec<Diagnostic>> {
-        let mut tera = templates::load(root, &site.config.theme, site.config.locations.value("theme"))?;
-        let globals = SiteGlobals {
-            title: site.config.title.clone(),
-            description: site.config.description.clone(),
-            base_url: site.config.base_url.clone(),
-            audience: site.audience_name().to_string(),
-            audience_label: capitalize(site.audience_name()),
-            is_public: site.is_public(),
-            audiences: site.config.audiences.0.clone(),
-            repo_url: site.config.repo_url.clone(),
-            chain: site
-                .config
-                .chain
-                .as_ref()
-                .map(|c| ChainView { name: c.name.clone(), block_time: c.block_time.as_ref().map(|b| b.text.clone()) }),
-            build: BuildInfo {
-                now: context::time_view(site.now).display,
-                now_iso: context::iso(site.now),
-                version: env!("CARGO_PKG_VERSION"),
-            },
-            nav: nav(site),
-            overall: OverallView { indicator: site.overall.as_str(), label: site.overall.label() },
-        };
-        tera.global_context().insert("site", &globals);
+    /// The theme `theme` of the repo at `root` (its overrides included), with `globals` as what
+    /// every template sees as `site`.
+    pub fn new(
+        root: &Path,
+        theme: &str,
+        theme_pos: Pos,
+        globals: &impl Serialize,
+    ) -> Result<Renderer, Vec<Diagnostic>> {
+        let mut tera = templates::load(root, theme, theme_pos)?;
+        tera.global_context().insert("site", globals);
         Ok(Renderer { tera })
     }
 

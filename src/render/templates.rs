@@ -2,7 +2,11 @@
 //! (`themes/<name>/`) and the site's own `templates/` override its templates by name.
 
 use crate::diagnostics::{Diagnostic, Pos};
+use crate::load::inputs;
 use std::path::Path;
+
+/// The largest template read: as large as a content file may be.
+const MAX_TEMPLATE_BYTES: u64 = crate::load::limits::MAX_FILE_BYTES;
 
 /// The default theme's templates, embedded so a new knowledge base needs no theme copy.
 const THEME_TEMPLATES: &[(&str, &str)] = &[
@@ -35,19 +39,18 @@ pub const THEME_STATIC: &[(&str, &str)] = &[
     ("search.js", include_str!("../../themes/default/static/search.js")),
 ];
 
-/// Template files found in `dir` (non-recursive names relative to it), sorted.
-fn template_files(dir: &Path) -> Vec<(String, std::path::PathBuf)> {
-    let mut out = Vec::new();
-    if dir.is_dir() {
-        for entry in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().filter_map(Result::ok) {
-            if entry.file_type().is_file()
-                && let Ok(rel) = entry.path().strip_prefix(dir)
-            {
-                out.push((crate::diagnostics::display_path(rel), entry.path().to_path_buf()));
-            }
-        }
-    }
-    out
+/// Template files below `rel` (a folder below `root`), by their path relative to it, sorted;
+/// found through `load::inputs`, so no link is followed (the loader warns about links).
+fn template_files(root: &Path, rel: &Path) -> Vec<(String, std::path::PathBuf)> {
+    let dir = root.join(rel);
+    inputs::walk_below(root, rel)
+        .files
+        .into_iter()
+        .filter_map(|entry| {
+            let name = crate::diagnostics::display_path(entry.path().strip_prefix(&dir).ok()?);
+            Some((name, entry.into_path()))
+        })
+        .collect()
 }
 
 /// Builds the template engine for a site at `root` using theme `theme`.
@@ -59,8 +62,13 @@ pub fn load(root: &Path, theme: &str, theme_pos: Pos) -> Result<tera::Tera, Vec<
         }
     }
     let mut problems = Vec::new();
-    let theme_dir = root.join("themes").join(theme).join("templates");
-    if theme != "default" && !theme_dir.is_dir() {
+    // A theme is one folder name below `themes/`: any other name names no folder.
+    let plain = inputs::is_plain(Path::new(theme)) && Path::new(theme).components().count() == 1;
+    let theme_rel = Path::new("themes").join(if plain { theme } else { "" }).join("templates");
+    let found = plain
+        && inputs::below_root(root, &theme_rel)
+            .is_ok_and(|dir| std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()));
+    if theme != "default" && !found {
         problems.push(
             Diagnostic::error(
                 Path::new("cairn.yaml"),
@@ -71,21 +79,30 @@ pub fn load(root: &Path, theme: &str, theme_pos: Pos) -> Result<tera::Tera, Vec<
             .with_help(format!("put it in themes/{theme}/templates, or use `theme: default`")),
         );
     }
-    let overrides =
-        [("themes/".to_string() + theme + "/templates", theme_dir), ("templates".into(), root.join("templates"))];
-    for (label, dir) in overrides {
-        for (name, path) in template_files(&dir) {
-            match std::fs::read_to_string(&path) {
+    let mut overrides = vec![Path::new("templates").to_path_buf()];
+    if plain {
+        overrides.insert(0, theme_rel);
+    }
+    for dir in overrides {
+        let label = crate::diagnostics::display_path(&dir);
+        for (name, path) in template_files(root, &dir) {
+            let text = inputs::read_file(&path, MAX_TEMPLATE_BYTES)
+                .map_err(|e| e.to_string())
+                .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string()));
+            match text {
                 Ok(text) => {
                     sources.retain(|(n, _, _)| *n != name);
                     sources.push((name.clone(), text, format!("{label}/{name}")));
                 }
-                Err(e) => problems.push(Diagnostic::error(
-                    Path::new(&format!("{label}/{name}")),
-                    Pos::START,
-                    "unreadable",
-                    format!("cannot read template: {e}"),
-                )),
+                Err(e) => problems.push(
+                    Diagnostic::error(
+                        Path::new(&format!("{label}/{name}")),
+                        Pos::START,
+                        "unreadable",
+                        format!("cannot read template: {e}"),
+                    )
+                    .with_help("templates are UTF-8 text files of at most 4 MiB inside the repository"),
+                ),
             }
         }
     }

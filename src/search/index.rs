@@ -174,6 +174,13 @@ impl<T: TokenStream> TokenStream for MemoStream<'_, T> {
     }
 }
 
+/// A time as tantivy stores it: nanoseconds in an `i64`, which reach only the years 1677 to 2262;
+/// times beyond are clamped to the nearest end (content may be dated anywhere from 0000 to 9999).
+pub fn index_date(unix_seconds: i64) -> DateTime {
+    const LIMIT: i64 = i64::MAX / 1_000_000_000;
+    DateTime::from_timestamp_secs(unix_seconds.clamp(-LIMIT, LIMIT))
+}
+
 /// Facet paths of a document: kind, components, severity, type and year.
 fn facets(doc: &SearchDoc) -> Vec<Facet> {
     let mut out = vec![Facet::from_path(["kind", doc.kind.singular()])];
@@ -272,7 +279,7 @@ fn fill<'a>(
             d.add_text(field("severity"), s.as_str());
         }
         if let Some(date) = doc.date {
-            d.add_date(field("date"), DateTime::from_timestamp_secs(date.unix_timestamp()));
+            d.add_date(field("date"), index_date(date.unix_timestamp()));
         }
         d.add_u64(field("open"), u64::from(doc.open));
         d.add_f64(field("boost"), boost(doc, site.now));

@@ -2,7 +2,7 @@
 //! field boosts, quoted phrases, prefix and one-typo expansion from the term dictionary, filters,
 //! facet counts and snippets with highlight ranges.
 
-use super::index::{PROSE, WORDS, WORDS_FILE, register};
+use super::index::{PROSE, WORDS, WORDS_FILE, index_date, register};
 use crate::model::{Date, IncidentSeverity, Kind};
 use crate::outputs::is_stop_word;
 use serde::Serialize;
@@ -227,9 +227,7 @@ impl SearchIndex {
         out.extend(q.incident_type.as_deref().map(|t| facet("type", t)));
         if q.since.is_some() || q.until.is_some() {
             let date = self.field("date");
-            let at = |d: Date| {
-                Term::from_field_date(date, DateTime::from_timestamp_secs(d.midnight().assume_utc().unix_timestamp()))
-            };
+            let at = |d: Date| Term::from_field_date(date, index_date(d.midnight().assume_utc().unix_timestamp()));
             let lower = q.since.map_or(Bound::Unbounded, |d| Bound::Included(at(d)));
             let upper = q.until.and_then(|d| d.next_day()).map_or(Bound::Unbounded, |d| Bound::Excluded(at(d)));
             out.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));

@@ -1,13 +1,42 @@
-//! Audience-fenced blocks inside markdown (`:::internal` … `:::`): finding them, checking them,
-//! and dropping the ones an audience may not see. Dropped lines become empty lines, so line
-//! numbers of everything that remains still match the file.
+//! Audience-fenced blocks inside markdown (`:::internal` … `:::`), found from pulldown-cmark's own
+//! reading of the text. A marker counts only where the parser sees the start of a line of a
+//! top-level paragraph, so code, quotes, lists, tables and HTML can neither hide a marker nor fake
+//! one; a marker-like line anywhere else is an error, never text on a page. Cutting blanks whole
+//! lines, so line numbers of everything that remains still match the file, and the result is a
+//! [`Markdown`]: the only kind of text the renderer and the search indexes accept.
 
-use crate::diagnostics::{Diagnostic, Pos};
+use crate::diagnostics::Diagnostic;
 use crate::load::parse_time;
-use crate::model::{Audiences, Timestamp};
+use crate::model::{Audiences, TextOrigin, Timestamp};
+use crate::text::markdown_options;
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use std::ops::Range;
 use std::path::Path;
 
-/// One fenced block: its fence lines (0-based, within the body) and who may see it.
+/// Markdown already cut to one audience: every block that audience may not see is gone, and no
+/// marker is left. Only this module can make one, so text that did not go through the cut cannot
+/// be rendered or indexed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Markdown(String);
+
+impl Markdown {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.trim().is_empty()
+    }
+
+    /// Markdown written by a unit test.
+    #[cfg(test)]
+    pub(crate) fn trusted(text: impl Into<String>) -> Markdown {
+        Markdown(text.into())
+    }
+}
+
+/// One fenced block: the lines of its two markers (0-based, as CommonMark counts lines) and who
+/// may see it.
 #[derive(Debug, Clone)]
 pub struct Block {
     pub open: usize,
@@ -16,83 +45,275 @@ pub struct Block {
     pub embargo_until: Option<Timestamp>,
 }
 
-/// Finds every audience block in a markdown body, skipping code fences. Problems are reported
-/// against `file`, with body lines shifted to file lines by `body_line`.
-pub fn scan(
-    body: &str,
-    audiences: &Audiences,
-    file: &Path,
-    (body_line, body_column): (usize, usize),
-) -> (Vec<Block>, Vec<Diagnostic>) {
-    let mut blocks = Vec::new();
-    let mut problems = Vec::new();
-    let mut code_fence: Option<&str> = None;
-    let mut open: Option<(usize, usize, Option<Timestamp>)> = None;
-    for (i, line) in body.lines().enumerate() {
-        let t = line.trim();
-        if let Some(fence) = code_fence {
-            if t.starts_with(fence) {
-                code_fence = None;
+/// What a scan found: the blocks, and where cutting must give up (the first misplaced marker:
+/// from there on the text is hidden from every audience but the most trusted).
+#[derive(Debug, Clone, Default)]
+pub struct Blocks {
+    blocks: Vec<Block>,
+    broken_from: Option<usize>,
+}
+
+/// Where a file's markdown is: its path and how positions inside the text map onto the file.
+#[derive(Clone, Copy)]
+pub struct Source<'a> {
+    pub file: &'a Path,
+    pub origin: TextOrigin,
+}
+
+/// The lines of `text` as CommonMark counts them (ended by `\n`, `\r\n` or a lone `\r`): for each,
+/// the byte range of its content and the byte offset where the next line starts.
+fn lines(text: &str) -> Vec<(Range<usize>, usize)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => {
+                out.push((start..i, i + 1));
+                start = i + 1;
             }
-            continue;
+            b'\r' => {
+                let next = if bytes.get(i + 1) == Some(&b'\n') { i + 2 } else { i + 1 };
+                out.push((start..i, next));
+                start = next;
+                i = next - 1;
+            }
+            _ => {}
         }
-        if t.starts_with("```") || t.starts_with("~~~") {
-            code_fence = Some(&t[..3]);
-            continue;
+        i += 1;
+    }
+    if start < bytes.len() {
+        out.push((start..bytes.len(), bytes.len()));
+    }
+    out
+}
+
+/// Characters an editor may show as a line break although CommonMark does not (so a marker after
+/// one looks like a marker to its author).
+fn is_unicode_break(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}' | '\u{0085}' | '\u{000B}' | '\u{000C}')
+}
+
+/// Characters that may stand before a marker on its line without being text: indentation,
+/// invisible format characters, and the syntax of quotes, lists, tables and headings.
+fn is_prefix(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}')
+        || matches!(c, '>' | '-' | '*' | '+' | '|' | '#' | '.' | ')' | '[' | ']' | 'x' | 'X')
+        || c.is_ascii_digit()
+}
+
+/// A `:::` that looks like a block marker to a reader: only prefix characters stand between it and
+/// the start of its line (or a character an editor shows as a line break).
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    /// Byte offset of the `:::`.
+    at: usize,
+    /// 0-based CommonMark line.
+    line: usize,
+    /// Only up to three ASCII spaces stand before it on its line: the form of a real marker.
+    plain: bool,
+    /// A Unicode line separator stands before it on its CommonMark line.
+    after_separator: bool,
+}
+
+fn candidates(text: &str, lines: &[(Range<usize>, usize)]) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices(":::") {
+        let line = lines.partition_point(|(range, _)| range.end < at).min(lines.len().saturating_sub(1));
+        let line_start = lines.get(line).map_or(0, |(r, _)| r.start);
+        let before = &text[line_start..at];
+        let mut after_separator = false;
+        let mut looks = true;
+        for c in before.chars().rev() {
+            if is_unicode_break(c) {
+                after_separator = true;
+                break;
+            }
+            if !is_prefix(c) {
+                looks = false;
+                break;
+            }
         }
-        let Some(rest) = t.strip_prefix(":::") else {
-            continue;
+        if looks && !out.last().is_some_and(|c: &Candidate| c.line == line && !after_separator) {
+            let plain = before.len() <= 3 && before.bytes().all(|b| b == b' ');
+            out.push(Candidate { at, line, plain, after_separator });
+        }
+    }
+    out
+}
+
+/// How the parser reads the place of a candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// The start of a line of a top-level paragraph: a marker.
+    Marker,
+    /// Inside a fenced or indented code block: code, shown as written.
+    Code,
+    /// Anywhere else: a marker cairn cannot cut cleanly there.
+    Misplaced(&'static str),
+}
+
+fn container(tag: &Tag<'_>) -> &'static str {
+    match tag {
+        Tag::BlockQuote(_) => "a blockquote",
+        Tag::List(_) | Tag::Item => "a list item",
+        Tag::Table(_) | Tag::TableHead | Tag::TableRow | Tag::TableCell => "a table",
+        Tag::Heading { .. } => "a heading",
+        Tag::FootnoteDefinition(_) => "a footnote",
+        Tag::HtmlBlock => "an HTML block",
+        Tag::Link { .. } | Tag::Image { .. } => "a link",
+        Tag::Emphasis | Tag::Strong | Tag::Strikethrough => "emphasis",
+        _ => "a paragraph",
+    }
+}
+
+/// Classifies every candidate by walking the parser's events once.
+fn places(text: &str, candidates: &[Candidate]) -> Vec<Place> {
+    let mut out =
+        vec![
+            Place::Misplaced("a place markdown does not read as text (a link target or reference definition)");
+            candidates.len()
+        ];
+    let mut stack: Vec<&'static str> = Vec::new();
+    let mut paragraph_only = Vec::new();
+    let assign = |out: &mut Vec<Place>, range: &Range<usize>, place: &dyn Fn(&Candidate) -> Place| {
+        let first = candidates.partition_point(|c| c.at < range.start);
+        for (i, c) in candidates.iter().enumerate().skip(first) {
+            if c.at >= range.end.max(range.start + 1) {
+                break;
+            }
+            out[i] = place(c);
+        }
+    };
+    for (event, range) in Parser::new_ext(text, markdown_options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => {
+                assign(&mut out, &range, &|_| Place::Code);
+                stack.push("a code block");
+                paragraph_only.push(false);
+            }
+            Event::Start(tag) => {
+                let top = stack.is_empty() && matches!(tag, Tag::Paragraph);
+                stack.push(container(&tag));
+                paragraph_only.push(top);
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                stack.pop();
+                paragraph_only.pop();
+            }
+            Event::End(_) => {
+                stack.pop();
+                paragraph_only.pop();
+            }
+            Event::Text(_) if stack.last() == Some(&"a code block") => {}
+            Event::Text(_) => {
+                let top = paragraph_only.len() == 1 && paragraph_only[0];
+                let inner = stack.iter().rev().find(|c| **c != "a paragraph").copied().unwrap_or("a paragraph");
+                assign(&mut out, &range, &|c| {
+                    if c.at == range.start && top && c.plain {
+                        Place::Marker
+                    } else if c.after_separator {
+                        Place::Misplaced("the middle of a line (after a Unicode line separator)")
+                    } else if top && !c.plain {
+                        Place::Misplaced("the middle of a line (a marker starts its line, after at most three spaces)")
+                    } else {
+                        Place::Misplaced(inner)
+                    }
+                });
+            }
+            Event::Code(_) => assign(&mut out, &range, &|_| Place::Misplaced("inline code")),
+            Event::Html(_) | Event::InlineHtml(_) => assign(&mut out, &range, &|_| Place::Misplaced("HTML")),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Finds every audience block of `text`, checking each marker. Problems point into `src`.
+pub fn scan(text: &str, audiences: &Audiences, src: Source<'_>) -> (Blocks, Vec<Diagnostic>) {
+    let mut found = Blocks::default();
+    let mut problems = Vec::new();
+    if !text.contains(":::") {
+        return (found, problems);
+    }
+    let lines = lines(text);
+    let candidates = candidates(text, &lines);
+    let places = places(text, &candidates);
+    let most = audiences.most_trusted();
+    let mut open: Option<(usize, usize, Option<Timestamp>)> = None;
+    let pos = |at: usize, line: usize| {
+        let start = lines.get(line).map_or(0, |(r, _)| r.start);
+        src.origin.pos(line, text[start..at].chars().count())
+    };
+    for (c, place) in candidates.iter().zip(places) {
+        let error = |code: &'static str, message: String, help: String| {
+            Diagnostic::error(src.file, pos(c.at, c.line), code, message).with_help(help)
         };
-        let indent = line.len() - line.trim_start().len();
-        let pos = Pos::new(body_line + i, indent + 1 + body_column);
-        // Position of a word of the fence line (its audience name or an option).
-        let word_pos = |word: &str| {
-            let at = line.find(word).unwrap_or(indent);
-            Pos::new(body_line + i, line[..at].chars().count() + 1 + body_column)
-        };
-        let rest = rest.trim();
+        match place {
+            Place::Code => continue,
+            Place::Misplaced(context) => {
+                problems.push(error(
+                    "misplaced-block",
+                    format!("this `:::` block marker is inside {context}, where cairn cannot cut the text cleanly"),
+                    "put `:::audience` and `:::` on lines of their own, not indented and outside quotes, lists, \
+                     tables and HTML, with a blank line before and after the block; to show `:::` as text, \
+                     write `\\:::`"
+                        .into(),
+                ));
+                found.broken_from.get_or_insert(c.line);
+                continue;
+            }
+            Place::Marker => {}
+        }
+        let line_end = lines.get(c.line).map_or(text.len(), |(r, _)| r.end);
+        let rest = text[c.at + 3..line_end].trim();
         if rest.is_empty() {
             match open.take() {
                 Some((start, audience, embargo_until)) => {
-                    blocks.push(Block { open: start, close: i, audience, embargo_until })
+                    found.blocks.push(Block { open: start, close: c.line, audience, embargo_until })
                 }
-                None => problems.push(
-                    Diagnostic::error(file, pos, "unopened-block", "`:::` closes a block that was never opened")
-                        .with_help(
-                            "open audience blocks with `:::internal` (or another audience) on a line of its own",
-                        ),
-                ),
+                None => problems.push(error(
+                    "unopened-block",
+                    "`:::` closes a block that was never opened".into(),
+                    "open audience blocks with `:::internal` (or another audience) on a line of its own".into(),
+                )),
             }
             continue;
         }
         if let Some((start, _, _)) = open {
-            problems.push(
-                Diagnostic::error(file, pos, "nested-block", "audience blocks cannot be nested")
-                    .with_help(format!("close the block opened on line {} with `:::` first", body_line + start)),
-            );
+            problems.push(error(
+                "nested-block",
+                "audience blocks cannot be nested".into(),
+                format!("close the block opened on line {} with `:::` first", src.origin.pos(start, 0).line),
+            ));
+            found.broken_from.get_or_insert(c.line);
             continue;
         }
+        let word_pos = |word: &str| {
+            let at = c.at + 3 + text[c.at + 3..line_end].find(word).unwrap_or(0);
+            pos(at, c.line)
+        };
         let mut words = rest.split_whitespace();
         let name = words.next().unwrap_or_default();
         let Some(audience) = audiences.rank(name) else {
             let names = audiences.0.join(", ");
             let help = match crate::diagnostics::suggest(name, audiences.0.iter().map(String::as_str)) {
                 Some(s) => format!("did you mean `:::{s}`? (audiences: {names})"),
-                None => {
-                    format!("blocks are fenced by an audience name from cairn.yaml: {names}")
-                }
+                None => format!("blocks are fenced by an audience name from cairn.yaml: {names}"),
             };
             problems.push(
                 Diagnostic::error(
-                    file,
+                    src.file,
                     word_pos(name),
                     "unknown-audience",
                     format!("`{name}` is not an audience of this site"),
                 )
                 .with_help(help),
             );
-            // Fail closed: treat an unknown fence as the most trusted audience.
-            open = Some((i, audiences.most_trusted(), None));
+            // Fail closed: an unknown fence hides its text from all but the most trusted.
+            open = Some((c.line, most, None));
             continue;
         };
         let mut embargo = None;
@@ -101,7 +322,7 @@ pub fn scan(
                 Some((_, Some(t))) => embargo = Some(t),
                 Some((v, None)) => problems.push(
                     Diagnostic::error(
-                        file,
+                        src.file,
                         word_pos(v),
                         "bad-time",
                         format!("`embargo_until` is not a valid time: `{v}`"),
@@ -109,22 +330,26 @@ pub fn scan(
                     .with_help(crate::load::time_help(v)),
                 ),
                 None => problems.push(
-                    Diagnostic::error(file, word_pos(word), "bad-block", format!("unknown block option `{word}`"))
+                    Diagnostic::error(src.file, word_pos(word), "bad-block", format!("unknown block option `{word}`"))
                         .with_help("the only block option is `embargo_until=TIME`"),
                 ),
             }
         }
-        open = Some((i, audience, embargo));
+        open = Some((c.line, audience, embargo));
     }
     if let Some((start, _, _)) = open {
-        let pos = Pos::new(body_line + start, 1 + body_column);
         problems.push(
-            Diagnostic::error(file, pos, "unclosed-block", "this audience block is never closed")
-                .with_help("close it with a line holding only `:::`; until then everything below it is hidden"),
+            Diagnostic::error(
+                src.file,
+                src.origin.pos(start, 0),
+                "unclosed-block",
+                "this audience block is never closed",
+            )
+            .with_help("close it with a line holding only `:::`; until then everything below it is hidden"),
         );
-        blocks.push(Block { open: start, close: usize::MAX, audience: audiences.most_trusted(), embargo_until: None });
+        found.blocks.push(Block { open: start, close: usize::MAX, audience: most, embargo_until: None });
     }
-    (blocks, problems)
+    (found, problems)
 }
 
 /// Whether something with this visibility and embargo is part of `audience`'s build at `now`.
@@ -133,29 +358,37 @@ pub fn visible(visibility: usize, embargo_until: Option<Timestamp>, audience: us
     visibility <= audience && !(audience == 0 && embargo_until.is_some_and(|t| t > now))
 }
 
-/// The body as `audience` may see it: hidden blocks and every fence line are blanked.
-pub fn filter(body: String, blocks: &[Block], audience: usize, now: Timestamp) -> String {
-    if blocks.is_empty() {
-        return body;
+/// The text as `audience` may see it: hidden blocks and every marker line blanked (line breaks
+/// kept); after a misplaced marker, everything is hidden from all but the most trusted.
+pub fn cut(text: String, found: &Blocks, audience: usize, most: usize, now: Timestamp) -> Markdown {
+    if found.blocks.is_empty() && found.broken_from.is_none() {
+        return Markdown(text);
     }
-    let mut out = String::with_capacity(body.len());
-    let mut blocks = blocks.iter().peekable();
-    for (i, line) in body.split_inclusive('\n').enumerate() {
+    let lines = lines(&text);
+    let mut out = String::with_capacity(text.len());
+    let mut blocks = found.blocks.iter().peekable();
+    for (i, (range, next)) in lines.iter().enumerate() {
         while blocks.peek().is_some_and(|b| b.close < i) {
             blocks.next();
         }
-        let keep = match blocks.peek() {
+        let in_block = blocks.peek().filter(|b| b.open <= i);
+        let keep = match in_block {
             Some(b) if b.open == i || b.close == i => false,
-            Some(b) if b.open < i => visible(b.audience, b.embargo_until, audience, now),
-            _ => true,
-        };
+            Some(b) => visible(b.audience, b.embargo_until, audience, now),
+            None => true,
+        } && (audience == most || found.broken_from.is_none_or(|from| i < from));
         if keep {
-            out.push_str(line);
-        } else if line.ends_with('\n') {
-            out.push('\n');
+            out.push_str(&text[range.clone()]);
         }
+        out.push_str(&text[range.end..*next]);
     }
-    out
+    Markdown(out)
+}
+
+/// Scans and cuts in one step, for text whose problems were reported elsewhere (by `validate`).
+pub fn cut_to(text: String, audiences: &Audiences, src: Source<'_>, audience: usize, now: Timestamp) -> Markdown {
+    let (found, _) = scan(&text, audiences, src);
+    cut(text, &found, audience, audiences.most_trusted(), now)
 }
 
 #[cfg(test)]
@@ -166,33 +399,87 @@ mod tests {
         Audiences(vec!["public".into(), "operators".into(), "internal".into()])
     }
 
+    fn src() -> Source<'static> {
+        Source { file: Path::new("x.md"), origin: TextOrigin::Lines { line: 1, column: 0 } }
+    }
+
+    fn problems(text: &str) -> Vec<(&'static str, usize, usize)> {
+        scan(text, &audiences(), src()).1.iter().map(|d| (d.code, d.line, d.column)).collect()
+    }
+
+    fn public(text: &str) -> String {
+        cut_to(text.to_string(), &audiences(), src(), 0, Timestamp::UNIX_EPOCH).0
+    }
+
     #[test]
     fn drops_hidden_blocks_and_keeps_line_numbers() {
         let body = "a\n:::internal\nsecret\n:::\nb\n```\n:::internal\n```\n";
-        let (blocks, problems) = scan(body, &audiences(), Path::new("x.md"), (1, 0));
-        assert!(problems.is_empty());
-        assert_eq!(blocks.len(), 1);
-        let now = Timestamp::UNIX_EPOCH;
-        assert_eq!(filter(body.to_string(), &blocks, 0, now), "a\n\n\n\nb\n```\n:::internal\n```\n");
-        assert_eq!(filter(body.to_string(), &blocks, 2, now), "a\n\nsecret\n\nb\n```\n:::internal\n```\n");
+        assert!(problems(body).is_empty());
+        assert_eq!(public(body), "a\n\n\n\nb\n```\n:::internal\n```\n");
+        let all = cut_to(body.to_string(), &audiences(), src(), 2, Timestamp::UNIX_EPOCH);
+        assert_eq!(all.as_str(), "a\n\nsecret\n\nb\n```\n:::internal\n```\n");
     }
 
     #[test]
     fn embargo_holds_back_only_the_public() {
         let body = ":::public embargo_until=2027-01-01T00:00:00Z\nnews\n:::\n";
-        let (blocks, problems) = scan(body, &audiences(), Path::new("x.md"), (1, 0));
+        let (found, problems) = scan(body, &audiences(), src());
         assert!(problems.is_empty());
         let before = parse_time("2026-12-01T00:00:00Z").unwrap();
         let after = parse_time("2027-02-01T00:00:00Z").unwrap();
-        assert!(!filter(body.to_string(), &blocks, 0, before).contains("news"));
-        assert!(filter(body.to_string(), &blocks, 1, before).contains("news"));
-        assert!(filter(body.to_string(), &blocks, 0, after).contains("news"));
+        assert!(!cut(body.to_string(), &found, 0, 2, before).as_str().contains("news"));
+        assert!(cut(body.to_string(), &found, 1, 2, before).as_str().contains("news"));
+        assert!(cut(body.to_string(), &found, 0, 2, after).as_str().contains("news"));
     }
 
     #[test]
     fn reports_unclosed_and_unknown_fences() {
-        let (_, problems) = scan("x\n:::secret\ny\n", &audiences(), Path::new("x.md"), (5, 0));
-        let codes: Vec<_> = problems.iter().map(|d| (d.code, d.line)).collect();
-        assert_eq!(codes, vec![("unknown-audience", 6), ("unclosed-block", 6)]);
+        assert_eq!(problems("x\n\n:::secret\ny\n"), vec![("unknown-audience", 3, 4), ("unclosed-block", 3, 1)]);
+    }
+
+    #[test]
+    fn the_parser_decides_what_is_code() {
+        // Four spaces make an indented code line, not a fence: the block after it is real.
+        assert_eq!(public("    ```\n\n:::internal\nsecret\n:::\n"), "    ```\n\n\n\n\n");
+        // Backticks in a backtick fence's info string make it inline code, not a fence.
+        assert_eq!(public("```exnd status``` prints it\n\n:::internal\nsecret\n:::\n").matches("secret").count(), 0);
+        // An unclosed fence in a list item ends with the item.
+        assert_eq!(public("- item\n  ```\n\n:::internal\nsecret\n:::\n").matches("secret").count(), 0);
+        // A non-breaking space is text to the parser, so no fence opens there.
+        assert_eq!(public("\u{a0}```\n\n:::internal\nsecret\n:::\n").matches("secret").count(), 0);
+        // A real fence keeps what it holds as code.
+        assert!(problems("```\n:::internal\n```\n").is_empty());
+        assert!(problems("~~~md\n> :::internal\n~~~\n").is_empty());
+    }
+
+    #[test]
+    fn markers_where_they_cannot_be_cut_are_errors() {
+        for (text, line) in [
+            ("> :::internal\n> secret\n> :::\n", 1),
+            ("- item\n\n  :::internal\n  secret\n  :::\n", 3),
+            ("- item\n:::internal\nsecret\n:::\n", 2),
+            ("| a |\n|---|\n| :::internal |\n", 3),
+            (":::internal\n---\n", 1),
+            ("<div>\n:::internal\nsecret\n:::\n</div>\n", 2),
+            ("text\u{2028}:::internal\u{2028}secret\u{2028}:::\n", 1),
+            ("\u{a0}:::internal\nsecret\n:::\n", 1),
+            ("`code\n:::internal\nsecret\n:::\n`\n", 2),
+        ] {
+            let found = problems(text);
+            assert!(found.iter().any(|(code, l, _)| *code == "misplaced-block" && *l == line), "{text:?}: {found:?}");
+            assert!(!public(text).contains("secret"), "{text:?} published its block");
+        }
+    }
+
+    #[test]
+    fn escaped_markers_and_inline_colons_are_text() {
+        assert!(problems("\\:::internal is how you write it\n\nTime 12:00:: ok :::\n").is_empty());
+        assert!(problems("Use `:::internal` to fence.\n").is_empty());
+    }
+
+    #[test]
+    fn crlf_and_lone_cr_end_lines() {
+        assert_eq!(public("a\r\n:::internal\r\nsecret\r\n:::\r\nb\r\n"), "a\r\n\r\n\r\n\r\nb\r\n");
+        assert_eq!(public("a\r:::internal\rsecret\r:::\rb"), "a\r\r\r\rb");
     }
 }

@@ -11,27 +11,42 @@ struct Section {
     empty: bool,
 }
 
-/// The `## ` sections of `body`, ignoring lines inside fenced code blocks.
+/// The `## ` sections of `body`, as the markdown parser reads them (so a `## ` line inside code
+/// or a quote is not a section).
 fn sections_of(body: &str) -> Vec<Section> {
+    use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
     let mut out: Vec<Section> = Vec::new();
-    let mut fence: Option<&str> = None;
-    for (i, line) in body.lines().enumerate() {
-        let t = line.trim_start();
-        if let Some(f) = fence {
-            if t.starts_with(f) {
-                fence = None;
+    let mut depth = 0usize;
+    let mut title: Option<(String, usize)> = None;
+    for (event, range) in Parser::new_ext(body, crate::text::markdown_options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level: HeadingLevel::H2, .. }) if depth == 0 => {
+                title = Some((String::new(), body[..range.start].matches('\n').count()));
+                depth += 1;
             }
-        } else if t.starts_with("```") || t.starts_with("~~~") {
-            fence = Some(&t[..3]);
-        }
-        let in_code = fence.is_some() || t.starts_with("```") || t.starts_with("~~~");
-        if !in_code && let Some(title) = t.strip_prefix("## ") {
-            let title = title.trim().trim_end_matches('#').trim().to_string();
-            out.push(Section { title, line: i, empty: true });
-        } else if !t.is_empty()
-            && let Some(last) = out.last_mut()
-        {
-            last.empty = false;
+            Event::End(TagEnd::Heading(HeadingLevel::H2)) if depth == 1 && title.is_some() => {
+                depth -= 1;
+                if let Some((text, line)) = title.take() {
+                    out.push(Section { title: text.trim().to_string(), line, empty: true });
+                }
+            }
+            Event::Text(t) | Event::Code(t) if title.is_some() => title.as_mut().map_or((), |(s, _)| s.push_str(&t)),
+            Event::Start(_) => {
+                if depth == 0
+                    && let Some(last) = out.last_mut()
+                {
+                    last.empty = false;
+                }
+                depth += 1;
+            }
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {
+                if depth == 0
+                    && let Some(last) = out.last_mut()
+                {
+                    last.empty = false;
+                }
+            }
         }
     }
     out
@@ -120,13 +135,12 @@ pub fn postmortem_pairs(s: &Sources, out: &mut Vec<Diagnostic>) {
 /// Whether `site` has the action items page: only the most trusted audience, and only with
 /// post-mortems to list.
 pub fn action_items_page(site: &super::Site) -> bool {
-    site.audience == site.config.audiences.most_trusted() && !site.postmortems.is_empty()
+    site.most_trusted && !site.postmortems.is_empty()
 }
 
 /// The date a runbook is next due for review, when it has a cadence and a last review.
-pub fn review_due(rb: &Runbook) -> Option<Date> {
-    let every = rb.review_every.as_ref()?;
-    rb.last_reviewed?.checked_add(time::Duration::days(every.seconds.div_euclid(86_400)))
+pub fn review_due(last_reviewed: Option<Date>, every: Option<&Span>) -> Option<Date> {
+    last_reviewed?.checked_add(time::Duration::days(every?.seconds.div_euclid(86_400)))
 }
 
 /// Whole days by which `due` is past on the day of `now` (`None` when not past).
@@ -172,7 +186,9 @@ pub fn reminders(s: &Sources, now: Timestamp) -> Vec<Diagnostic> {
                 .with_help("review it and add `last_reviewed: YYYY-MM-DD`"),
             ),
             (Some(every), Some(_)) => {
-                if let Some(days) = review_due(rb).and_then(|d| days_overdue(d, now)) {
+                if let Some(days) =
+                    review_due(rb.last_reviewed, rb.review_every.as_ref()).and_then(|d| days_overdue(d, now))
+                {
                     out.push(
                         Diagnostic::warning(
                             &m.source,

@@ -1,12 +1,11 @@
 //! Links between documents: `@/path.md#anchor` and relative `.md` paths are resolved to site
 //! paths, every target and anchor is checked, and backlinks are collected.
 
-use super::scan::LinkRef;
+use super::scan::{self, LinkRef};
 use super::{Doc, DocId};
-use crate::diagnostics::{Diagnostic, Pos, suggest};
-use crate::model::{Matrix, Sources};
+use crate::diagnostics::{Diagnostic, suggest};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Where a link points inside the content tree, if it is a link to a document.
 fn content_target(dest: &str, from_rel: &str) -> Option<(String, Option<String>)> {
@@ -41,11 +40,24 @@ fn normalize(path: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
+/// What resolving links needs to know of the repo beyond the documents the audience sees.
+pub struct LinkContext<'a> {
+    /// Visible documents by their path below `content/`.
+    pub by_rel: &'a BTreeMap<String, DocId>,
+    /// Every document of the repo (seen or not) by its path below `content/`, with who may see
+    /// it in words (`internal only`, `embargoed until …`, `a draft`).
+    pub all: &'a BTreeMap<String, String>,
+    /// Documents whose files exist but could not be loaded.
+    pub unloaded: &'a BTreeSet<String>,
+    /// The row ids of each visible matrix, which are anchors of its page.
+    pub row_anchors: &'a HashMap<DocId, Vec<String>>,
+}
+
 /// Anchors a document offers: its heading ids, and for matrices its row ids.
-fn anchors<'a>(doc: &'a Doc, matrices: &'a [(DocId, &'a Matrix)], id: DocId) -> Vec<&'a str> {
+fn anchors<'a>(doc: &'a Doc, cx: &'a LinkContext<'_>, id: DocId) -> Vec<&'a str> {
     let mut out: Vec<&str> = doc.headings.iter().map(|h| h.id.as_str()).collect();
-    if let Some((_, m)) = matrices.iter().find(|(d, _)| *d == id) {
-        out.extend(m.rows.iter().map(|r| r.id.as_str()));
+    if let Some(rows) = cx.row_anchors.get(&id) {
+        out.extend(rows.iter().map(String::as_str));
     }
     out
 }
@@ -57,13 +69,9 @@ type Resolved = (BTreeMap<String, String>, Vec<DocId>, Vec<Diagnostic>);
 pub fn resolve_links(
     docs: &mut [Doc],
     outgoing: &[Vec<LinkRef>],
-    by_rel: &BTreeMap<String, DocId>,
-    sources: &Sources,
-    audience: usize,
-    matrices: &[(DocId, &Matrix)],
+    cx: &LinkContext<'_>,
     problems: &mut Vec<Diagnostic>,
 ) {
-    let audience_name = sources.config.audiences.name(audience).to_string();
     let docs_read: &[Doc] = docs;
     // Each document's links resolve on their own, in parallel: its link map, the documents it
     // links to, and its problems, merged in document order below.
@@ -76,21 +84,30 @@ pub fn resolve_links(
             let mut targets = Vec::new();
             let mut problems = Vec::new();
             for link in links {
-                // Where the link is, for its problems only: finding the line is a scan of the body.
-                let pos = || {
-                    link.pos.unwrap_or_else(|| {
-                        let (line, col) = crate::text::line_col(&doc.body, link.offset);
-                        Pos::new(doc.body_line + line - 1, col + doc.body_column)
-                    })
-                };
                 let error = |code: &'static str, message: String, help: String| {
-                    Diagnostic::error(&doc.source, pos(), code, message).with_help(help)
+                    Diagnostic::error(&doc.source, link.pos, code, message).with_help(help)
                 };
+                if scan::is_unsafe(link) {
+                    let scheme = link.dest.trim_start().split(':').next().unwrap_or_default().to_lowercase();
+                    let what = if link.image { "an image" } else { "a link" };
+                    problems.push(
+                        Diagnostic::warning(
+                            &doc.source,
+                            link.pos,
+                            "unsafe-link",
+                            format!("{what} to a `{scheme}:` address is shown as plain text, not as {what}"),
+                        )
+                        .with_help(
+                            "only http(s):, mailto:, relative and `@/` links are rendered; link to an https:// page or a document instead",
+                        ),
+                    );
+                    continue;
+                }
                 if link.dest == "#" {
                     continue;
                 }
                 if let Some(anchor) = link.dest.strip_prefix('#') {
-                    let known = anchors(doc, matrices, from);
+                    let known = anchors(doc, cx, from);
                     if !known.contains(&anchor) {
                         problems.push(anchor_error(error, anchor, &doc.rel, &known));
                     }
@@ -99,22 +116,23 @@ pub fn resolve_links(
                 let Some((rel, anchor)) = content_target(&link.dest, &doc.rel) else {
                     continue;
                 };
-                let Some(&target) = by_rel.get(&rel) else {
-                    if sources.unloaded.iter().any(|(_, _, r)| *r == rel) {
+                let Some(&target) = cx.by_rel.get(&rel) else {
+                    if cx.unloaded.contains(&rel) {
                         // The target has problems of its own, reported on its file.
                         continue;
                     }
-                    if sources.metas().any(|m| m.rel == rel) {
+                    if let Some(who) = cx.all.get(&rel) {
+                        // Worded without the audience of this build, so that `check`, which
+                        // resolves every audience, reports it once.
                         problems.push(error(
                             "link-to-hidden",
-                            format!("links to `{rel}`, which the {audience_name} audience cannot see"),
+                            format!("links to `{rel}` ({who}), which not every reader of this text may see"),
                             format!(
-                                "move the link into a block only trusted readers see (e.g. `:::internal`), or make `{rel}` visible to {audience_name}"
+                                "move the link into a block only those readers see (e.g. `:::internal`), or make `{rel}` visible to every reader of this text"
                             ),
                         ));
                     } else {
-                        let all: Vec<&str> = sources.metas().map(|m| m.rel.as_str()).collect();
-                        let help = match suggest(&rel, all.iter().copied()) {
+                        let help = match suggest(&rel, cx.all.keys().map(String::as_str)) {
                             Some(s) => format!("did you mean `@/{s}`?"),
                             None => {
                                 "link to a document by its path below content/, e.g. `@/runbooks/safe-mode.md`".into()
@@ -126,7 +144,7 @@ pub fn resolve_links(
                 };
                 let mut url = docs_read[target].path.clone();
                 if let Some(anchor) = anchor.filter(|a| !a.is_empty()) {
-                    let known = anchors(&docs_read[target], matrices, target);
+                    let known = anchors(&docs_read[target], cx, target);
                     if !known.contains(&anchor.as_str()) {
                         problems.push(anchor_error(error, &anchor, &rel, &known));
                         continue;

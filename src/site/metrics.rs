@@ -16,7 +16,7 @@ pub const MEASURES: [(&str, &str); 5] = [
 
 /// Seconds of each of [`MEASURES`] for one incident; `None` where a time is missing.
 pub fn measures(inc: &ResolvedIncident) -> [Option<i64>; 5] {
-    let s = &inc.source;
+    let s = inc;
     let since = |from: Option<Timestamp>, to: Option<Timestamp>| Some((to? - from?).whole_seconds());
     let start = Some(s.started_at);
     [
@@ -94,18 +94,17 @@ pub struct Disclosure {
 /// time, or from the end of its (or the incident's) embargo when that is later, and only once
 /// that moment has come.
 pub fn disclosure(site: &Site, inc: &ResolvedIncident) -> Option<Disclosure> {
-    let (mdoc, index) = inc.matrix_row?;
-    let m = site.matrices.iter().find(|m| m.doc == mdoc)?;
-    let within = m.rows[index].row.disclose_within.as_ref()?;
-    let s = &inc.source;
+    let within = site.row(inc.row?).disclose_within.as_ref()?;
+    let s = inc;
     let from = s.acknowledged_at.or(s.detected_at).unwrap_or(s.started_at);
     let deadline = from.checked_add(time::Duration::seconds(within.seconds))?;
-    let public = site.doc(inc.doc).visibility == 0;
+    let doc = site.doc(inc.doc);
+    let public = doc.visibility == 0;
     let first_public = s
         .updates
         .iter()
-        .filter(|u| public && u.visibility.unwrap_or(0) == 0)
-        .map(|u| [Some(u.at), u.embargo_until, s.meta.embargo_until].into_iter().flatten().max().unwrap_or(u.at))
+        .filter(|u| public && u.visibility == 0)
+        .map(|u| [Some(u.at), u.embargo_until, doc.embargo_until].into_iter().flatten().max().unwrap_or(u.at))
         .filter(|t| *t <= site.now)
         .min();
     let verdict = match first_public {

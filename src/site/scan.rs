@@ -1,7 +1,10 @@
 //! A quick pass over a document's visible markdown: its headings (the anchors others may link
-//! to) and its outgoing links, with their offsets for diagnostics.
+//! to) and its outgoing links and images, each with its position in the file for diagnostics.
 
-use crate::text::{HeadingIds, markdown_options};
+use super::Markdown;
+use crate::diagnostics::Pos;
+use crate::model::TextOrigin;
+use crate::text::{HeadingIds, LinkKind, link_kind, markdown_options};
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,18 +17,46 @@ pub struct Heading {
 #[derive(Debug, Clone)]
 pub struct LinkRef {
     pub dest: String,
-    /// Byte offset of the link in the body.
-    pub offset: usize,
-    /// Where the link is in the file, when it is not in the body (status update texts).
-    pub pos: Option<crate::diagnostics::Pos>,
+    pub pos: Pos,
+    /// An image rather than a link.
+    pub image: bool,
 }
 
-pub fn scan(body: &str) -> (Vec<Heading>, Vec<LinkRef>) {
+/// Turns byte offsets of a text, met in increasing order, into 0-based lines and columns.
+struct Cursor<'a> {
+    text: &'a str,
+    offset: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl Cursor<'_> {
+    fn at(&mut self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        if offset < self.offset {
+            (self.offset, self.line, self.line_start) = (0, 0, 0);
+        }
+        for (i, b) in self.text.as_bytes()[self.offset..offset].iter().enumerate() {
+            if *b == b'\n' {
+                self.line += 1;
+                self.line_start = self.offset + i + 1;
+            }
+        }
+        self.offset = offset;
+        let column = self.text.get(self.line_start..offset).map_or(0, |s| s.chars().count());
+        (self.line, column)
+    }
+}
+
+/// The headings and links of `body`, positioned by `origin`.
+pub fn scan(body: &Markdown, origin: TextOrigin) -> (Vec<Heading>, Vec<LinkRef>) {
+    let text = body.as_str();
     let mut headings = Vec::new();
     let mut links = Vec::new();
     let mut ids = HeadingIds::default();
     let mut current: Option<(u8, String)> = None;
-    for (event, range) in Parser::new_ext(body, markdown_options()).into_offset_iter() {
+    let mut cursor = Cursor { text, offset: 0, line: 0, line_start: 0 };
+    for (event, range) in Parser::new_ext(text, markdown_options()).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, .. }) => current = Some((level as u8, String::new())),
             Event::End(TagEnd::Heading(_)) => {
@@ -40,7 +71,12 @@ pub fn scan(body: &str) -> (Vec<Heading>, Vec<LinkRef>) {
                 }
             }
             Event::Start(Tag::Link { dest_url, .. }) => {
-                links.push(LinkRef { dest: dest_url.to_string(), offset: range.start, pos: None })
+                let (line, column) = cursor.at(range.start);
+                links.push(LinkRef { dest: dest_url.to_string(), pos: origin.pos(line, column), image: false })
+            }
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                let (line, column) = cursor.at(range.start);
+                links.push(LinkRef { dest: dest_url.to_string(), pos: origin.pos(line, column), image: true })
             }
             _ => {}
         }
@@ -48,23 +84,9 @@ pub fn scan(body: &str) -> (Vec<Heading>, Vec<LinkRef>) {
     (headings, links)
 }
 
-/// Links inside the text of visible status updates, positioned in the file.
-pub fn update_links<S>(updates: &[crate::model::StatusUpdate<S>], locations: &crate::model::Locations) -> Vec<LinkRef> {
-    let mut out = Vec::new();
-    for u in updates {
-        let start = locations.value(&format!("updates.{}.body", u.index));
-        let block = u.body.contains('\n');
-        for mut link in scan(&u.body).1 {
-            let (line, col) = crate::text::line_col(&u.body, link.offset);
-            link.pos = Some(if block {
-                crate::diagnostics::Pos::new(start.line + line, start.column + col + 1)
-            } else {
-                crate::diagnostics::Pos::new(start.line, start.column + col - 1)
-            });
-            out.push(link);
-        }
-    }
-    out
+/// Whether a link's destination is rendered as a link (see [`crate::text::link_kind`]).
+pub fn is_unsafe(link: &LinkRef) -> bool {
+    link_kind(&link.dest) == LinkKind::Unsafe
 }
 
 #[cfg(test)]
@@ -73,10 +95,11 @@ mod tests {
 
     #[test]
     fn finds_headings_and_links() {
-        let (h, l) = scan("# Top\n\n## Halt at `height`\n\nSee [x](@/runbooks/a.md#b).\n");
+        let md = Markdown::trusted("# Top\n\n## Halt at `height`\n\nSee [x](@/runbooks/a.md#b).\n");
+        let (h, l) = scan(&md, TextOrigin::Lines { line: 10, column: 0 });
         assert_eq!(h[1].id, "halt-at-height");
         assert_eq!(h[1].text, "Halt at height");
         assert_eq!(l[0].dest, "@/runbooks/a.md#b");
-        assert_eq!(l[0].offset, 32);
+        assert_eq!(l[0].pos, Pos::new(14, 5));
     }
 }

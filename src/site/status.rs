@@ -2,7 +2,7 @@
 //! incidents and active maintenance that name it, and the page's overall indicator.
 
 use super::{ResolvedComponent, ResolvedIncident, ResolvedMaintenance};
-use crate::model::{Component, ComponentStatus, Impact, Maintenance, MaintenanceStatus, Timestamp};
+use crate::model::{ComponentStatus, Impact, MaintenanceStatus, Timestamp};
 
 /// Where a maintenance window stands at the build's "now".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,12 +12,12 @@ pub enum Phase {
     Past,
 }
 
-pub fn phase(m: &Maintenance, now: Timestamp) -> Phase {
-    match m.status {
+pub fn phase(status: MaintenanceStatus, from: Timestamp, until: Timestamp, now: Timestamp) -> Phase {
+    match status {
         MaintenanceStatus::InProgress | MaintenanceStatus::Verifying => Phase::Active,
         MaintenanceStatus::Completed => Phase::Past,
-        MaintenanceStatus::Scheduled if now < m.scheduled_for => Phase::Upcoming,
-        MaintenanceStatus::Scheduled if now < m.scheduled_until => Phase::Active,
+        MaintenanceStatus::Scheduled if now < from => Phase::Upcoming,
+        MaintenanceStatus::Scheduled if now < until => Phase::Active,
         MaintenanceStatus::Scheduled => Phase::Past,
     }
 }
@@ -67,21 +67,18 @@ pub fn impact_status(impact: Impact) -> ComponentStatus {
 /// Sets each component's status to the worst of what names it, unless overridden by hand.
 pub fn derive_component_status(
     components: &mut [ResolvedComponent],
-    declared: &[Component],
     incidents: &[ResolvedIncident],
     maintenance: &[ResolvedMaintenance],
 ) {
-    for c in components.iter_mut() {
-        if declared.iter().any(|d| d.id == c.id && d.status.is_some()) {
+    for (id, c) in components.iter_mut().enumerate() {
+        if c.overridden {
             continue;
         }
-        let from_incidents = incidents
-            .iter()
-            .filter(|i| i.is_open && i.source.components.contains(&c.id))
-            .map(|i| impact_status(i.source.impact));
+        let from_incidents =
+            incidents.iter().filter(|i| i.is_open && i.components.contains(&id)).map(|i| impact_status(i.impact));
         let from_maintenance = maintenance
             .iter()
-            .filter(|m| m.phase == Phase::Active && m.source.components.contains(&c.id))
+            .filter(|m| m.phase == Phase::Active && m.components.contains(&id))
             .map(|_| ComponentStatus::UnderMaintenance);
         c.status = from_incidents.chain(from_maintenance).max().unwrap_or(ComponentStatus::Operational);
     }
@@ -95,7 +92,7 @@ pub fn overall(components: &[ResolvedComponent], incidents: &[ResolvedIncident])
         ComponentStatus::PartialOutage => Indicator::Major,
         ComponentStatus::MajorOutage => Indicator::Critical,
     });
-    let from_incidents = incidents.iter().filter(|i| i.is_open).map(|i| match i.source.impact {
+    let from_incidents = incidents.iter().filter(|i| i.is_open).map(|i| match i.impact {
         Impact::None => Indicator::None,
         Impact::Minor => Indicator::Minor,
         Impact::Major => Indicator::Major,

@@ -1,6 +1,7 @@
 //! The rules of the content model that do not depend on the audience: references between
 //! documents, time order of updates and metrics, `resolved` rules, duplicate ids, blocks.
 
+use super::blocks::{Source, scan};
 use crate::diagnostics::{Diagnostic, Pos, suggest};
 use crate::model::*;
 use rayon::prelude::*;
@@ -180,12 +181,84 @@ pub fn validate(s: &Sources) -> Vec<Diagnostic> {
         }
         updates(m, &mt.updates, None, &mut out);
     }
-    for meta in s.metas() {
-        let (_, problems) =
-            super::blocks::scan(&meta.body, &s.config.audiences, &meta.source, (meta.body_line, meta.body_column));
-        out.extend(problems);
+    let audiences = &s.config.audiences;
+    let block_problems: Vec<Diagnostic> = s
+        .metas()
+        .collect::<Vec<_>>()
+        .par_iter()
+        .flat_map_iter(|meta| {
+            let src = Source { file: &meta.source, origin: meta.body_origin() };
+            let mut found = scan(&meta.body, audiences, src).1;
+            if super::permalink(meta.kind, &meta.rel, &meta.slug).is_none() && meta.kind == Kind::Page {
+                found.push(
+                    Diagnostic::error(
+                        &meta.source,
+                        Pos::START,
+                        "bad-path",
+                        "this file's path leaves nothing to make a URL of",
+                    )
+                    .with_help("name the file and its folders with letters or digits, e.g. `about/team.md`"),
+                );
+            }
+            found
+        })
+        .collect();
+    out.extend(block_problems);
+    let update_problems: Vec<Diagnostic> = s
+        .incidents
+        .par_iter()
+        .flat_map_iter(|i| update_blocks(&i.meta, &i.updates, audiences))
+        .chain(s.maintenance.par_iter().flat_map_iter(|m| update_blocks(&m.meta, &m.updates, audiences)))
+        .collect();
+    out.extend(update_problems);
+    config_urls(&s.config, &mut out);
+    out
+}
+
+/// Audience blocks inside the texts of a document's updates, and the updates' ids.
+fn update_blocks<S>(m: &Meta, updates: &[StatusUpdate<S>], audiences: &Audiences) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut ids: BTreeMap<String, usize> = BTreeMap::new();
+    for u in updates {
+        out.extend(scan(&u.body, audiences, Source { file: &m.source, origin: u.body_origin }).1);
+        let id = u.uid();
+        if let Some(first) = ids.insert(id.clone(), u.index) {
+            let explicit = u.id.is_some();
+            let path = if explicit { format!("updates.{}.id", u.index) } else { format!("updates.{}.at", u.index) };
+            out.push(
+                Diagnostic::error(
+                    &m.source,
+                    m.locations.value(&path),
+                    "duplicate-update-id",
+                    format!("update {} has the same id `{id}` as update {}", u.index + 1, first + 1),
+                )
+                .with_help(
+                    "an update's id is its time to the second unless it has `id:`; give one of them an \
+                     explicit `id: <name>` (letters, digits, dashes)",
+                ),
+            );
+        }
     }
     out
+}
+
+/// Addresses in cairn.yaml end up in links and in the status API: only web addresses are allowed.
+fn config_urls(config: &Config, out: &mut Vec<Diagnostic>) {
+    let file = Path::new("cairn.yaml");
+    let mut urls: Vec<(String, &str)> = vec![("base_url".into(), config.base_url.as_str())];
+    urls.extend(config.repo_url.as_deref().map(|u| ("repo_url".to_string(), u)));
+    urls.extend(
+        config.chain.as_ref().and_then(|c| c.explorer_url.as_deref()).map(|u| ("chain.explorer_url".to_string(), u)),
+    );
+    urls.extend(config.audience_urls.iter().map(|(k, v)| (format!("audience_urls.{k}"), v.as_str())));
+    for (key, url) in urls {
+        if !crate::text::is_web_url(url) {
+            out.push(
+                Diagnostic::error(file, config.locations.value(&key), "bad-url", format!("`{key}` is not a web address: `{url}`"))
+                    .with_help("write an absolute http:// or https:// address without spaces or quotes, e.g. https://status.example.org"),
+            );
+        }
+    }
 }
 
 fn check_components(s: &Sources, out: &mut Vec<Diagnostic>) {

@@ -62,9 +62,16 @@ impl Built {
     }
 }
 
+/// A copy of the example knowledge base made once per test process: builds write their cache
+/// (`.cairn/`) under the root they build, and tests must not write into the repository.
+pub fn example_repo() -> &'static Path {
+    static COPY: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    COPY.get_or_init(example_copy).path()
+}
+
 pub fn build_example(audience: Option<&str>) -> Built {
     let dir = tempfile::tempdir().unwrap();
-    let report = build_into(&example_root(), audience, &dir.path().join("site"), now());
+    let report = build_into(example_repo(), audience, &dir.path().join("site"), now());
     Built { dir, report }
 }
 

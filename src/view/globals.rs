@@ -1,0 +1,107 @@
+//! What every template sees as `site`: the site's name and audience, the build stamp, the
+//! navigation and the overall status.
+
+use super::time::{iso, time_view};
+use crate::model::Kind;
+use crate::site::Site;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct NavItem {
+    title: String,
+    path: String,
+    section: &'static str,
+}
+
+#[derive(Serialize)]
+struct BuildInfo {
+    now: String,
+    now_iso: String,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct OverallView {
+    indicator: &'static str,
+    label: &'static str,
+}
+
+#[derive(Serialize)]
+struct ChainView {
+    name: String,
+    block_time: Option<String>,
+}
+
+/// What every template sees as `site`.
+#[derive(Serialize)]
+pub struct SiteGlobals {
+    title: String,
+    description: Option<String>,
+    base_url: String,
+    audience: String,
+    audience_label: String,
+    is_public: bool,
+    /// The audiences this build may name: its own and the less trusted ones.
+    audiences: Vec<String>,
+    repo_url: Option<String>,
+    chain: Option<ChainView>,
+    build: BuildInfo,
+    nav: Vec<NavItem>,
+    overall: OverallView,
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+fn nav(site: &Site) -> Vec<NavItem> {
+    let mut items = vec![NavItem { title: "Status".into(), path: String::new(), section: "status" }];
+    let sections = [
+        (Kind::Incident, "Incidents", "incidents"),
+        (Kind::Maintenance, "Maintenance", "maintenance"),
+        (Kind::Postmortem, "Post-mortems", "postmortems"),
+        (Kind::Runbook, "Runbooks", "runbooks"),
+        (Kind::Matrix, "Decision matrices", "matrices"),
+    ];
+    for (kind, title, section) in sections {
+        if site.docs.iter().any(|d| d.kind == kind) {
+            items.push(NavItem { title: title.into(), path: format!("{}/", kind.as_str()), section });
+        }
+    }
+    if crate::site::metrics::metrics_page(site) {
+        items.push(NavItem { title: "Metrics".into(), path: "metrics/".into(), section: "metrics" });
+    }
+    if crate::site::action_items_page(site) {
+        items.push(NavItem { title: "Action items".into(), path: "action-items/".into(), section: "action-items" });
+    }
+    // Top-level pages with a `weight` join the navigation; deeper pages are reached from them.
+    for p in site.pages.iter().filter(|p| p.weight.is_some()) {
+        let doc = site.doc(p.doc);
+        if !doc.path.is_empty() && doc.path.matches('/').count() == 1 {
+            items.push(NavItem { title: doc.title.clone(), path: doc.path.clone(), section: "page" });
+        }
+    }
+    items
+}
+
+pub fn globals(site: &Site) -> SiteGlobals {
+    SiteGlobals {
+        title: site.config.title.clone(),
+        description: site.config.description.clone(),
+        base_url: site.config.base_url.clone(),
+        audience: site.audience_name().to_string(),
+        audience_label: capitalize(site.audience_name()),
+        is_public: site.is_public(),
+        audiences: site.config.audiences.clone(),
+        repo_url: site.config.repo_url.clone(),
+        chain: site.config.chain.as_ref().map(|c| ChainView { name: c.name.clone(), block_time: c.block_time.clone() }),
+        build: BuildInfo {
+            now: time_view(site.now).display,
+            now_iso: iso(site.now),
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        nav: nav(site),
+        overall: OverallView { indicator: site.overall.as_str(), label: site.overall.label() },
+    }
+}
