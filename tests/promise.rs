@@ -89,10 +89,13 @@ enum Noise {
 }
 const NOISES: [Noise; 5] = [Noise::Plain, Noise::Markup, Noise::Nbsp, Noise::LineSeparator, Noise::Quotes];
 
-/// Where an audience block sits in the markdown. The first group is plain valid input: a marker
-/// alone on its line at the top level, after constructs a line scanner may misjudge; cairn must
-/// cut those blocks and never refuse them. The second group is markers inside containers or odd
-/// line structure, which the docs allow cairn to refuse (exit 1) but never to leak.
+/// Where an audience block sits in the markdown. The first group is plain valid input as the
+/// docs (`visibility.md`) define it: marker lines alone at the top level, indented by at most
+/// three spaces, with a blank line before and after, here after constructs a line scanner may
+/// misjudge; cairn must cut those blocks and never refuse them. The second group is what the
+/// docs make a `misplaced-block` error (markers in a quote, a list item, a table, HTML, right
+/// under a table or a paragraph, after U+2028) or odd line structure: cairn may refuse those
+/// (exit 1), never leak them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Place {
     TopLevel,
@@ -116,8 +119,10 @@ enum Place {
     NbspMarker,
     BareCr,
     Unclosed,
+    UnderTable,
+    AfterLineSeparator,
 }
-const PLACES: [Place; 21] = [
+const PLACES: [Place; 23] = [
     Place::TopLevel,
     Place::Tight,
     Place::AfterHeading,
@@ -139,6 +144,8 @@ const PLACES: [Place; 21] = [
     Place::NbspMarker,
     Place::BareCr,
     Place::Unclosed,
+    Place::UnderTable,
+    Place::AfterLineSeparator,
 ];
 
 impl Place {
@@ -146,7 +153,11 @@ impl Place {
     fn may_refuse(self) -> bool {
         matches!(
             self,
-            Place::InListItem
+            Place::Tight
+                | Place::AfterHeading
+                | Place::UnderTable
+                | Place::AfterLineSeparator
+                | Place::InListItem
                 | Place::InBlockquote
                 | Place::InTableCell
                 | Place::InFootnote
@@ -293,7 +304,8 @@ struct Maintenance {
     components: Vec<usize>,
     status: u8,
     updates: Vec<Update>,
-    /// A carriage return in the title (a line break where iCalendar has its own).
+    /// A carriage return in the title (a line break where iCalendar has its own): valid input,
+    /// which the docs promise cannot add a line to the `.ics` file.
     cr_title: bool,
 }
 
@@ -474,9 +486,6 @@ impl Spec {
 
     /// Turns every input cairn may refuse into its plain counterpart.
     fn make_plain(&mut self) {
-        for m in &mut self.maintenance {
-            m.cr_title = false;
-        }
         for b in self.bodies_mut() {
             for s in &mut b.segments {
                 if let Segment::Block { place, .. } = s
@@ -491,9 +500,6 @@ impl Spec {
     /// The features of this repo that the docs allow cairn to refuse.
     fn refusable(&self) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
-        if self.maintenance.iter().any(|m| m.cr_title) {
-            out.insert("carriage return in a maintenance title".to_string());
-        }
         let mut spec = self.clone();
         for b in spec.bodies_mut() {
             for s in &b.segments {
@@ -1352,6 +1358,14 @@ fn place_block(place: Place, marker: &str, lines: &[String], drop: bool, n: usiz
                 String::new()
             } else {
                 format!("{marker}\n{}", lines.join("\n"))
+            }
+        }
+        Place::UnderTable => format!("| a |\n| --- |\n| x |\n{}", block("", ":::")),
+        Place::AfterLineSeparator => {
+            if drop {
+                "Text.".into()
+            } else {
+                format!("Text.\u{2028}{marker}\n{}\n:::", lines.join("\n"))
             }
         }
     }
