@@ -895,17 +895,19 @@ impl Render<'_> {
         match content {
             Content::Paragraph => vec![format!("Hidden {} words.", c())],
             Content::Heading => vec![format!("## Heading {}", c()), String::new(), format!("Under {}.", c())],
-            Content::List => vec![format!("- item {}", c()), format!("- item {}", c())],
+            // A list, a table, a footnote and HTML end with a blank line: the closing marker right
+            // under them would be inside them (a `misplaced-block` error by the docs).
+            Content::List => vec![format!("- item {}", c()), format!("- item {}", c()), String::new()],
             Content::Code => vec!["```sh".into(), format!("echo {}", c()), "```".into()],
-            Content::Table => vec![format!("| col {} |", c()), "| --- |".into(), format!("| {} |", c())],
+            Content::Table => vec![format!("| col {} |", c()), "| --- |".into(), format!("| {} |", c()), String::new()],
             Content::Link => vec![format!("See [text {}](https://example.org/{}) here.", c(), c())],
             Content::Image => vec![format!("![alt {}](https://example.org/{}.png)", c(), c())],
             Content::Autolink => vec![format!("<https://example.org/{}> and https://example.org/{}", c(), c())],
             Content::Footnote => {
                 let label = c();
-                vec![format!("Claim[^{label}]."), String::new(), format!("[^{label}]: Note {}.", c())]
+                vec![format!("Claim[^{label}]."), String::new(), format!("[^{label}]: Note {}.", c()), String::new()]
             }
-            Content::Html => vec![format!("<div title=\"{}\">{}</div>", c(), c())],
+            Content::Html => vec![format!("<div title=\"{}\">{}</div>", c(), c()), String::new()],
             Content::ReferenceLink => {
                 // Reference labels are never shown: not a canary.
                 let label = format!("ref{n}");

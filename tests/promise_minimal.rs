@@ -3,7 +3,9 @@
 //! own: blocks in update bodies, ways the line scanner misjudges a fence, markers in containers,
 //! rows and components of hidden documents named by public ones, a marker line in indented code
 //! cut away, valid input refused, a carriage return in an iCalendar line, update ids and group
-//! positions that count hidden material.
+//! positions that count hidden material; and, on the code after trust-edits, the blank lines a cut
+//! block leaves in an update's markdown (status API, calendar) and in a code block a list item left
+//! open (pages, search index).
 
 #[path = "common/blackbox.rs"]
 mod blackbox;
@@ -22,7 +24,7 @@ enum Expect {
     /// The public build must succeed and every iCalendar line end with CRLF, with no bare CR/LF.
     CleanCalendar,
     /// The public build must be byte-identical to that of the same repo with `file` replaced.
-    SameWithout { file: &'static str, text: &'static str },
+    SameWithout { file: &'static str, text: String },
 }
 
 /// A minimal repo: files (besides a plain `cairn.yaml` and one public component) and their text.
@@ -68,6 +70,9 @@ fn minimal_cases_keep_the_promise() {
             "---\ntitle: \"{title}\"\ncomponents: [api]\nscheduled_for: 2026-12-03T15:30:00Z\n\
              scheduled_until: 2026-12-03T16:30:00Z\nstatus: scheduled\nvisibility: public\n{front}---\nBody.\n"
         )
+    };
+    let update_with = |body: &str| {
+        format!("updates:\n  - at: 2026-11-20T08:10:00Z\n    status: investigating\n    body: \"{body}\"\n")
     };
     let sections =
         "## Impact\n\nx\n\n## Timeline\n\nx\n\n## Root cause\n\nx\n\n## Resolution\n\nx\n\n## Action items\n\nx\n";
@@ -201,12 +206,28 @@ fn minimal_cases_keep_the_promise() {
         (
             "an internal update before a public one (update ids)",
             vec![(incident, mini_incident("Body.", hidden_update))],
-            Expect::SameWithout { file: incident, text: "" },
+            Expect::SameWithout { file: incident, text: String::new() },
         ),
         (
             "a group with internal components only (group positions)",
             vec![("content/components.yaml", two_groups.into())],
-            Expect::SameWithout { file: "content/components.yaml", text: one_group },
+            Expect::SameWithout { file: "content/components.yaml", text: one_group.into() },
+        ),
+        (
+            "an internal block in a public update leaves no trace in the update's markdown (API, calendar)",
+            vec![(
+                incident,
+                mini_incident("Body.", &update_with("Public.\\n\\n:::internal\\nHidden.\\nMore.\\n:::\\n\\nAfter.")),
+            )],
+            Expect::SameWithout { file: incident, text: mini_incident("Body.", &update_with("Public.\\n\\nAfter.")) },
+        ),
+        (
+            "a cut block leaves no blank lines in a code block a list item left open",
+            vec![(
+                incident,
+                mini_incident("- item\n\n  ```\n  code\n\n:::internal\nHidden.\nMore.\n:::\n\nAfter.", ""),
+            )],
+            Expect::SameWithout { file: incident, text: mini_incident("- item\n\n  ```\n  code\n\nAfter.", "") },
         ),
     ];
     let mut failures = Vec::new();
@@ -273,7 +294,7 @@ fn minimal_cases_keep_the_promise() {
                         } else if text.is_empty() {
                             (*p, mini_incident("Body.", public_update))
                         } else {
-                            (*p, text.to_string())
+                            (*p, text.clone())
                         }
                     })
                     .collect();
