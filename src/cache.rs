@@ -1,17 +1,22 @@
-//! Build cache: a fingerprint of everything a build reads (config, content, templates, themes,
-//! static files, and the build's audience, time, base URL and output). Rebuilding an unchanged
-//! repo with the same settings finds its fingerprint recorded and leaves the output as it is.
+//! Build cache: a fingerprint of everything a build reads (the cairn executable itself, config,
+//! content, templates, themes, static files, and the build's audience, time, base URL and
+//! output). Rebuilding an unchanged repo with the same settings and the same executable finds
+//! its fingerprint recorded, proves with the manifest that the output is still exactly what
+//! that build left, and leaves it as it is, reporting the recorded warnings again.
 
+use crate::diagnostics::Diagnostic;
 use crate::load::Snapshot;
 use crate::model::Kind;
+use crate::write::Manifest;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasher, Hash, RandomState};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::Xxh3Default;
 
 /// The folders and files below the root that a build reads.
-const INPUTS: [&str; 5] = ["cairn.yaml", "content", "templates", "themes", "static"];
+pub const INPUTS: [&str; 5] = ["cairn.yaml", "content", "templates", "themes", "static"];
 
 /// Threads reading the sources for the fingerprint.
 const READERS: usize = 16;
@@ -23,8 +28,10 @@ pub struct Record {
     pub audience: String,
     pub pages: Vec<(String, usize)>,
     pub files: usize,
-    /// The `build.json` written into the output, to notice an output changed by hand.
-    pub stamp: String,
+    /// The warnings of the build, reported again by a build that is skipped.
+    pub warnings: Vec<Diagnostic>,
+    /// Every folder and file the build left in the output, to notice any change to it.
+    pub manifest: Manifest,
 }
 
 impl Record {
@@ -33,14 +40,48 @@ impl Record {
     }
 }
 
-/// The fingerprint of a build: a hash of every input file (path and bytes, in sorted order) and
-/// of the build settings; and, when `keep`, the bytes read, for a build that will load them next.
-/// XXH3-128: a content hash that reads at memory speed, where SipHash took longer than
-/// reading the files from the page cache; 128 bits make a missed change vanishingly unlikely.
+/// The fingerprint of a build: a hash of the running executable, of every input file (path below
+/// the root and bytes, in sorted order) and of the build settings; and, when `keep`, the bytes read, for a
+/// build that will load them next. XXH3-128: a content hash that reads at memory speed, where
+/// SipHash took longer than reading the files from the page cache; 128 bits make a missed
+/// change vanishingly unlikely. When the executable cannot be read the fingerprint is random,
+/// so that no build is skipped on a guess.
 pub fn read_sources(root: &Path, settings: &[&str], keep: bool) -> (String, Snapshot) {
+    let (executable, (hashes, snapshot)) = rayon::join(executable_id, || read_inputs(root, keep));
     let mut h = Xxh3Default::new();
-    env!("CARGO_PKG_VERSION").hash(&mut h);
+    executable.unwrap_or_else(|| u128::from(RandomState::new().hash_one(0u8))).hash(&mut h);
     settings.hash(&mut h);
+    hashes.hash(&mut h);
+    (format!("{:032x}", h.digest128()), snapshot)
+}
+
+/// Identifies the build code itself: XXH3-128 of the bytes of the running executable. The
+/// theme's templates and styles are embedded in it (`include_str!` in `render::templates`), as
+/// are the renderers, so any change to either gives another id, where the version number stays
+/// the same across commits. On Linux `/proc/self/exe` is read, which is the file the process
+/// runs even when a rebuild replaced the file at its path meanwhile.
+pub fn executable_id() -> Option<u128> {
+    let mut file = std::fs::File::open("/proc/self/exe")
+        .or_else(|_| std::env::current_exe().and_then(std::fs::File::open))
+        .ok()?;
+    hash_reader(&mut file)
+}
+
+fn hash_reader(reader: &mut impl Read) -> Option<u128> {
+    let mut h = Xxh3Default::new();
+    let mut buffer = vec![0; 1 << 20];
+    loop {
+        match reader.read(&mut buffer) {
+            Ok(0) => return Some(h.digest128()),
+            Ok(n) => h.update(&buffer[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+}
+
+/// The hash of every input file in sorted order, and the bytes read when `keep`.
+fn read_inputs(root: &Path, keep: bool) -> (Vec<u128>, Snapshot) {
     let files: Vec<PathBuf> = INPUTS
         .iter()
         .flat_map(|input| crate::load::files_sorted(&root.join(input)))
@@ -52,9 +93,18 @@ pub fn read_sources(root: &Path, settings: &[&str], keep: bool) -> (String, Snap
             .par_iter()
             .map(|path| {
                 let mut f = Xxh3Default::new();
-                path.hash(&mut f);
-                let bytes = std::fs::read(path);
-                bytes.as_deref().unwrap_or_default().hash(&mut f);
+                // Below the root: `--root .` and the same folder spelt absolutely read the same
+                // inputs (the root itself is one of the settings, canonical).
+                path.strip_prefix(root).unwrap_or(path).hash(&mut f);
+                // Read as the loader reads: no link followed (not even one swapped in after the
+                // walk), nothing past the size limit (the loader reports such a file, and a
+                // build with errors records nothing to skip to).
+                let bytes = crate::load::inputs::read_file(path, crate::load::limits::MAX_FILE_BYTES);
+                match &bytes {
+                    Ok(b) => b.hash(&mut f),
+                    Err(crate::load::inputs::Refused::TooLarge(size)) => size.hash(&mut f),
+                    Err(_) => 0u64.hash(&mut f),
+                }
                 (f.digest128(), bytes.ok().filter(|_| keep))
             })
             .collect()
@@ -68,12 +118,13 @@ pub fn read_sources(root: &Path, settings: &[&str], keep: bool) -> (String, Snap
         Err(_) => read(),
     };
     let mut listed = Vec::with_capacity(files.len());
+    let mut hashes = Vec::with_capacity(files.len());
     for (path, (hash, bytes)) in files.into_iter().zip(read) {
-        hash.hash(&mut h);
+        hashes.push(hash);
         listed.push((path, bytes));
     }
     let snapshot = if keep { Snapshot::of(listed) } else { Snapshot::default() };
-    (format!("{:032x}", h.digest128()), snapshot)
+    (hashes, snapshot)
 }
 
 /// Whether a build into `output` was recorded: when not, the build cannot be skipped, and the
@@ -83,25 +134,82 @@ pub fn recorded(root: &Path, output: &Path) -> bool {
 }
 
 fn record_path(root: &Path, output: &Path) -> PathBuf {
-    let mut h = DefaultHasher::new();
-    output.hash(&mut h);
-    root.join(".cairn").join("builds").join(format!("{:016x}.json", h.finish()))
+    let id = xxhash_rust::xxh3::xxh3_64(output.as_os_str().as_encoded_bytes());
+    root.join(".cairn").join("builds").join(format!("{id:016x}.json"))
 }
 
-/// The record of the last build into `output`, if it is still what the output holds.
+/// The record of the last build into `output`, if it has `fingerprint` and the output is
+/// still exactly what that build left (see [`Manifest::matches`]).
 pub fn lookup(root: &Path, output: &Path, fingerprint: &str) -> Option<Record> {
     let record: Record = serde_json::from_slice(&std::fs::read(record_path(root, output)).ok()?).ok()?;
-    let stamp = std::fs::read_to_string(output.join("build.json")).ok()?;
-    (record.fingerprint == fingerprint && record.stamp == stamp).then_some(record)
+    (record.fingerprint == fingerprint && record.manifest.matches(output)).then_some(record)
 }
 
-/// Remembers a finished build. Failing to write the cache only costs a rebuild next time.
+/// Remembers a finished build, atomically: the record is written to a temporary file in the same
+/// folder and renamed over the old one, so a reader sees the old record or the new one, never
+/// part of one. Failing to write it only costs a rebuild next time; the old record is removed
+/// first, since it no longer describes the output.
 pub fn store(root: &Path, output: &Path, record: &Record) {
     let path = record_path(root, output);
-    if let Some(dir) = path.parent()
-        && std::fs::create_dir_all(dir).is_ok()
-        && let Ok(bytes) = serde_json::to_vec(record)
-    {
-        let _ = std::fs::write(path, bytes);
+    let _ = std::fs::remove_file(&path);
+    let Some(dir) = path.parent() else { return };
+    let temp = dir.join(format!(".{}-{:016x}.tmp", std::process::id(), RandomState::new().hash_one(0u8)));
+    let written = std::fs::create_dir_all(dir)
+        .and_then(|()| serde_json::to_vec(record).map_err(std::io::Error::other))
+        .and_then(|bytes| std::fs::File::create(&temp)?.write_all(&bytes))
+        .and_then(|()| std::fs::rename(&temp, &path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+}
+
+/// Forgets the last build into `output`: called before anything in it is replaced, so that a
+/// build killed after the swap cannot leave an old record over a new output.
+pub fn forget(root: &Path, output: &Path) {
+    let _ = std::fs::remove_file(record_path(root, output));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_id_is_of_the_bytes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let bin = tmp.path().join("bin");
+        std::fs::write(&bin, b"binary one").unwrap();
+        let id = |p: &Path| hash_reader(&mut std::fs::File::open(p).unwrap()).unwrap();
+        let one = id(&bin);
+        std::fs::write(&bin, b"binary 0ne").unwrap();
+        assert_ne!(id(&bin), one);
+        std::fs::write(&bin, b"binary one").unwrap();
+        assert_eq!(id(&bin), one);
+        assert_eq!(executable_id(), hash_reader(&mut std::fs::File::open(std::env::current_exe().unwrap()).unwrap()));
+    }
+
+    #[test]
+    fn records_are_replaced_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let output = tmp.path().join("public");
+        let record = Record {
+            fingerprint: "f".into(),
+            audience: "public".into(),
+            pages: vec![],
+            files: 1,
+            warnings: vec![Diagnostic::warning(
+                Path::new("content/x.md"),
+                crate::diagnostics::Pos::START,
+                "ignored-file",
+                "w",
+            )],
+            manifest: Manifest::default(),
+        };
+        store(tmp.path(), &output, &record);
+        let back: Record = serde_json::from_slice(&std::fs::read(record_path(tmp.path(), &output)).unwrap()).unwrap();
+        assert_eq!(back, record);
+        assert_eq!(std::fs::read_dir(tmp.path().join(".cairn/builds")).unwrap().count(), 1, "no temporary file left");
+        assert!(lookup(tmp.path(), &output, "f").is_none(), "an empty manifest proves nothing");
+        forget(tmp.path(), &output);
+        assert!(!recorded(tmp.path(), &output));
     }
 }

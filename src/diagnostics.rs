@@ -1,12 +1,14 @@
 //! Diagnostics are values: every stage returns what it built plus a list of problems, each
 //! pointing at a file, line and column, with a stable code and a hint on how to fix it.
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 
 /// How bad a problem is. Errors fail `check` and `build`; warnings are reported only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -14,7 +16,7 @@ pub enum Severity {
 }
 
 /// A 1-based line and column inside a source file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 pub struct Pos {
     pub line: usize,
     pub column: usize,
@@ -29,7 +31,8 @@ impl Pos {
     pub const START: Pos = Pos { line: 1, column: 1 };
 }
 
-/// One problem found in the repo.
+/// One problem found in the repo. Read back (from the record of a build, to report its
+/// warnings again) exactly as it was written.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Diagnostic {
     /// Path of the file, relative to the site root, with `/` separators.
@@ -85,6 +88,48 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+impl<'de> Deserialize<'de> for Diagnostic {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Diagnostic, D::Error> {
+        /// A diagnostic as written, with its code owned.
+        #[derive(Deserialize)]
+        struct Written {
+            file: String,
+            line: usize,
+            column: usize,
+            severity: Severity,
+            code: String,
+            message: String,
+            help: Option<String>,
+        }
+        let w = Written::deserialize(deserializer)?;
+        Ok(Diagnostic {
+            file: w.file,
+            line: w.line,
+            column: w.column,
+            severity: w.severity,
+            code: intern(w.code),
+            message: w.message,
+            help: w.help,
+        })
+    }
+}
+
+/// A code read back, made `&'static` like the codes written in the source: each distinct code is
+/// allocated once per process and kept (codes are a small fixed vocabulary, so this is bounded).
+fn intern(code: String) -> &'static str {
+    static CODES: OnceLock<Mutex<BTreeSet<&'static str>>> = OnceLock::new();
+    let mut codes = match CODES.get_or_init(Default::default).lock() {
+        Ok(codes) => codes,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if let Some(known) = codes.get(code.as_str()) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(code.into_boxed_str());
+    codes.insert(leaked);
+    leaked
+}
+
 /// Renders a path with forward slashes so diagnostics read the same on every platform.
 pub fn display_path(path: &Path) -> String {
     path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
@@ -126,6 +171,15 @@ mod tests {
     fn formats_like_a_compiler() {
         let d = Diagnostic::error(Path::new("content/a.md"), Pos::new(3, 7), "unknown-key", "bad").with_help("fix it");
         assert_eq!(d.to_string(), "content/a.md:3:7: error[unknown-key]: bad\n  help: fix it");
+    }
+
+    #[test]
+    fn reads_back_as_written() {
+        let d = Diagnostic::warning(Path::new("content/a.md"), Pos::new(3, 7), "ignored-file", "w").with_help("h");
+        let json = serde_json::to_string(&[&d, &d]).unwrap();
+        let back: Vec<Diagnostic> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, vec![d.clone(), d]);
+        assert!(std::ptr::eq(back[0].code, back[1].code), "one allocation per distinct code");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! cairn compiles an incident-response knowledge repo into one static site per audience.
-//! The pipeline is `load` → `site` (resolve) → `render` → `outputs` → `output`; see
+//! The pipeline is `load` → `site` (resolve) → `render` → `outputs` → `write`; see
 //! ARCHITECTURE.md for the map.
 
 pub mod cache;
@@ -7,7 +7,6 @@ pub mod cli;
 pub mod diagnostics;
 pub mod load;
 pub mod model;
-pub mod output;
 pub mod outputs;
 pub mod pipeline;
 pub mod render;
@@ -16,3 +15,4 @@ pub mod site;
 pub mod text;
 pub mod timings;
 pub mod view;
+pub mod write;

@@ -61,6 +61,8 @@ pub struct BuildOptions {
     pub output: Option<PathBuf>,
     pub base_url: Option<String>,
     pub now: Timestamp,
+    /// Build even when the record of the last build says nothing changed.
+    pub force: bool,
 }
 
 /// What a successful build did.
@@ -70,7 +72,7 @@ pub struct BuildReport {
     pub pages: Vec<(Kind, usize)>,
     pub files: usize,
     /// How many files were written, left as they were, and removed.
-    pub write: crate::output::WriteStats,
+    pub write: crate::write::WriteStats,
     pub warnings: Vec<Diagnostic>,
     pub seconds: f64,
     /// Nothing changed since the last build into the same output: nothing was done.
@@ -125,34 +127,67 @@ fn resolve_timed(
     Ok((site, problems))
 }
 
-/// Builds the site of one audience and swaps it into place, or reports why not.
+/// Builds the site of one audience and swaps it into place, or reports why not. Waits silently
+/// while another build of the same output is in progress (see [`build_waiting`]).
 pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<BuildReport, BuildError> {
+    build_waiting(opts, progress, &|_, _| {})
+}
+
+/// What an output may not be, contain or sit inside, below the root: every input, the
+/// repository, and cairn's own records and search index.
+fn protected() -> Vec<&'static str> {
+    crate::cache::INPUTS.iter().copied().chain([".git", ".cairn"]).collect()
+}
+
+/// [`build`], calling `waiting` once with the output and the process id of the build in
+/// progress (when known) if this one has to wait for it.
+///
+/// Builds of one output take turns: the output's lock is held from before the skip check until
+/// the record is stored, so a build never mixes with another and a skip is checked against an
+/// output nobody is changing. An output that is, contains or sits inside an input is refused
+/// before anything is created or moved.
+pub fn build_waiting(
+    opts: &BuildOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+    waiting: &dyn Fn(&Path, Option<u32>),
+) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
-    let output = opts.output.clone().unwrap_or_else(|| {
+    let requested = opts.output.clone().unwrap_or_else(|| {
         let config = crate::load::config_only(&opts.root);
         let audience = opts.audience.as_deref().and_then(|a| config.audiences.rank(a)).unwrap_or(0);
         output_for(&opts.root, audience, config.audiences.name(audience))
     });
+    let output = crate::write::place::check(&opts.root, &requested, &protected()).map_err(BuildError::Usage)?;
+    let io_error = |e: std::io::Error| BuildError::Io(format!("cannot write {}: {e}", requested.display()));
+    let lock = crate::write::OutputLock::acquire(&output, &|pid| waiting(&requested, pid)).map_err(io_error)?;
     let now = crate::view::iso(opts.now);
+    let root = std::fs::canonicalize(&opts.root).unwrap_or_else(|_| opts.root.clone());
     let settings = [
         opts.audience.as_deref().unwrap_or(""),
         opts.base_url.as_deref().unwrap_or(""),
         now.as_str(),
         &output.to_string_lossy(),
+        &root.to_string_lossy(),
     ];
     let clock = Clock::new(started);
     // Without a record of an earlier build into this output nothing can be skipped: the bytes
     // read for the fingerprint are kept and loaded, instead of read again.
-    let keep = !crate::cache::recorded(&opts.root, &output);
-    let (fingerprint, snapshot) = clock.time("fingerprint", || crate::cache::read_sources(&opts.root, &settings, keep));
-    if let Some(record) = crate::cache::lookup(&opts.root, &output, &fingerprint) {
+    let recorded = !opts.force && crate::cache::recorded(&opts.root, &output);
+    let (fingerprint, snapshot) =
+        clock.time("fingerprint", || crate::cache::read_sources(&opts.root, &settings, !recorded));
+    if recorded
+        && let Some(record) = clock.time("check output", || crate::cache::lookup(&opts.root, &output, &fingerprint))
+    {
+        // Leftovers of killed builds go even when nothing is built; failing to clear them does
+        // not make the output any less up to date.
+        let _ = crate::write::tidy(&lock);
         return Ok(BuildReport {
-            output,
+            output: requested,
             audience: record.audience.clone(),
             pages: record.pages(),
             files: record.files,
-            write: crate::output::WriteStats { unchanged: record.files, ..Default::default() },
-            warnings: Vec::new(),
+            write: crate::write::WriteStats { unchanged: record.files, ..Default::default() },
+            warnings: record.warnings,
             seconds: started.elapsed().as_secs_f64(),
             up_to_date: true,
             timings: clock.stages(),
@@ -169,12 +204,16 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> R
         let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         progress(n, total);
     };
-    let io_error = |e: std::io::Error| BuildError::Io(format!("cannot write {}: {e}", output.display()));
-    let staging = crate::output::Staging::begin(&output).map_err(io_error)?;
+    let staging = crate::write::Staging::begin(&lock).map_err(io_error)?;
     let sink = |file: OutputFile| {
         staging.put(&file.path, &file.bytes).map_err(|e| {
-            Diagnostic::error(&output.join(&file.path), crate::diagnostics::Pos::START, "write-failed", e.to_string())
-                .with_help("check the permissions and free space of the output directory")
+            Diagnostic::error(
+                &requested.join(&file.path),
+                crate::diagnostics::Pos::START,
+                "write-failed",
+                e.to_string(),
+            )
+            .with_help("check the permissions and free space of the output directory")
         })
     };
     // The responders' search index is built beside the pages, not after them: indexing is one
@@ -182,7 +221,7 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> R
     // What search sees of the site, and its words, are made once for both indexes.
     // The pages' folders are made meanwhile, on one thread (see `Staging::make_dirs`): the
     // pages do not wait for them, and make the few they reach first themselves.
-    let (dirs, ((written, render_problems), index)) = rayon::join(
+    let (dirs, ((files, render_problems), index)) = rayon::join(
         || staging.make_dirs(site.docs.iter().filter(|d| d.has_page()).map(|d| d.path.as_str())),
         || {
             let (docs, terms) = clock.time("search text", || {
@@ -206,9 +245,10 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> R
     if problems.iter().any(Diagnostic::is_error) {
         return Err(BuildError::Invalid(problems));
     }
-    let write = clock.time("swap", || staging.finish()).map_err(io_error)?;
+    // The record of the output being replaced no longer describes it, whatever happens next.
+    crate::cache::forget(&opts.root, &output);
+    let written = clock.time("swap", || staging.finish()).map_err(io_error)?;
     let pages: Vec<(Kind, usize)> = Kind::ALL.iter().map(|k| (*k, site.count(*k))).filter(|(_, n)| *n > 0).collect();
-    let stamp = std::fs::read_to_string(output.join("build.json")).unwrap_or_default();
     let audience = site.audience_name().to_string();
     // Freed on another thread: a large site is freed document by document, and the build is
     // done.
@@ -217,16 +257,18 @@ pub fn build(opts: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> R
         fingerprint,
         audience: audience.clone(),
         pages: pages.iter().map(|(k, n)| (k.as_str().to_string(), *n)).collect(),
-        files: written,
-        stamp,
+        files,
+        warnings: problems.clone(),
+        manifest: written.manifest,
     };
-    crate::cache::store(&opts.root, &output, &record);
+    clock.time("record", || crate::cache::store(&opts.root, &output, &record));
+    drop(lock);
     Ok(BuildReport {
-        output,
+        output: requested,
         audience,
         pages,
-        files: written,
-        write,
+        files,
+        write: written.stats,
         warnings: problems,
         seconds: started.elapsed().as_secs_f64(),
         up_to_date: false,

@@ -5,7 +5,7 @@ use super::{EXIT_PROBLEMS, EXIT_USAGE, Format, RepoArgs, now_or_usage, report};
 use crate::pipeline::{BuildError, BuildOptions};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -31,6 +31,9 @@ pub struct BuildArgs {
     /// Print how long each stage of the build took
     #[arg(long)]
     pub timings: bool,
+    /// Build even if nothing changed since the last build into the same output
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// A progress bar that stays hidden for the first second, and always off the terminal.
@@ -53,8 +56,14 @@ pub fn run(args: BuildArgs) -> ExitCode {
     };
     let output =
         args.output.map(|o| if o.is_absolute() { o } else { std::env::current_dir().unwrap_or_default().join(o) });
-    let options =
-        BuildOptions { root: args.repo.root.clone(), audience: args.audience, output, base_url: args.base_url, now };
+    let options = BuildOptions {
+        root: args.repo.root.clone(),
+        audience: args.audience,
+        output,
+        base_url: args.base_url,
+        now,
+        force: args.force,
+    };
     let bar = progress_bar(args.quiet);
     let interactive = !args.quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
     let started = Instant::now();
@@ -69,7 +78,14 @@ pub fn run(args: BuildArgs) -> ExitCode {
             bar.set_draw_target(ProgressDrawTarget::stderr());
         }
     };
-    let result = crate::pipeline::build(&options, &progress);
+    // Said once, so that a build waiting for another never looks hung.
+    let waiting = |output: &Path, holder: Option<u32>| {
+        if !args.quiet {
+            let by = holder.map(|pid| format!(" (process {pid})")).unwrap_or_default();
+            eprintln!("Waiting for the build in progress into {}{by} to finish…", output.display());
+        }
+    };
+    let result = crate::pipeline::build_waiting(&options, &progress, &waiting);
     bar.finish_and_clear();
     let mut stderr = std::io::stderr().lock();
     match result {

@@ -30,7 +30,7 @@ const FILES: &[(&str, &str)] = &[
         "content/maintenance/2026-02-01-rpc-upgrade.md",
         include_str!("scaffold/content/maintenance/2026-02-01-rpc-upgrade.md"),
     ),
-    (".gitignore", "public-*/\n.cairn/\n"),
+    (".gitignore", "public-*/\n.public*\n.cairn/\n"),
 ];
 
 /// Writes the scaffold into `dir`; refuses to touch an existing knowledge base.

@@ -66,8 +66,8 @@ pub fn build_all(
         let fresh = seen.lock().map_or(true, |mut s| s.insert(file.path.clone()));
         if !fresh {
             // Name the static file when there is one: that is what the user wrote.
-            let user_file = root.join("static").join(&file.path);
-            let named = if user_file.is_file() { user_file } else { root.join("content") };
+            let user_file = Path::new("static").join(&file.path);
+            let named = if root.join(&user_file).is_file() { user_file } else { Path::new("content").to_path_buf() };
             return Err(Diagnostic::error(
                 &named,
                 crate::diagnostics::Pos::START,

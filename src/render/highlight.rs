@@ -81,21 +81,8 @@ pub fn stylesheets() -> (String, String) {
     (css("InspiredGitHub"), css("base16-ocean.dark"))
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escaping for HTML: see `escape_markup`.
+pub use crate::text::escape_markup as escape;
 
 #[cfg(test)]
 mod tests {

@@ -27,7 +27,8 @@ pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-/// Copies a directory tree (for tests that modify a repo), leaving out builds, caches and git.
+/// Copies a directory tree (for tests that modify a repo), leaving out builds, caches and git;
+/// symbolic links stay links, so that cairn sees them as they are in the repo, to refuse them.
 pub fn copy_tree(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
@@ -39,7 +40,9 @@ pub fn copy_tree(from: &Path, to: &Path) {
             continue;
         }
         let dest = to.join(rel);
-        if entry.file_type().is_dir() {
+        if entry.file_type().is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(entry.path()).unwrap(), &dest).unwrap();
+        } else if entry.file_type().is_dir() {
             std::fs::create_dir_all(&dest).unwrap();
         } else {
             std::fs::copy(entry.path(), &dest).unwrap();

@@ -26,6 +26,7 @@ pub fn options(root: &Path, audience: Option<&str>, output: Option<&Path>, now: 
         output: output.map(Path::to_path_buf),
         base_url: None,
         now,
+        force: false,
     }
 }
 
