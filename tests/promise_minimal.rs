@@ -222,6 +222,22 @@ fn minimal_cases_keep_the_promise() {
             Expect::SameWithout { file: incident, text: mini_incident("Body.", &update_with("Public.\\n\\nAfter.")) },
         ),
         (
+            "an internal block right after a kept block ending in a blank line leaves no trace (API)",
+            vec![(
+                incident,
+                mini_incident(
+                    "Body.",
+                    &update_with(
+                        "Public.\\n\\n:::public\\nShown.\\n\\n:::\\n\\n:::internal\\nHidden.\\n:::\\n\\nAfter.",
+                    ),
+                ),
+            )],
+            Expect::SameWithout {
+                file: incident,
+                text: mini_incident("Body.", &update_with("Public.\\n\\n:::public\\nShown.\\n\\n:::\\n\\nAfter.")),
+            },
+        ),
+        (
             "a cut block leaves no blank lines in a code block a list item left open",
             vec![(
                 incident,
