@@ -30,12 +30,12 @@
 //! instruments find a canary however it is escaped, folded or indexed.
 //!
 //! Modes (environment variables):
-//! - short (default, `cargo test --test promise`): 24 cases from a fixed seed;
+//! - short (default, `cargo test --test promise`): 16 cases from a fixed seed, about a minute;
 //! - `CAIRN_PROMISE_CASES=2000`: that many cases;
 //! - `CAIRN_PROMISE_SECONDS=600`: batches of cases from successive seeds for that long (the long
 //!   mode: run it for at least ten minutes before trusting a change of the core);
 //! - `CAIRN_PROMISE_SEED=N`: another seed (each failure prints the seed to replay it);
-//! - `CAIRN_PROMISE_SHRINK_SECONDS=N`: time allowed to shrink a failure (default 120);
+//! - `CAIRN_PROMISE_SHRINK_SECONDS=N`: time allowed to shrink a failure (default 90);
 //! - `CAIRN_PROMISE_SURVEY=1`: do not stop at the first failing case: run them all, then print
 //!   every class of failure seen (field, context, output file) with one example each, and fail.
 //!
@@ -1719,8 +1719,8 @@ fn report(problems: &[Problem]) -> String {
 fn generated_repos_keep_the_promise() {
     let seed = env_number("CAIRN_PROMISE_SEED").unwrap_or(20261126);
     let seconds = env_number("CAIRN_PROMISE_SECONDS");
-    let cases = env_number("CAIRN_PROMISE_CASES").unwrap_or(if seconds.is_some() { 50 } else { 24 }) as u32;
-    let shrink = env_number("CAIRN_PROMISE_SHRINK_SECONDS").unwrap_or(120);
+    let cases = env_number("CAIRN_PROMISE_CASES").unwrap_or(if seconds.is_some() { 50 } else { 16 }) as u32;
+    let shrink = env_number("CAIRN_PROMISE_SHRINK_SECONDS").unwrap_or(90);
     let survey = std::env::var_os("CAIRN_PROMISE_SURVEY").is_some();
     let started = Instant::now();
     let stats = Mutex::new(Stats::default());
