@@ -818,7 +818,18 @@ impl Render<'_> {
                 _ => parts.push(text),
             }
         }
-        let text = parts.join("\n\nPart end.\n\n") + "\n";
+        // A part the projection dropped whole goes with the blank line around it, as the cut
+        // takes a hidden block with one of its blank lines: where blank lines are text (code
+        // left open, the raw bodies of the status API), nothing shows where it was.
+        let mut text = parts[0].clone();
+        for part in &parts[1..] {
+            text.push_str("\n\nPart end.");
+            if !part.is_empty() {
+                text.push_str("\n\n");
+                text.push_str(part);
+            }
+        }
+        text.push('\n');
         if b.crlf { text.replace('\n', "\r\n") } else { text }
     }
 
@@ -1275,6 +1286,13 @@ impl Render<'_> {
 /// A block with marker `marker` and content `lines` placed in its markdown context; `drop`
 /// leaves the context and removes exactly the block (the projection on the public).
 fn place_block(place: Place, marker: &str, lines: &[String], drop: bool, n: usize) -> String {
+    let text = place_block_text(place, marker, lines, drop, n);
+    // A dropped block goes with the blank line before it (in a code block left open, blank
+    // lines are text).
+    if drop { text.trim_end_matches('\n').to_string() } else { text }
+}
+
+fn place_block_text(place: Place, marker: &str, lines: &[String], drop: bool, n: usize) -> String {
     let block = |prefix: &str, close: &str| -> String {
         if drop {
             return String::new();
@@ -1311,8 +1329,6 @@ fn place_block(place: Place, marker: &str, lines: &[String], drop: bool, n: usiz
         Place::AfterIndentedFence => format!("    ```\n\n{}", block("", ":::")),
         Place::AfterInlineBackticks => format!("```x status``` done\n\n{}", block("", ":::")),
         Place::AfterNbspFence => format!("\u{a0}```\n\n{}", block("", ":::")),
-        // In the code block left open, blank lines are text: the block goes with one of them.
-        Place::AfterUnclosedListFence if drop => "- item\n\n  ```\n  code".into(),
         Place::AfterUnclosedListFence => format!("- item\n\n  ```\n  code\n\n{}", block("", ":::")),
         Place::AfterHtmlBlock => format!("<div>\n```\n</div>\n\n{}", block("", ":::")),
         Place::InListItem => format!("- item\n\n{}", indented("  ")),

@@ -204,7 +204,7 @@ pub fn load_document(file: &mut File, audiences: &Audiences, problems: &mut Vec<
             Kind::Postmortem => postmortem(&cx, &f).map(Loaded::Postmortem),
             Kind::Runbook => runbook(&f).map(Loaded::Runbook),
             Kind::Matrix => {
-                if let Some(d) = f.string("description") {
+                if let Some(d) = f.markdown("description") {
                     meta.body = d;
                     match scalar_origin(yaml_text, yaml_line, locations.value("description"), &meta.body) {
                         TextOrigin::Lines { line, column } => (meta.body_line, meta.body_column) = (line, column),
@@ -306,7 +306,7 @@ fn updates<S>(
         }
         let at = u.required_time("at");
         let status = u.required_choice("status", parse, names);
-        let body = u.required_string("body", "What is happening and what users should do.");
+        let body = u.required_markdown("body", "What is happening and what users should do.");
         let visibility = u.audience("visibility");
         let embargo_until = u.time("embargo_until");
         let height = u.uint("height");

@@ -12,7 +12,7 @@ use crate::diagnostics::Diagnostic;
 use crate::load::parse_time;
 use crate::model::{Audiences, TextOrigin, Timestamp};
 use crate::text::markdown_options;
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use std::ops::Range;
 use std::path::Path;
 
@@ -121,23 +121,30 @@ fn is_prefix(c: char) -> bool {
         || c.is_ascii_digit()
 }
 
-/// A `:::` that looks like a block marker to a reader: only prefix characters stand between it and
-/// the start of its line (or a character an editor shows as a line break).
+/// A run of colons (`:::`, or characters drawn like them) somewhere in the text. Each is either
+/// a marker, code, or an error: a reader (or a reviewer looking at a diff) who sees `:::internal`
+/// takes what follows for hidden, so no such text may reach a page as text.
 #[derive(Debug, Clone, Copy)]
 struct Candidate {
-    /// Byte offset of the `:::`.
+    /// Byte offset of the run.
     at: usize,
     /// 0-based CommonMark line.
     line: usize,
-    /// Only up to three ASCII spaces stand before it on its line: the form of a real marker.
+    /// Only prefix characters (indentation, quote and list syntax, invisible format characters)
+    /// stand before it on its line: it reads as a marker line.
+    looks: bool,
+    /// Only up to three ASCII spaces stand before it on its line, and it is three plain `:`: the
+    /// form of a real marker.
     plain: bool,
     /// A Unicode line separator stands before it on its CommonMark line.
     after_separator: bool,
+    /// Made of characters that look like `:` but are not.
+    lookalike: bool,
 }
 
 fn candidates(text: &str, lines: &[(Range<usize>, usize)]) -> Vec<Candidate> {
     let mut out = Vec::new();
-    for (at, _) in text.match_indices(":::") {
+    for (at, ascii) in crate::text::marker_runs(text) {
         let line = lines.partition_point(|(range, _)| range.end < at).min(lines.len().saturating_sub(1));
         let line_start = lines.get(line).map_or(0, |(r, _)| r.start);
         let before = &text[line_start..at];
@@ -153,9 +160,9 @@ fn candidates(text: &str, lines: &[(Range<usize>, usize)]) -> Vec<Candidate> {
                 break;
             }
         }
-        if looks && !out.last().is_some_and(|c: &Candidate| c.line == line && !after_separator) {
-            let plain = before.len() <= 3 && before.bytes().all(|b| b == b' ');
-            out.push(Candidate { at, line, plain, after_separator });
+        if !out.last().is_some_and(|c: &Candidate| c.line == line && !after_separator) {
+            let plain = ascii && before.len() <= 3 && before.bytes().all(|b| b == b' ');
+            out.push(Candidate { at, line, looks, plain, after_separator, lookalike: !ascii });
         }
     }
     out
@@ -186,13 +193,32 @@ fn container(tag: &Tag<'_>) -> &'static str {
     }
 }
 
+/// Whether the source of a fenced code block ends with a fence that closes it: the fence
+/// character of its opening line, at least as many times, and nothing else.
+fn fence_closed(block: &str) -> bool {
+    let mut lines = block.lines().map(|l| l.trim_start_matches([' ', '\t', '>']).trim_start());
+    let Some(first) = lines.next() else { return false };
+    let Some(fence) = first.chars().next().filter(|c| matches!(c, '`' | '~')) else { return false };
+    let n = first.chars().take_while(|&c| c == fence).count();
+    let Some(last) = lines.filter(|l| !l.trim().is_empty()).last() else { return false };
+    let last = last.trim_end();
+    last.chars().all(|c| c == fence) && last.chars().count() >= n
+}
+
 /// Classifies every candidate by walking the parser's events once.
 fn places(text: &str, candidates: &[Candidate]) -> Vec<Place> {
-    let mut out =
-        vec![
-            Place::Misplaced("a place markdown does not read as text (a link target or reference definition)");
-            candidates.len()
-        ];
+    // Where no event covers a candidate (a link target, a reference definition), a marker line
+    // is misplaced; a run in the middle of a line is part of an address.
+    let mut out: Vec<Place> = candidates
+        .iter()
+        .map(|c| {
+            if c.looks {
+                Place::Misplaced("a place markdown does not read as text (a link target or reference definition)")
+            } else {
+                Place::Code
+            }
+        })
+        .collect();
     let mut stack: Vec<&'static str> = Vec::new();
     let mut paragraph_only = Vec::new();
     let assign = |out: &mut Vec<Place>, range: &Range<usize>, place: &dyn Fn(&Candidate) -> Place| {
@@ -206,8 +232,17 @@ fn places(text: &str, candidates: &[Candidate]) -> Vec<Place> {
     };
     for (event, range) in Parser::new_ext(text, markdown_options()).into_offset_iter() {
         match event {
-            Event::Start(Tag::CodeBlock(_)) => {
-                assign(&mut out, &range, &|_| Place::Code);
+            Event::Start(Tag::CodeBlock(kind)) => {
+                // A fence never closed runs to the end of its container and swallows every block
+                // below it: a marker line there is almost surely meant as one.
+                let open = matches!(kind, CodeBlockKind::Fenced(_)) && !fence_closed(&text[range.clone()]);
+                assign(&mut out, &range, &|c| {
+                    if open && c.looks {
+                        Place::Misplaced("a code block whose fence is never closed")
+                    } else {
+                        Place::Code
+                    }
+                });
                 stack.push("a code block");
                 paragraph_only.push(false);
             }
@@ -229,8 +264,12 @@ fn places(text: &str, candidates: &[Candidate]) -> Vec<Place> {
                 let top = paragraph_only.len() == 1 && paragraph_only[0];
                 let inner = stack.iter().rev().find(|c| **c != "a paragraph").copied().unwrap_or("a paragraph");
                 assign(&mut out, &range, &|c| {
-                    if c.at == range.start && top && c.plain {
+                    if c.lookalike {
+                        Place::Misplaced("text, written with characters that look like `:` but are not")
+                    } else if c.at == range.start && top && c.plain {
                         Place::Marker
+                    } else if !c.looks {
+                        Place::Misplaced("the middle of a line (a marker starts its line, with nothing before it)")
                     } else if c.after_separator {
                         Place::Misplaced("the middle of a line (after a Unicode line separator)")
                     } else if top && !c.plain {
@@ -240,19 +279,39 @@ fn places(text: &str, candidates: &[Candidate]) -> Vec<Place> {
                     }
                 });
             }
-            Event::Code(_) => assign(&mut out, &range, &|_| Place::Misplaced("inline code")),
-            Event::Html(_) | Event::InlineHtml(_) => assign(&mut out, &range, &|_| Place::Misplaced("HTML")),
+            Event::Code(_) => assign(&mut out, &range, &|c| if c.looks { Place::Misplaced("inline code") } else { Place::Code }),
+            Event::Html(_) | Event::InlineHtml(_) => {
+                assign(&mut out, &range, &|c| if c.looks { Place::Misplaced("HTML") } else { Place::Code })
+            }
             _ => {}
         }
     }
     out
 }
 
+/// How to fix a marker misplaced in `context` (one of the descriptions [`places`] gives).
+fn misplaced_help(context: &str) -> &'static str {
+    if context.contains("never closed") {
+        "close the code block above with a fence line like the one that opened it (as many backticks \
+         or tildes), so that this block is outside it"
+    } else if context.contains("look like") {
+        "write block markers with three ASCII colons, `:::audience` and `:::`, on lines of their own"
+    } else if context.contains("middle of a line") {
+        "put `:::audience` and `:::` on lines of their own with nothing before them (no invisible \
+         characters, no text joined from other lines: write update bodies with `|`, not `>`); to show \
+         `:::` as text, write `\\:::` or put it in backticks"
+    } else {
+        "put `:::audience` and `:::` on lines of their own, not indented and outside quotes, lists, \
+         tables and HTML, with a blank line before and after the block; to show `:::` as text, \
+         write `\\:::`"
+    }
+}
+
 /// Finds every audience block of `text`, checking each marker. Problems point into `src`.
 pub fn scan(text: &str, audiences: &Audiences, src: Source<'_>) -> (Blocks, Vec<Diagnostic>) {
     let mut found = Blocks::default();
     let mut problems = Vec::new();
-    if !text.contains(":::") {
+    if !crate::text::has_marker_run(text) {
         return (found, problems);
     }
     let lines = lines(text);
@@ -273,11 +332,8 @@ pub fn scan(text: &str, audiences: &Audiences, src: Source<'_>) -> (Blocks, Vec<
             Place::Misplaced(context) => {
                 problems.push(error(
                     "misplaced-block",
-                    format!("this `:::` block marker is inside {context}, where cairn cannot cut the text cleanly"),
-                    "put `:::audience` and `:::` on lines of their own, not indented and outside quotes, lists, \
-                     tables and HTML, with a blank line before and after the block; to show `:::` as text, \
-                     write `\\:::`"
-                        .into(),
+                    format!("this `:::` block marker is in {context}, where cairn cannot cut the text cleanly"),
+                    misplaced_help(context).into(),
                 ));
                 found.broken_from.get_or_insert(c.line);
                 continue;
@@ -484,6 +540,22 @@ mod tests {
     }
 
     #[test]
+    fn what_reads_as_a_marker_is_a_marker_or_an_error() {
+        let misplaced = |text: &str| problems(text).iter().filter(|p| p.0 == "misplaced-block").count();
+        // Lines joined by a folded YAML scalar (`body: >`) put the markers mid-line.
+        assert_eq!(misplaced("Falling. :::internal secret ::: More."), 1);
+        // Invisible characters before a marker, and colons of other scripts.
+        assert_eq!(misplaced("a\n\n\u{200E}:::internal\nsecret\n\u{200E}:::\n"), 2);
+        assert_eq!(misplaced("a\n\n\u{A789}\u{A789}\u{A789}internal\nsecret\n:::\n"), 1);
+        // A fence never closed swallows the block below it.
+        assert_eq!(misplaced("````sh\nx\n```\n\n:::internal\nsecret\n:::\n"), 2);
+        // Code, escapes and addresses are text as written.
+        assert!(problems("`:::internal` and `a:::b`, \\:::x, <https://a.example/:::b>\n").is_empty());
+        assert!(problems("```\n:::internal\n```\n\n    :::internal\n").is_empty());
+        assert_eq!(public("````sh\nx\n```\n\n:::internal\nsecret\n:::\n"), "````sh\nx\n```\n", "hidden from the marker on");
+    }
+
+    #[test]
     fn reports_unclosed_and_unknown_fences() {
         assert_eq!(problems("x\n\n:::secret\ny\n"), vec![("unknown-audience", 3, 4), ("unclosed-block", 3, 1)]);
     }
@@ -534,7 +606,9 @@ mod tests {
 
     #[test]
     fn escaped_markers_and_inline_colons_are_text() {
-        assert!(problems("\\:::internal is how you write it\n\nTime 12:00:: ok :::\n").is_empty());
+        assert!(problems("\\:::internal is how you write it\n\nTime 12:00:: and ::1 ok\n").is_empty());
+        // Three colons in the middle of prose read as a marker joined to the line before.
+        assert_eq!(problems("Time 12:00 ok :::\n"), vec![("misplaced-block", 1, 15)]);
         assert!(problems("Use `:::internal` to fence.\n").is_empty());
     }
 
