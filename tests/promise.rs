@@ -121,8 +121,12 @@ enum Place {
     Unclosed,
     UnderTable,
     AfterLineSeparator,
+    InvisiblePrefix,
+    LookalikeColons,
+    AfterUnclosedFence,
+    JoinedLine,
 }
-const PLACES: [Place; 23] = [
+const PLACES: [Place; 27] = [
     Place::TopLevel,
     Place::Tight,
     Place::AfterHeading,
@@ -146,6 +150,10 @@ const PLACES: [Place; 23] = [
     Place::Unclosed,
     Place::UnderTable,
     Place::AfterLineSeparator,
+    Place::InvisiblePrefix,
+    Place::LookalikeColons,
+    Place::AfterUnclosedFence,
+    Place::JoinedLine,
 ];
 
 impl Place {
@@ -167,6 +175,10 @@ impl Place {
                 | Place::NbspMarker
                 | Place::BareCr
                 | Place::Unclosed
+                | Place::InvisiblePrefix
+                | Place::LookalikeColons
+                | Place::AfterUnclosedFence
+                | Place::JoinedLine
         )
     }
 }
@@ -1381,6 +1393,21 @@ fn place_block_text(place: Place, marker: &str, lines: &[String], drop: bool, n:
             }
         }
         Place::UnderTable => format!("| a |\n| --- |\n| x |\n{}", block("", ":::")),
+        // What a reviewer takes for a marker: after a left-to-right mark, in colons of another
+        // script, below a fence opened with four backticks and "closed" with three, or joined
+        // into one line (as a folded YAML scalar joins the lines of an update body).
+        Place::InvisiblePrefix if !drop => format!("\u{200E}{marker}\n{}\n\u{200E}:::", lines.join("\n")),
+        Place::LookalikeColons if !drop => {
+            format!(
+                "{}\n{}\n\u{A789}\u{A789}\u{A789}",
+                marker.replacen(":::", "\u{A789}\u{A789}\u{A789}", 1),
+                lines.join("\n")
+            )
+        }
+        Place::AfterUnclosedFence if !drop => format!("````sh\necho ok\n```\n\n{}", block("", ":::")),
+        Place::JoinedLine if !drop => format!("Text. {marker} {} :::", lines.join(" ")),
+        Place::InvisiblePrefix | Place::LookalikeColons | Place::AfterUnclosedFence => String::new(),
+        Place::JoinedLine => "Text.".into(),
         Place::AfterLineSeparator => {
             if drop {
                 "Text.".into()

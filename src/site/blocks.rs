@@ -279,7 +279,9 @@ fn places(text: &str, candidates: &[Candidate]) -> Vec<Place> {
                     }
                 });
             }
-            Event::Code(_) => assign(&mut out, &range, &|c| if c.looks { Place::Misplaced("inline code") } else { Place::Code }),
+            Event::Code(_) => {
+                assign(&mut out, &range, &|c| if c.looks { Place::Misplaced("inline code") } else { Place::Code })
+            }
             Event::Html(_) | Event::InlineHtml(_) => {
                 assign(&mut out, &range, &|c| if c.looks { Place::Misplaced("HTML") } else { Place::Code })
             }
@@ -552,7 +554,11 @@ mod tests {
         // Code, escapes and addresses are text as written.
         assert!(problems("`:::internal` and `a:::b`, \\:::x, <https://a.example/:::b>\n").is_empty());
         assert!(problems("```\n:::internal\n```\n\n    :::internal\n").is_empty());
-        assert_eq!(public("````sh\nx\n```\n\n:::internal\nsecret\n:::\n"), "````sh\nx\n```\n", "hidden from the marker on");
+        assert_eq!(
+            public("````sh\nx\n```\n\n:::internal\nsecret\n:::\n"),
+            "````sh\nx\n```\n",
+            "hidden from the marker on"
+        );
     }
 
     #[test]
