@@ -148,27 +148,24 @@ fn is_colon_like(c: char) -> bool {
 /// lookalikes reads as a marker but is not one). A run right after a backslash is escaped text.
 pub fn marker_runs(text: &str) -> Vec<(usize, bool)> {
     let mut out = Vec::new();
-    let mut run: Option<(usize, usize, bool)> = None; // start, length in chars, all ASCII
+    let mut run: Option<(usize, usize)> = None; // start, length in chars
     let mut prev = None;
     let mut before_run = None;
     for (i, c) in text.char_indices().chain(std::iter::once((text.len(), '\n'))) {
         if i < text.len() && is_colon_like(c) {
             match run.as_mut() {
-                Some((_, n, ascii)) => {
-                    *n += 1;
-                    *ascii &= c == ':';
-                }
+                Some((_, n)) => *n += 1,
                 None => {
-                    run = Some((i, 1, c == ':'));
+                    run = Some((i, 1));
                     before_run = prev;
                 }
             }
-        } else if let Some((start, n, _)) = run.take() {
-            if n >= 3 && before_run != Some('\\') {
-                // A plain marker is `:::` at the start of the run, even when more colons follow.
-                let ascii = text[start..].starts_with(":::");
-                out.push((start, ascii));
-            }
+        } else if let Some((start, n)) = run.take()
+            && n >= 3
+            && before_run != Some('\\')
+        {
+            // A plain marker is `:::` at the start of the run, even when more colons follow.
+            out.push((start, text[start..].starts_with(":::")));
         }
         prev = Some(c);
     }

@@ -200,7 +200,7 @@ fn fence_closed(block: &str) -> bool {
     let Some(first) = lines.next() else { return false };
     let Some(fence) = first.chars().next().filter(|c| matches!(c, '`' | '~')) else { return false };
     let n = first.chars().take_while(|&c| c == fence).count();
-    let Some(last) = lines.filter(|l| !l.trim().is_empty()).last() else { return false };
+    let Some(last) = lines.rev().find(|l| !l.trim().is_empty()) else { return false };
     let last = last.trim_end();
     last.chars().all(|c| c == fence) && last.chars().count() >= n
 }
