@@ -122,8 +122,19 @@ fn resolve_timed(
         })?,
     };
     problems.extend(site::reminders(&sources, opts.now));
+    let documents: std::collections::HashSet<PathBuf> = sources.metas().map(|m| m.source.clone()).collect();
     let (site, p) = clock.time("resolve", || site::resolve(sources, audience, opts.now));
     problems.extend(p);
+    // A build's log warns only about what its audience sees: the public build's log (a CI job's,
+    // say) must not quote an overdue action item of an internal post-mortem. Errors stop the
+    // build and are all shown; `cairn check` shows every warning.
+    let seen: std::collections::HashSet<&Path> = site.docs.iter().map(|d| d.source.as_path()).collect();
+    problems.retain(|d| {
+        d.is_error() || {
+            let file = Path::new(&d.file);
+            !documents.contains(file) || seen.contains(file)
+        }
+    });
     Ok((site, problems))
 }
 

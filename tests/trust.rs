@@ -301,3 +301,24 @@ fn the_base_url_must_be_a_web_address() {
     let diagnostics: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert!(diagnostics.iter().any(|d| d["code"] == "bad-url" && d["file"] == "cairn.yaml"), "{diagnostics:#?}");
 }
+
+#[test]
+fn a_build_log_warns_only_about_what_its_audience_sees() {
+    let dir = repo();
+    let root = dir.path();
+    write(
+        root,
+        "content/runbooks/vault-rotation.md",
+        "---\ntitle: Vault rotation\nvisibility: internal\nowners: [security]\nreview_every: 30d\nlast_reviewed: 2026-01-01\n---\n## Steps\n\nRotate zqvaultsecret.\n",
+    );
+    let log = |audience: &str| {
+        let out = cairn(root, &["build", "--audience", audience, "--output", &root.join(audience).to_string_lossy()]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    };
+    let public = log("public");
+    assert!(!public.contains("vault-rotation"), "the public build's log names an internal runbook:\n{public}");
+    assert!(log("internal").contains("vault-rotation.md"), "the internal build warns about its overdue review");
+    let check = cairn(root, &["check"]);
+    assert!(String::from_utf8_lossy(&check.stdout).contains("vault-rotation.md"), "check warns about everything");
+}
