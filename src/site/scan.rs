@@ -56,7 +56,8 @@ pub fn scan(body: &Markdown, origin: TextOrigin) -> (Vec<Heading>, Vec<LinkRef>)
     let mut ids = HeadingIds::default();
     let mut current: Option<(u8, String)> = None;
     let mut cursor = Cursor { text, offset: 0, line: 0, line_start: 0 };
-    for (event, range) in Parser::new_ext(text, markdown_options()).into_offset_iter() {
+    let mut events = Parser::new_ext(text, markdown_options()).into_offset_iter();
+    for (event, range) in &mut events {
         match event {
             Event::Start(Tag::Heading { level, .. }) => current = Some((level as u8, String::new())),
             Event::End(TagEnd::Heading(_)) => {
@@ -82,6 +83,20 @@ pub fn scan(body: &Markdown, origin: TextOrigin) -> (Vec<Heading>, Vec<LinkRef>)
             }
             _ => {}
         }
+    }
+    // A reference definition no link uses is not on the page, but it is in the text (the raw
+    // bodies of the status API): its target is checked like any link's.
+    let mut unused: Vec<(usize, String)> = events
+        .reference_definitions()
+        .iter()
+        .filter(|(_, def)| !links.iter().any(|l| l.dest == *def.dest))
+        .map(|(_, def)| (def.span.start, def.dest.to_string()))
+        .collect();
+    unused.sort();
+    for (start, dest) in unused {
+        let (line, column) = cursor.at(start);
+        let pos = origin.pos(body.written_line(line), column);
+        links.push(LinkRef { dest, pos, image: false });
     }
     (headings, links)
 }
