@@ -80,9 +80,13 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{}:{}:{}: {}[{}]: {}", self.file, self.line, self.column, level, self.code, self.message)?;
+        // One diagnostic is one line and its help: a tab or a line break quoted from the input
+        // (a link's address, say) is shown as `\t`, `\n`.
+        let one_line = |s: &str| s.replace('\t', "\\t").replace('\r', "\\r").replace('\n', "\\n");
+        let (file, message) = (one_line(&self.file), one_line(&self.message));
+        write!(f, "{file}:{}:{}: {level}[{}]: {message}", self.line, self.column, self.code)?;
         if let Some(help) = &self.help {
-            write!(f, "\n  help: {help}")?;
+            write!(f, "\n  help: {}", one_line(help))?;
         }
         Ok(())
     }
@@ -132,7 +136,12 @@ fn intern(code: String) -> &'static str {
 
 /// Renders a path with forward slashes so diagnostics read the same on every platform.
 pub fn display_path(path: &Path) -> String {
-    path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    let joined = path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+    // The root component is itself `/`: `/` + `/tmp` would read `//tmp`.
+    match joined.strip_prefix("//") {
+        Some(rest) if path.has_root() => format!("/{rest}"),
+        _ => joined,
+    }
 }
 
 /// Sorts diagnostics by file, line and column and drops exact duplicates (the same problem seen
@@ -171,6 +180,10 @@ mod tests {
     fn formats_like_a_compiler() {
         let d = Diagnostic::error(Path::new("content/a.md"), Pos::new(3, 7), "unknown-key", "bad").with_help("fix it");
         assert_eq!(d.to_string(), "content/a.md:3:7: error[unknown-key]: bad\n  help: fix it");
+        let quoted = Diagnostic::warning(Path::new("a.md"), Pos::new(1, 1), "unsafe-link", "to `java\tscript\n:`");
+        assert_eq!(quoted.to_string(), "a.md:1:1: warning[unsafe-link]: to `java\\tscript\\n:`");
+        assert_eq!(display_path(Path::new("/tmp/x")), "/tmp/x");
+        assert_eq!(display_path(Path::new("content/x.md")), "content/x.md");
     }
 
     #[test]
