@@ -43,11 +43,16 @@ impl Renderer {
                 message.push_str(&format!(": {s}"));
                 source = s.source();
             }
+            let (what, at) = templates::tera_message(&message);
+            let (file, pos) = match at {
+                Some((name, line, column)) => (name, Pos::new(line, column)),
+                None => (template.to_string(), Pos::START),
+            };
             Diagnostic::error(
-                Path::new("templates").join(template).as_path(),
-                Pos::START,
+                Path::new("templates").join(file).as_path(),
+                pos,
                 "template",
-                format!("rendering `{page}` failed: {message}"),
+                format!("rendering `{page}` failed: {what}"),
             )
             .with_help("fix the template, or the override of it in templates/")
         })
