@@ -326,16 +326,22 @@ impl<S> StatusUpdate<S> {
     /// it is the same in every audience's build and does not move when other updates are added,
     /// hidden or removed.
     pub fn uid(&self) -> String {
-        if let Some(id) = &self.id {
-            return id.clone();
+        match &self.id {
+            Some(id) => id.clone(),
+            None => time_id(self.at),
         }
-        let t = self.at.to_offset(time::UtcOffset::UTC);
-        let mut id = format!("{:04}{:02}{:02}-{:02}{:02}", t.year(), t.month() as u8, t.day(), t.hour(), t.minute());
-        if t.second() != 0 {
-            id.push_str(&format!("{:02}", t.second()));
-        }
-        id
     }
+}
+
+/// The id of an update without an explicit `id`: its time as `YYYYMMDD-HHMM`, with the seconds
+/// appended when they are not zero.
+pub fn time_id(at: Timestamp) -> String {
+    let t = at.to_offset(time::UtcOffset::UTC);
+    let mut id = format!("{:04}{:02}{:02}-{:02}{:02}", t.year(), t.month() as u8, t.day(), t.hour(), t.minute());
+    if t.second() != 0 {
+        id.push_str(&format!("{:02}", t.second()));
+    }
+    id
 }
 
 #[derive(Debug, Clone)]

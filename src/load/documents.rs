@@ -155,17 +155,17 @@ pub fn load_document(file: &mut File, audiences: &Audiences, problems: &mut Vec<
         problems.extend(breaches);
         return None;
     }
-    let value = match yaml::parse(yaml_text, yaml_line) {
-        Ok(v) => v,
-        Err((pos, msg)) => {
-            problems.push(yaml_error(&source, pos, msg));
-            return None;
-        }
-    };
+    // A syntax error does not hide the other problems of the file: the keys that can be read
+    // are still checked (and the file still yields no document).
+    let parsed = yaml::parse_recovering(yaml_text, yaml_line);
+    let syntax_ok = parsed.errors.is_empty();
+    problems.extend(parsed.errors.into_iter().map(|(pos, msg)| yaml_error(&source, pos, msg)));
+    let value = parsed.value?;
     let locations = yaml::locate(yaml_text, yaml_line);
     let stem = rel.rsplit('/').next().unwrap_or(rel);
     let slug = file.slug.clone();
-    let cx = FileCx::new(&source, yaml_line, &locations, audiences);
+    let mut cx = FileCx::new(&source, yaml_line, &locations, audiences);
+    cx.unreadable = parsed.unreadable;
     if kind != Kind::Page && !is_id(&slug) {
         problems.push(
             Diagnostic::error(&source, Pos::START, "bad-id", format!("file name `{stem}` is not a valid id"))
@@ -223,7 +223,7 @@ pub fn load_document(file: &mut File, audiences: &Audiences, problems: &mut Vec<
         Some(doc)
     });
     let mut file_problems = cx.into_problems();
-    let ok = !file_problems.iter().any(Diagnostic::is_error);
+    let ok = syntax_ok && !file_problems.iter().any(Diagnostic::is_error);
     problems.append(&mut file_problems);
     let mut doc = loaded.filter(|_| ok)?;
     meta_mut(&mut doc).locations = locations;

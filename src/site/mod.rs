@@ -16,13 +16,14 @@ pub mod metrics;
 mod resolve;
 mod scan;
 mod status;
+mod times;
 mod validate;
 
 pub use blocks::{Markdown, visible};
 pub use lifecycle::{action_items_page, days_overdue, reminders, review_due};
 pub use resolve::resolve;
 pub use scan::Heading;
-pub use status::{Indicator, Phase, impact_status};
+pub use status::{Indicator, Phase, impact_status, shown_status};
 pub use validate::validate;
 
 use crate::model::{
