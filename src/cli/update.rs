@@ -7,7 +7,7 @@ use super::comms::{Target, asked_audience, audience_of, message_given, not_in_fu
 use super::names::{self, Named, noun};
 use super::{RepoArgs, now_or_usage, parse_now};
 use crate::diagnostics::{display_path, suggest};
-use crate::load::edit::{NewUpdate, SetKey, append_update};
+use crate::load::edit::{NewUpdate, SetKey, append_update, set_update_id};
 use crate::load::{inputs, limits};
 use crate::model::{IncidentStatus, Kind, MaintenanceStatus, Meta, Sources, StatusUpdate, Timestamp, time_id};
 use crate::view::iso;
@@ -20,8 +20,9 @@ pub struct UpdateArgs {
     /// other has, or its path
     #[arg(value_name = "INCIDENT|WINDOW")]
     pub name: String,
-    /// New status. Incidents: investigating, identified, monitoring or resolved; maintenance:
-    /// scheduled, in_progress, verifying or completed. The current one by default
+    /// New status. Incidents: investigating, identified, monitoring or resolved, then `note` or
+    /// `postmortem` for a post-resolution note; maintenance: scheduled, in_progress, verifying or
+    /// completed. The current one by default
     #[arg(long)]
     pub status: Option<String>,
     /// What is happening and what users should do (markdown; it may start with `-`)
@@ -85,18 +86,44 @@ fn incident_plan(args: &UpdateArgs, sources: &Sources, named: &Named, at: &str) 
         return Err(refuse("the incident disappeared while cairn was reading it"));
     };
     let current = inc.updates.last().map_or(IncidentStatus::Investigating, |u| u.status);
-    if inc.resolved_at.is_some() || current == IncidentStatus::Resolved {
-        return Err(refuse(format_args!(
-            "{} is already resolved; open a new incident (`cairn new incident`) if the problem is back",
-            inc.meta.slug
-        )));
-    }
+    let resolved = inc.resolved_at.is_some() || current == IncidentStatus::Resolved || current.is_note();
     let status = match (&args.status, args.resolve) {
         (_, true) => IncidentStatus::Resolved,
         (None, false) => current,
         (Some(s), false) => parse_status(s, IncidentStatus::parse, IncidentStatus::NAMES, "an incident")?,
     };
-    forward(&inc.meta.slug, (current, current.as_str()), (status, status.as_str()), "", args.force)?;
+    match (resolved, status.is_note()) {
+        (true, false) => {
+            eprintln!(
+                "Refused: {} is already resolved; after `resolved` come only post-resolution notes. Nothing was written.",
+                inc.meta.slug
+            );
+            eprintln!(
+                "  help: to add a note (e.g. the root-cause report is out): `cairn update {} --status note -m \"...\"` \
+                 (or --status postmortem); open a new incident (`cairn new incident`) if the problem is back",
+                inc.meta.slug
+            );
+            return Err(ExitCode::from(super::EXIT_PROBLEMS));
+        }
+        (false, true) => {
+            return Err(usage(
+                format_args!(
+                    "`{}` is a post-resolution note, but {} is not resolved yet",
+                    status.as_str(),
+                    inc.meta.slug
+                ),
+                Some(format!(
+                    "resolve it first (`cairn update {} --resolve -m ...`); until then use investigating, identified \
+                     or monitoring",
+                    inc.meta.slug
+                )),
+            ));
+        }
+        (true, true) => {}
+        (false, false) => {
+            forward(&inc.meta.slug, (current, current.as_str()), (status, status.as_str()), "", args.force)?;
+        }
+    }
     let message = match (&args.message, status) {
         (Some(m), _) => m.clone(),
         (None, IncidentStatus::Resolved) => "This incident has been resolved.".to_string(),
@@ -146,13 +173,28 @@ fn window_plan(args: &UpdateArgs, sources: &Sources, named: &Named, now: Timesta
     Ok(Plan { status: status.as_str(), message, set })
 }
 
-/// An update already written: its id, time and index in `updates`.
-type Written = (String, Timestamp, usize);
+/// An update already written: its id, time, index in `updates`, own visibility and embargo.
+struct Written {
+    id: String,
+    at: Timestamp,
+    index: usize,
+    visibility: Option<usize>,
+    embargoed: bool,
+}
 
 /// The document's common part and its updates' ids and times, with where each is.
 fn updates_of<'s>(sources: &'s Sources, named: &Named) -> Option<(&'s Meta, Vec<Written>)> {
     fn list<S>(updates: &[StatusUpdate<S>]) -> Vec<Written> {
-        updates.iter().map(|u| (u.uid(), u.at, u.index)).collect()
+        updates
+            .iter()
+            .map(|u| Written {
+                id: u.uid(),
+                at: u.at,
+                index: u.index,
+                visibility: u.visibility,
+                embargoed: u.embargo_until.is_some(),
+            })
+            .collect()
     }
     match named.kind {
         Kind::Incident => {
@@ -165,7 +207,7 @@ fn updates_of<'s>(sources: &'s Sources, named: &Named) -> Option<(&'s Meta, Vec<
 /// Refuses an update earlier than the latest one, pointing at the latest where it is written
 /// (a latest update in the future is the mistake to fix then, not this one).
 fn after_latest(meta: &Meta, updates: &[Written], at: Timestamp, now: Timestamp) -> Result<(), ExitCode> {
-    let Some((_, latest, index)) = updates.iter().max_by_key(|u| u.1) else { return Ok(()) };
+    let Some(Written { at: latest, index, .. }) = updates.iter().max_by_key(|u| u.at) else { return Ok(()) };
     if at >= *latest {
         return Ok(());
     }
@@ -187,15 +229,30 @@ fn after_latest(meta: &Meta, updates: &[Written], at: Timestamp, now: Timestamp)
     ))
 }
 
-/// An explicit id when another update already has the id the time would make (two updates in
-/// the same second).
-fn free_id(updates: &[Written], at: Timestamp) -> Option<String> {
-    let taken = |id: &str| updates.iter().any(|u| u.0 == id);
+/// Who gives up the id a time makes when another update already has it (two updates in the
+/// same second): the new update, or the one written before it.
+enum Rename {
+    New(String),
+    Earlier { index: usize, id: String },
+}
+
+/// The ids of two updates written in the same second, chosen so that an audience learns nothing
+/// from them about updates it cannot see: the time's own id stays with the update seen by more
+/// audiences, and the other takes the first free `-2`, `-3`… suffix. When the update already
+/// holding the time's id is seen by everyone who sees the new one (`level`: the new update's
+/// least trusted audience), the new one takes the suffix; otherwise the earlier, narrower one
+/// does, so the wider audience's site reads as if the narrower update did not exist.
+fn free_id(updates: &[Written], at: Timestamp, level: usize, of_document: usize) -> Option<Rename> {
+    let taken = |id: &str| updates.iter().any(|u| u.id == id);
     let base = time_id(at);
-    if !taken(&base) {
-        return None;
+    let holder = updates.iter().find(|u| u.id == base)?;
+    let suffixed = (2..).map(|n| format!("{base}-{n}")).find(|id| !taken(id))?;
+    let holder_level = holder.visibility.unwrap_or(of_document).max(of_document);
+    if holder_level <= level && !holder.embargoed {
+        Some(Rename::New(suffixed))
+    } else {
+        Some(Rename::Earlier { index: holder.index, id: suffixed })
     }
-    (2..).map(|n| format!("{base}-{n}")).find(|id| !taken(id))
 }
 
 pub fn run(args: UpdateArgs) -> ExitCode {
@@ -235,7 +292,12 @@ fn update(mut args: UpdateArgs) -> Result<ExitCode, ExitCode> {
             Some(format!("publish the {what} first: `cairn publish {} --to {}`", meta.slug, audiences.name(rank))),
         ));
     }
-    let id = free_id(&existing, at_time);
+    let level = own.unwrap_or(of_document).max(of_document);
+    let rename = free_id(&existing, at_time, level, of_document);
+    let id = match &rename {
+        Some(Rename::New(id)) => Some(id.clone()),
+        _ => None,
+    };
     let rel = display_path(&meta.source);
     let read = inputs::read(root, Path::new(&rel), limits::MAX_FILE_BYTES).map_err(|e| e.to_string());
     let text = read
@@ -249,12 +311,23 @@ fn update(mut args: UpdateArgs) -> Result<ExitCode, ExitCode> {
         body: &plan.message,
     };
     let set: Vec<SetKey<'_>> = plan.set.iter().map(|(key, value, after)| SetKey { key, value, after }).collect();
-    let edited = append_update(&text, &update, &set).map_err(|message| refuse(format_args!("{rel}: {message}")))?;
+    let named_earlier = match &rename {
+        Some(Rename::Earlier { index, id }) => set_update_id(&text, *index, id),
+        _ => Ok(text.clone()),
+    };
+    let edited = named_earlier
+        .and_then(|t| append_update(&t, &update, &set))
+        .map_err(|message| refuse(format_args!("{rel}: {message}")))?;
     let who = audience_of(audiences, Some(own.unwrap_or(of_document).max(of_document)), default, meta.embargo_until);
     let path = write_checked(root, Path::new(&rel), edited.as_bytes(), now, Target::Replace { read: text.as_bytes() })?;
     println!("Updated {}: added an update with status `{}` at {at}, visible to {who}", path.display(), plan.status);
-    if let Some(id) = &id {
-        println!("Another update has this time to the second: this one has the id `{id}`");
+    match &rename {
+        Some(Rename::New(id)) => println!("Another update has this time to the second: this one has the id `{id}`"),
+        Some(Rename::Earlier { id, .. }) => println!(
+            "Another update, shown to fewer audiences, has this time to the second: it now has the id `{id}`, so \
+             that this one's id says nothing about it"
+        ),
+        None => {}
     }
     for (key, value, _) in &plan.set {
         println!("Set {key}: {value}");

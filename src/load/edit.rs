@@ -309,6 +309,24 @@ pub fn set_visibility(text: &str, update: Option<usize>, audience: &str, after: 
     first_exact(text, &expected, edits, "visibility")
 }
 
+/// `text` with the explicit `id` of its update at `index` set (an update that gives its time's
+/// id to a more widely visible one written in the same second). Read back exactly as
+/// [`append_update`] is.
+pub fn set_update_id(text: &str, index: usize, id: &str) -> Result<String, Refusal> {
+    let (before, _) = read_front_matter(text)?;
+    let mut expected = before.clone();
+    let item = expected
+        .get_mut("updates")
+        .and_then(Value::as_sequence_mut)
+        .and_then(|items| items.get_mut(index))
+        .and_then(Value::as_mapping_mut)
+        .ok_or_else(|| format!("there is no update {} to name", index + 1))?;
+    item.insert("id".into(), id.into());
+    let edits =
+        [Style::Readable, Style::Quoted].into_iter().map(|style| splice_update_key(text, index, "id", id, style));
+    first_exact(text, &expected, edits, "id")
+}
+
 /// A new markdown document: front matter with `fields` in order, then `body`; parsed again
 /// and refused unless it reads back as exactly these values and this body.
 pub fn new_document(fields: &[(&str, Field<'_>)], body: &str) -> Result<String, Refusal> {
