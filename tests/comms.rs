@@ -5,97 +5,11 @@
 //! upward), and after each step the public and internal sites are built and read back (the
 //! Statuspage JSON and the incident's HTML page).
 
+mod comms_repo;
+
+use comms_repo::Repo;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-const CONFIG: &str = "\
-title: My Network Status
-description: Live status of My Network.
-base_url: https://status.example.org
-audiences: [public, operators, internal]
-chain: { name: My Network, block_time: 6s }
-defaults: { runbooks: internal, incidents: internal, postmortems: internal, matrices: internal, maintenance: public }
-";
-
-const COMPONENTS: &str = "\
-groups:
-  - id: chain
-    name: Chain
-components:
-  - id: consensus
-    name: Consensus
-    group: chain
-    description: Block production and finality.
-    visibility: public
-  - id: rpc-gateway
-    name: Public RPC
-    group: chain
-    description: JSON-RPC endpoints.
-    visibility: public
-";
-
-struct Repo {
-    dir: tempfile::TempDir,
-}
-
-/// What one command printed and how it ended.
-struct Ran {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Repo {
-    fn new() -> Repo {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("cairn.yaml"), CONFIG).unwrap();
-        std::fs::create_dir_all(dir.path().join("content/incidents")).unwrap();
-        std::fs::create_dir_all(dir.path().join("content/maintenance")).unwrap();
-        std::fs::write(dir.path().join("content/components.yaml"), COMPONENTS).unwrap();
-        Repo { dir }
-    }
-
-    fn root(&self) -> &Path {
-        self.dir.path()
-    }
-
-    /// Runs cairn in `content/incidents/`, with `--now now` after the arguments.
-    fn run(&self, args: &[&str], now: &str) -> Ran {
-        let out = Command::new(env!("CARGO_BIN_EXE_cairn"))
-            .args(args)
-            .args(["--now", now])
-            .current_dir(self.root().join("content/incidents"))
-            .env_remove("SOURCE_DATE_EPOCH")
-            .output()
-            .unwrap();
-        Ran {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
-    /// Runs a command that must succeed; returns what it printed.
-    fn ok(&self, args: &[&str], now: &str) -> String {
-        let ran = self.run(args, now);
-        assert_eq!(ran.code, 0, "cairn {args:?} failed:\n{}{}", ran.stdout, ran.stderr);
-        ran.stdout
-    }
-
-    /// Builds `audience`'s site at `now` (from the subfolder, into a folder outside it) and
-    /// returns where it is.
-    fn build(&self, audience: &str, now: &str) -> PathBuf {
-        let out = self.root().join(format!("site-{audience}"));
-        let out_text = out.to_str().unwrap().to_string();
-        self.ok(&["build", "--audience", audience, "--output", &out_text, "--quiet"], now);
-        out
-    }
-
-    fn file(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.root().join(rel)).unwrap()
-    }
-}
+use std::path::Path;
 
 fn json(site: &Path, rel: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(site.join(rel)).unwrap()).unwrap()

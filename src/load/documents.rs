@@ -162,7 +162,7 @@ pub fn load_document(file: &mut File, audiences: &Audiences, problems: &mut Vec<
     let syntax_ok = parsed.errors.is_empty();
     problems.extend(parsed.errors.into_iter().map(|(pos, msg)| yaml_error(&source, pos, msg)));
     let value = parsed.value?;
-    let locations = yaml::locate(yaml_text, yaml_line);
+    let locations = if syntax_ok { yaml::locate(yaml_text, yaml_line) } else { parsed.locations };
     let stem = rel.rsplit('/').next().unwrap_or(rel);
     let slug = file.slug.clone();
     let mut cx = FileCx::new(&source, yaml_line, &locations, audiences);

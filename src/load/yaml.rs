@@ -87,6 +87,9 @@ pub struct Recovered {
     pub errors: Vec<(Pos, String)>,
     /// Top-level keys written but unreadable: they are there, so not to be reported missing.
     pub unreadable: Vec<String>,
+    /// Where the keys read one by one are: each located on its own, since the locator, like the
+    /// parser, loses its way after a syntax error (empty when the whole parsed).
+    pub locations: Locations,
 }
 
 /// [`parse`], recovering from syntax errors key by key (see [`Recovered`]). A top-level key
@@ -94,10 +97,18 @@ pub struct Recovered {
 /// continuations, indented lines, stray text) belong to the key above them.
 pub fn parse_recovering(yaml: &str, first_line: usize) -> Recovered {
     let whole = match parse(yaml, first_line) {
-        Ok(value) => return Recovered { value: Some(value), errors: Vec::new(), unreadable: Vec::new() },
+        Ok(value) => {
+            return Recovered {
+                value: Some(value),
+                errors: Vec::new(),
+                unreadable: Vec::new(),
+                locations: Locations::default(),
+            };
+        }
         Err(e) => e,
     };
-    let only_whole = |whole| Recovered { value: None, errors: vec![whole], unreadable: Vec::new() };
+    let only_whole =
+        |whole| Recovered { value: None, errors: vec![whole], unreadable: Vec::new(), locations: Locations::default() };
     // (0-based line where the key starts, byte offset, its name)
     let mut starts: Vec<(usize, usize, Option<String>)> = Vec::new();
     let mut offset = 0;
@@ -116,10 +127,14 @@ pub fn parse_recovering(yaml: &str, first_line: usize) -> Recovered {
     let mut map = serde_yaml::Mapping::new();
     let mut errors = Vec::new();
     let mut unreadable = Vec::new();
+    let mut locations = Locations::default();
     for (n, (line, from, key)) in starts.iter().enumerate() {
         let to = starts.get(n + 1).map_or(yaml.len(), |s| s.1);
         match parse(&yaml[*from..to], first_line + line) {
             Ok(serde_yaml::Value::Mapping(m)) => {
+                for (path, loc) in locate(&yaml[*from..to], first_line + line).0 {
+                    locations.0.entry(path).or_insert(loc);
+                }
                 for (k, v) in m {
                     if map.contains_key(&k) {
                         // The first is kept, as a reader of the file would take it.
@@ -141,7 +156,7 @@ pub fn parse_recovering(yaml: &str, first_line: usize) -> Recovered {
     if errors.is_empty() {
         return only_whole(whole);
     }
-    Recovered { value: Some(serde_yaml::Value::Mapping(map)), errors, unreadable }
+    Recovered { value: Some(serde_yaml::Value::Mapping(map)), errors, unreadable, locations }
 }
 
 /// Drops serde_yaml's " at line N column M" fragments: they count lines of the front matter, not
