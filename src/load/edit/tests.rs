@@ -153,7 +153,7 @@ fn a_window_status_is_replaced_in_place() {
         NewUpdate { id: None, at: "2026-11-26T09:00:00Z", status: "in_progress", visibility: None, body: "Started." };
     let out = append_update(doc, &u, &[SetKey { key: "status", value: "in_progress", after: &[] }]).unwrap();
     assert!(out.starts_with("---\ntitle: W\nstatus: in_progress  # by hand\nupdates:\n"), "{out}");
-    assert!(out.ends_with("    body: Started.\n---\n"), "{out}");
+    assert!(out.ends_with("    status: in_progress\n    body: |-\n      Started.\n---\n"), "{out}");
 }
 
 #[test]
