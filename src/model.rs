@@ -88,8 +88,19 @@ named_enum!(
         Identified = "identified" / "Identified",
         Monitoring = "monitoring" / "Monitoring",
         Resolved = "resolved" / "Resolved",
+        Postmortem = "postmortem" / "Post-mortem",
+        Note = "note" / "Note",
     }
 );
+
+impl IncidentStatus {
+    /// Whether an update of this status is a post-resolution note: it comes after the
+    /// `resolved` update and leaves the incident resolved (`postmortem`: the root-cause report
+    /// is out, as Statuspage calls it; `note`: any other word after the fact).
+    pub fn is_note(self) -> bool {
+        matches!(self, IncidentStatus::Postmortem | IncidentStatus::Note)
+    }
+}
 
 named_enum!(
     /// Status of a maintenance window.
@@ -326,16 +337,22 @@ impl<S> StatusUpdate<S> {
     /// it is the same in every audience's build and does not move when other updates are added,
     /// hidden or removed.
     pub fn uid(&self) -> String {
-        if let Some(id) = &self.id {
-            return id.clone();
+        match &self.id {
+            Some(id) => id.clone(),
+            None => time_id(self.at),
         }
-        let t = self.at.to_offset(time::UtcOffset::UTC);
-        let mut id = format!("{:04}{:02}{:02}-{:02}{:02}", t.year(), t.month() as u8, t.day(), t.hour(), t.minute());
-        if t.second() != 0 {
-            id.push_str(&format!("{:02}", t.second()));
-        }
-        id
     }
+}
+
+/// The id of an update without an explicit `id`: its time as `YYYYMMDD-HHMM`, with the seconds
+/// appended when they are not zero.
+pub fn time_id(at: Timestamp) -> String {
+    let t = at.to_offset(time::UtcOffset::UTC);
+    let mut id = format!("{:04}{:02}{:02}-{:02}{:02}", t.year(), t.month() as u8, t.day(), t.hour(), t.minute());
+    if t.second() != 0 {
+        id.push_str(&format!("{:02}", t.second()));
+    }
+    id
 }
 
 #[derive(Debug, Clone)]
@@ -354,6 +371,8 @@ pub struct Incident {
     pub runbooks: Vec<String>,
     pub postmortem: Option<String>,
     pub halted_at_height: Option<u64>,
+    /// Entered after the fact (`backfilled: true`): it may have no updates, and is over.
+    pub backfilled: bool,
     pub updates: Vec<StatusUpdate<IncidentStatus>>,
 }
 

@@ -212,9 +212,9 @@ fn an_incident_opened_by_new_takes_updates_to_resolved() {
     let (ok, out) = cairn(root, &["new", "incident", "Bridge delays", "--components", "eth-bridge", "-m", "Slow."]);
     assert!(ok, "{out}");
     let slug = "2026-11-26-bridge-delays";
-    // A second later: an update's time to the second is also its default id.
+    // A second later (after now: --force): an update's time to the second is also its default id.
     let at = "2026-11-26T23:00:01Z";
-    let (ok, out) = cairn(root, &["update", slug, "--resolve", "--at", at, "--message", "Done.\n\n"]);
+    let (ok, out) = cairn(root, &["update", slug, "--resolve", "--at", at, "--force", "--message", "Done.\n\n"]);
     assert!(ok, "{out}");
     let incident = load(root, slug);
     assert_eq!(incident.resolved_at, Some(time(at)));

@@ -333,20 +333,32 @@ fn cairn(args: &[&str], root: &Path) -> (Option<i32>, String) {
 #[test]
 fn check_prints_github_annotations_and_strict_fails_on_warnings() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid");
+    // Annotations name files from the top of the git repository (where the fixtures are, when
+    // this source is a checkout), so that they land on the pull request's diff.
+    let in_repo = |case: &str| {
+        let dir = fixtures.join(case);
+        let top = dir.ancestors().find(|d| d.join(".git").exists());
+        let prefix = top.map_or(String::new(), |top| format!("{}/", dir.strip_prefix(top).unwrap().display()));
+        format!("{prefix}content/postmortems/2026-01-10-rpc-latency.md")
+    };
     let (code, out) = cairn(&["check", "--format", "github"], &fixtures.join("empty-section"));
     assert_eq!(code, Some(1));
     assert_eq!(
         out,
-        "::error file=content/postmortems/2026-01-10-rpc-latency.md,line=4,col=1,title=empty-section::required \
-         section `## Root cause` is empty%0Apost-mortems need these sections, in this order: Summary, Impact, \
-         Timeline, Root cause, Resolution, Action items\n"
+        format!(
+            "::error file={},line=4,col=1,title=empty-section::required section `## Root cause` is empty%0Apost-mortems \
+             need these sections, in this order: Summary, Impact, Timeline, Root cause, Resolution, Action items\n",
+            in_repo("empty-section")
+        )
     );
     let overdue = fixtures.join("action-item-overdue");
-    let expected = "::warning file=content/postmortems/2026-01-10-rpc-latency.md,line=12,col=10,\
-                    title=action-item-overdue::action item “Rate limit log queries per client” (sre) is overdue by 25 \
-                    days%0Afinish it and set `status: done`, move `due`, or set `status: wontfix`\n";
+    let expected = format!(
+        "::warning file={},line=12,col=10,title=action-item-overdue::action item “Rate limit log queries per client” \
+         (sre) is overdue by 25 days%0Afinish it and set `status: done`, move `due`, or set `status: wontfix`\n",
+        in_repo("action-item-overdue")
+    );
     let (code, out) = cairn(&["check", "--format", "github"], &overdue);
-    assert_eq!((code, out.as_str()), (Some(0), expected));
+    assert_eq!((code, out.as_str()), (Some(0), expected.as_str()));
     let (code, out) = cairn(&["check", "--format", "github", "--strict"], &overdue);
     assert_eq!((code, out), (Some(1), expected.replace("::warning ", "::error ")));
 }

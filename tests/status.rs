@@ -267,18 +267,18 @@ fn updates_keep_the_authors_text_and_refuse_invalid_results() {
     let rel = "content/incidents/2026-11-26-rpc-gateway-degradation.md";
     let original = std::fs::read_to_string(root.join(rel)).unwrap();
     let now = "2026-11-26T14:00:00Z";
-    let (ok, out) = run(root, now, &["update", "rpc-gateway", "--status", "investigating", "--message", "x"]);
+    let (ok, out) = run(root, now, &["update", "rpc-gateway-deg", "--status", "investigating", "--message", "x"]);
     assert!(!ok && out.contains("--force"), "status going backwards: {out}");
     let (ok, out) =
-        run(root, now, &["update", "rpc-gateway", "--message", "Too early.", "--at", "2026-11-26T08:00:00Z"]);
-    assert!(!ok && out.contains("update-order") && out.contains("Nothing was written"), "{out}");
+        run(root, now, &["update", "rpc-gateway-deg", "--message", "Too early.", "--at", "2026-11-26T08:00:00Z"]);
+    assert!(!ok && out.contains("would be earlier than the latest one") && out.contains(".md:53:9"), "{out}");
     assert_eq!(std::fs::read_to_string(root.join(rel)).unwrap(), original);
     let (ok, out) = run(
         root,
         now,
         &[
             "update",
-            "rpc-gateway",
+            "rpc-gateway-deg",
             "--status",
             "monitoring",
             "--message",

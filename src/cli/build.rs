@@ -85,7 +85,14 @@ pub fn run(args: BuildArgs) -> ExitCode {
             eprintln!("Waiting for the build in progress into {}{by} to finish…", output.display());
         }
     };
-    let result = crate::pipeline::build_waiting(&options, &progress, &waiting);
+    let mut result = crate::pipeline::build_waiting(&options, &progress, &waiting);
+    if args.format == Format::Github {
+        match &mut result {
+            Ok(report) => report::from_repository_top(&mut report.warnings, &args.repo.root),
+            Err(BuildError::Invalid(problems)) => report::from_repository_top(problems, &args.repo.root),
+            Err(_) => {}
+        }
+    }
     bar.finish_and_clear();
     let mut stderr = std::io::stderr().lock();
     match result {

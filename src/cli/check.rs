@@ -27,6 +27,9 @@ pub fn run(args: CheckArgs) -> ExitCode {
             d.severity = Severity::Error;
         }
     }
+    if args.format == Format::Github {
+        report::from_repository_top(&mut diagnostics, &args.repo.root);
+    }
     let mut stdout = std::io::stdout().lock();
     let _ = report::print(&diagnostics, args.format, &mut stdout);
     let (errors, _) = counts(&diagnostics);

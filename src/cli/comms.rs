@@ -1,9 +1,10 @@
-//! What the comms commands (`new`, `update`) share: checking an edit in memory with the same
-//! rules as `check` before anything is written, writing it by rename so that no one ever sees
-//! half a file, and saying who can see what was written.
+//! What the comms commands (`new`, `update`, `publish`) share: checking what was asked
+//! (audience, message, time), checking an edit in memory with the same rules as `check` before
+//! anything is written, writing it by rename so that no one ever sees half a file, and saying
+//! who can see what was written.
 
-use super::{EXIT_PROBLEMS, Format, report};
-use crate::diagnostics::{Diagnostic, display_path, sort_and_dedup};
+use super::{EXIT_PROBLEMS, EXIT_USAGE};
+use crate::diagnostics::{Diagnostic, display_path, sort_and_dedup, suggest};
 use crate::load::{Snapshot, inputs};
 use crate::model::{Audiences, Timestamp};
 use std::io::Write;
@@ -34,6 +35,19 @@ fn problems_with(root: &Path, rel: &Path, bytes: &[u8], now: Timestamp) -> Vec<D
     }
     sort_and_dedup(&mut problems);
     problems
+}
+
+/// The sites of `audiences` of the repo at `root` with the file at `rel` holding `bytes`,
+/// resolved as a build resolves them (nothing is written).
+pub fn sites_with(
+    root: &Path,
+    rel: &Path,
+    bytes: &[u8],
+    now: Timestamp,
+    audiences: std::ops::Range<usize>,
+) -> Vec<crate::site::Site> {
+    let (sources, _) = crate::load::load_from(root, Snapshot::with_file(root, rel, bytes.to_vec()));
+    audiences.map(|audience| crate::site::resolve(sources.clone(), audience, now).0).collect()
 }
 
 /// Writes `bytes` to `path` by rename: into a new file created exclusively beside it (hidden,
@@ -89,8 +103,19 @@ pub fn write_checked(
     let own: Vec<Diagnostic> =
         problems_with(root, rel, bytes, now).into_iter().filter(|d| d.file == shown && d.is_error()).collect();
     if !own.is_empty() {
-        let _ = report::print(&own, Format::Human, &mut std::io::stderr().lock());
-        eprintln!("Refused: the edit would make {shown} invalid. Nothing was written.");
+        // The positions are in the file as it would be: each comes with its line, so that a
+        // line this command would add is not looked for in the file as it is.
+        let text = String::from_utf8_lossy(bytes);
+        let lines: Vec<&str> = text.lines().collect();
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "With this edit, {shown} would have these problems (lines of the edited file):");
+        for d in &own {
+            let _ = writeln!(err, "{}", crate::text::terminal_safe(&d.to_string()));
+            if let Some(line) = d.line.checked_sub(1).and_then(|i| lines.get(i)) {
+                let _ = writeln!(err, "  {:>4} | {}", d.line, crate::text::terminal_safe(line));
+            }
+        }
+        let _ = writeln!(err, "Refused: the edit would make {shown} invalid. Nothing was written.");
         return Err(ExitCode::from(EXIT_PROBLEMS));
     }
     if let Some(parent) = path.parent() {
@@ -122,4 +147,55 @@ pub fn audience_of(audiences: &Audiences, rank: Option<usize>, default: usize, e
 pub fn refuse(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("Refused: {message}. Nothing was written.");
     ExitCode::from(EXIT_PROBLEMS)
+}
+
+/// Prints a usage error (with a help line when given) and returns exit code 2.
+pub fn usage(message: impl std::fmt::Display, help: Option<String>) -> ExitCode {
+    eprintln!("error: {message}");
+    if let Some(help) = help {
+        eprintln!("  help: {help}");
+    }
+    ExitCode::from(EXIT_USAGE)
+}
+
+/// The audience asked for with `--audience NAME`, else with a shorthand flag (`--public`,
+/// `--internal`: `shorthand`), as its rank; a name that is not an audience is a usage error.
+pub fn asked_audience(
+    audiences: &Audiences,
+    name: Option<&str>,
+    shorthand: Option<usize>,
+) -> Result<Option<usize>, ExitCode> {
+    let Some(name) = name else { return Ok(shorthand) };
+    audiences.rank(name).map(Some).ok_or_else(|| {
+        let names: Vec<&str> = audiences.0.iter().map(String::as_str).collect();
+        let mut help = format!("this site's audiences are: {}", names.join(", "));
+        if let Some(s) = suggest(name, names.iter().copied()) {
+            help = format!("did you mean `{s}`? ({help})");
+        }
+        usage(format_args!("`{}` is not an audience of this site", crate::text::terminal_safe(name)), Some(help))
+    })
+}
+
+/// The message given with `--message`, refused when it holds nothing but blanks: an empty
+/// update would be published as it is.
+pub fn message_given(message: Option<String>) -> Result<Option<String>, ExitCode> {
+    match message {
+        Some(m) if m.trim().is_empty() => Err(usage(
+            "the message is empty",
+            Some("say what is happening and what users should do, e.g. --message \"We are investigating.\"".into()),
+        )),
+        other => Ok(other),
+    }
+}
+
+/// Refuses `at`, the time of `what`, when it is after `now`, unless forced: a time in the future
+/// is almost always a slip of the date, and it would hold every later update back.
+pub fn not_in_future(what: &str, at: Timestamp, now: Timestamp, force: bool) -> Result<(), ExitCode> {
+    if at <= now || force {
+        return Ok(());
+    }
+    Err(usage(
+        format_args!("{what} {} is in the future (now is {})", crate::view::iso(at), crate::view::iso(now)),
+        Some("check the date and the offset; pass --force if it is meant to be in the future".into()),
+    ))
 }

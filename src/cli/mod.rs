@@ -5,12 +5,15 @@ mod build;
 mod check;
 mod comms;
 mod init;
+mod names;
 mod new;
+mod publish;
+mod report;
+mod search;
+mod status;
 mod update;
 
 pub use init::scaffold;
-mod report;
-mod search;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -37,10 +40,32 @@ pub enum Command {
     Init(init::InitArgs),
     /// Create an incident, runbook, post-mortem or maintenance window
     New(new::NewArgs),
-    /// Append a status update to an open incident, or resolve it
+    /// Append a status update to an open incident or a maintenance window, or close it
     Update(update::UpdateArgs),
+    /// Show an incident, a maintenance window, a post-mortem or one update to more audiences
+    Publish(publish::PublishArgs),
+    /// What an audience's site shows now: overall status, components, open incidents, maintenance
+    Status(status::StatusArgs),
     /// Search the knowledge base (the index `cairn build` writes) for responders
     Search(search::SearchArgs),
+}
+
+impl Command {
+    /// The root a command that reads a knowledge base was given (`--root`), and where the root
+    /// in use goes.
+    fn root_mut(&mut self) -> Option<(&Option<PathBuf>, &mut PathBuf)> {
+        let repo = match self {
+            Command::Build(a) => &mut a.repo,
+            Command::Check(a) => &mut a.repo,
+            Command::Init(_) => return None,
+            Command::New(a) => a.what.repo_mut(),
+            Command::Update(a) => &mut a.repo,
+            Command::Publish(a) => &mut a.repo,
+            Command::Status(a) => &mut a.repo,
+            Command::Search(a) => return Some((&a.given_root, &mut a.root)),
+        };
+        Some((&repo.given_root, &mut repo.root))
+    }
 }
 
 /// How diagnostics are printed.
@@ -58,12 +83,41 @@ pub enum Format {
 /// Options shared by commands that read a repo.
 #[derive(clap::Args, Clone)]
 pub struct RepoArgs {
-    /// Root of the knowledge base (the folder holding cairn.yaml)
-    #[arg(long, default_value = ".")]
+    /// Root of the knowledge base (the folder holding cairn.yaml); by default the working
+    /// folder or the nearest one above it with a cairn.yaml, as git finds its repository
+    #[arg(long = "root", value_name = "DIR")]
+    pub given_root: Option<PathBuf>,
+    /// The root in use: `--root`, or the one found upward (set by `main`).
+    #[arg(skip)]
     pub root: PathBuf,
     /// The build's "now" (RFC 3339); defaults to SOURCE_DATE_EPOCH, else the clock
     #[arg(long, value_parser = parse_now)]
     pub now: Option<crate::model::Timestamp>,
+}
+
+/// The root in use: `given` (`--root`) as it is, else the working folder or the nearest
+/// folder above it that holds a `cairn.yaml` (`.` when it is the working folder itself).
+fn locate(given: &Option<PathBuf>) -> Result<PathBuf, String> {
+    match given {
+        Some(root) => Ok(root.clone()),
+        None => find_root(),
+    }
+}
+
+/// The working folder or the nearest folder above it with a `cairn.yaml`.
+fn find_root() -> Result<PathBuf, String> {
+    let here = std::env::current_dir().map_err(|e| format!("cannot read the working folder: {e}"))?;
+    let has_config = |dir: &std::path::Path| std::fs::symlink_metadata(dir.join("cairn.yaml")).is_ok();
+    if has_config(&here) {
+        return Ok(PathBuf::from("."));
+    }
+    here.ancestors().skip(1).find(|dir| has_config(dir)).map(std::path::Path::to_path_buf).ok_or_else(|| {
+        format!(
+            "no cairn.yaml in {} or any folder above it\n  help: run cairn inside a knowledge base, pass \
+             --root DIR, or create one with `cairn init DIR`",
+            crate::text::terminal_safe(&here.display().to_string())
+        )
+    })
 }
 
 fn parse_now(text: &str) -> Result<crate::model::Timestamp, String> {
@@ -75,13 +129,24 @@ pub const EXIT_PROBLEMS: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    if let Some((given, root)) = cli.command.root_mut() {
+        match locate(given) {
+            Ok(found) => *root = found,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+        }
+    }
     match cli.command {
         Command::Build(args) => build::run(args),
         Command::Check(args) => check::run(args),
         Command::Init(args) => init::run(args),
         Command::New(args) => new::run(args),
         Command::Update(args) => update::run(args),
+        Command::Publish(args) => publish::run(args),
+        Command::Status(args) => status::run(args),
         Command::Search(args) => search::run(args),
     }
 }

@@ -1,10 +1,12 @@
 //! `cairn new incident|runbook|postmortem|maintenance`: create a document with a correct slug and
-//! front matter, checked with the same rules as `check` before it is written.
+//! front matter, checked with the same rules as `check` before it is written, and say who can
+//! see it.
 
-use super::comms::{Target, audience_of, refuse, write_checked};
+use super::comms::{Target, asked_audience, audience_of, message_given, not_in_future, refuse, write_checked};
+use super::names;
 use super::{EXIT_USAGE, RepoArgs, now_or_usage, parse_now};
 use crate::load::edit::{Field, NewUpdate, new_document};
-use crate::model::{Impact, IncidentSeverity, Kind, Timestamp};
+use crate::model::{Impact, IncidentSeverity, Kind, Sources, Timestamp};
 use crate::view::iso;
 use clap::Subcommand;
 use std::path::Path;
@@ -14,6 +16,18 @@ use std::process::ExitCode;
 pub struct NewArgs {
     #[command(subcommand)]
     pub what: NewKind,
+}
+
+/// Who may see the new document.
+#[derive(clap::Args, Clone)]
+pub struct Visibility {
+    /// Show it to this audience and more trusted ones (see `audiences` in cairn.yaml); the
+    /// default for its kind in cairn.yaml otherwise
+    #[arg(long, value_name = "NAME", conflicts_with = "public")]
+    audience: Option<String>,
+    /// Show it to the least trusted audience, the public status page (as `--audience public`)
+    #[arg(long)]
+    public: bool,
 }
 
 #[derive(Subcommand)]
@@ -33,9 +47,11 @@ pub enum NewKind {
         /// Incident type (a decision-matrix row id)
         #[arg(long = "type")]
         incident_type: Option<String>,
-        /// Publish it to the least trusted audience (the public status page)
-        #[arg(long)]
-        public: bool,
+        /// When the impact began (RFC 3339); now by default. The first update is posted now
+        #[arg(long, value_parser = parse_now)]
+        started_at: Option<Timestamp>,
+        #[command(flatten)]
+        visibility: Visibility,
         /// Text of the first update (markdown; it may start with `-`)
         #[arg(long, short, allow_hyphen_values = true)]
         message: Option<String>,
@@ -43,6 +59,9 @@ pub enum NewKind {
         /// ASCII letters
         #[arg(long)]
         slug: Option<String>,
+        /// Allow a start in the future
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         repo: RepoArgs,
     },
@@ -57,14 +76,18 @@ pub enum NewKind {
         #[arg(long)]
         slug: Option<String>,
         #[command(flatten)]
+        visibility: Visibility,
+        #[command(flatten)]
         repo: RepoArgs,
     },
     /// Start a draft post-mortem of an incident, with the required sections
     Postmortem {
-        /// Slug of the incident
+        /// The incident: its id, a part of it no other has, or its path
         incident: String,
         #[arg(long, value_delimiter = ',')]
         authors: Vec<String>,
+        #[command(flatten)]
+        visibility: Visibility,
         #[command(flatten)]
         repo: RepoArgs,
     },
@@ -79,18 +102,40 @@ pub enum NewKind {
         /// End of the window (RFC 3339)
         #[arg(long, value_parser = parse_now)]
         end: Timestamp,
-        /// Publish it to the least trusted audience (the public status page)
-        #[arg(long)]
-        public: bool,
+        #[command(flatten)]
+        visibility: Visibility,
         /// Text of the first update (markdown; it may start with `-`)
         #[arg(long, short, allow_hyphen_values = true)]
         message: Option<String>,
         /// File name (id) instead of the date and the title's words
         #[arg(long)]
         slug: Option<String>,
+        /// Allow a window wholly in the past (to record one after the fact)
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         repo: RepoArgs,
     },
+}
+
+impl NewKind {
+    pub fn repo_mut(&mut self) -> &mut RepoArgs {
+        match self {
+            NewKind::Incident { repo, .. }
+            | NewKind::Runbook { repo, .. }
+            | NewKind::Postmortem { repo, .. }
+            | NewKind::Maintenance { repo, .. } => repo,
+        }
+    }
+
+    fn visibility(&self) -> &Visibility {
+        match self {
+            NewKind::Incident { visibility, .. }
+            | NewKind::Runbook { visibility, .. }
+            | NewKind::Postmortem { visibility, .. }
+            | NewKind::Maintenance { visibility, .. } => visibility,
+        }
+    }
 }
 
 fn date_of(t: Timestamp) -> String {
@@ -122,56 +167,55 @@ fn slug_for(given: Option<String>, prefix: Option<String>, title: &str) -> Resul
     if valid { Ok(slug) } else { Err(format!("`{slug}` is not a valid id: use lowercase letters, digits and dashes")) }
 }
 
-/// What `run` writes: the file below the root, its text, what it is, its kind and visibility.
+/// What `run` writes: the file below the root, its text, what it is and its kind.
 struct Planned {
     rel: String,
     text: String,
     what: String,
     kind: Kind,
-    visibility: Option<usize>,
 }
 
 pub fn run(args: NewArgs) -> ExitCode {
-    let repo = match &args.what {
-        NewKind::Incident { repo, .. }
-        | NewKind::Runbook { repo, .. }
-        | NewKind::Postmortem { repo, .. }
-        | NewKind::Maintenance { repo, .. } => repo.clone(),
-    };
-    let now = match now_or_usage(&repo) {
-        Ok(n) => n,
-        Err(code) => return code,
-    };
-    let (sources, _) = crate::load::load(&repo.root);
-    let planned = match plan(args.what, &sources, now) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let audiences = &sources.config.audiences;
-    let default = sources.config.defaults.get(&planned.kind).copied().unwrap_or(audiences.most_trusted());
-    let who = audience_of(audiences, planned.visibility, default, None);
-    let rel = Path::new(&planned.rel);
-    if std::fs::symlink_metadata(repo.root.join(rel)).is_ok() {
-        return refuse(format_args!("{} already exists", planned.rel));
-    }
-    match write_checked(&repo.root, rel, planned.text.as_bytes(), now, Target::Create) {
-        Ok(path) => {
-            println!("Created {}: {}", path.display(), planned.what);
-            let how = if planned.visibility.is_some() {
-                "as asked with --public".to_string()
-            } else {
-                format!("the default for {} in cairn.yaml", planned.kind.as_str())
-            };
-            println!("Visible to: {who} ({how})");
-            ExitCode::SUCCESS
-        }
-        Err(code) => code,
+    match create(args.what) {
+        Ok(code) | Err(code) => code,
     }
 }
 
-/// The document `what` asks for, written and checked to read back exactly.
-fn plan(what: NewKind, sources: &crate::model::Sources, now: Timestamp) -> Result<Planned, ExitCode> {
-    let public = sources.config.audiences.name(0).to_string();
+fn create(mut what: NewKind) -> Result<ExitCode, ExitCode> {
+    let repo = what.repo_mut().clone();
+    let now = now_or_usage(&repo)?;
+    let (sources, problems) = crate::load::load(&repo.root);
+    let audiences = &sources.config.audiences;
+    let asked = what.visibility().clone();
+    let (how, visibility) = match (&asked.audience, asked.public) {
+        (Some(name), _) => (format!("as asked with --audience {name}"), asked_audience(audiences, Some(name), None)?),
+        (None, true) => ("as asked with --public".to_string(), Some(0)),
+        (None, false) => (String::new(), None),
+    };
+    let planned = plan(what, &sources, &problems, visibility, now)?;
+    let default = sources.config.defaults.get(&planned.kind).copied().unwrap_or(audiences.most_trusted());
+    let who = audience_of(audiences, visibility, default, None);
+    let rel = Path::new(&planned.rel);
+    if std::fs::symlink_metadata(repo.root.join(rel)).is_ok() {
+        return Err(refuse(format_args!("{} already exists", planned.rel)));
+    }
+    let path = write_checked(&repo.root, rel, planned.text.as_bytes(), now, Target::Create)?;
+    println!("Created {}: {}", path.display(), planned.what);
+    let how = if how.is_empty() { format!("the default for {} in cairn.yaml", planned.kind.as_str()) } else { how };
+    println!("Visible to: {who} ({how})");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The document `what` asks for, of `visibility` (an audience rank; the kind's default when
+/// `None`), written and checked to read back exactly.
+fn plan(
+    what: NewKind,
+    sources: &Sources,
+    problems: &[crate::diagnostics::Diagnostic],
+    visibility: Option<usize>,
+    now: Timestamp,
+) -> Result<Planned, ExitCode> {
+    let audience = visibility.map(|v| sources.config.audiences.name(v).to_string());
     let written =
         |fields: &[(&str, Field<'_>)], body: &str| new_document(fields, body).map_err(|e| refuse(format_args!("{e}")));
     match what {
@@ -181,9 +225,10 @@ fn plan(what: NewKind, sources: &crate::model::Sources, now: Timestamp) -> Resul
             components,
             severity,
             incident_type,
-            public: is_public,
+            started_at,
             message,
             slug,
+            force,
             ..
         } => {
             if Impact::parse(&impact).is_none() {
@@ -195,11 +240,14 @@ fn plan(what: NewKind, sources: &crate::model::Sources, now: Timestamp) -> Resul
                     IncidentSeverity::NAMES.join(", ")
                 )));
             }
-            let slug = slug_for(slug, Some(date_of(now)), &title).map_err(usage)?;
-            let at = iso(now);
+            let message = message_given(message)?;
+            let started = started_at.unwrap_or(now);
+            not_in_future("--started-at", started, now, force)?;
+            let slug = slug_for(slug, Some(date_of(started)), &title).map_err(usage)?;
+            let (started, at) = (iso(started), iso(now));
             let message = message
                 .unwrap_or_else(|| "We are investigating reports of a problem and will post an update shortly.".into());
-            let first = [NewUpdate { at: &at, status: "investigating", visibility: None, body: &message }];
+            let first = [NewUpdate { id: None, at: &at, status: "investigating", visibility: None, body: &message }];
             let mut fields = vec![("title", Field::Text(&title))];
             if let Some(t) = &incident_type {
                 fields.push(("type", Field::Text(t)));
@@ -209,81 +257,104 @@ fn plan(what: NewKind, sources: &crate::model::Sources, now: Timestamp) -> Resul
                 ("impact", Field::Text(&impact)),
                 ("components", Field::List(&components)),
             ]);
-            if is_public {
-                fields.push(("visibility", Field::Text(&public)));
+            if let Some(a) = &audience {
+                fields.push(("visibility", Field::Text(a)));
             }
-            fields.extend([("started_at", Field::Text(&at)), ("updates", Field::Updates(&first))]);
+            fields.extend([("started_at", Field::Text(&started)), ("updates", Field::Updates(&first))]);
             Ok(Planned {
                 rel: format!("content/incidents/{slug}.md"),
                 text: written(&fields, "")?,
                 what: format!("incident `{slug}` (investigating, {impact} impact)"),
                 kind: Kind::Incident,
-                visibility: is_public.then_some(0),
             })
         }
         NewKind::Runbook { title, components, owners, slug, .. } => {
             let slug = slug_for(slug, None, &title).map_err(usage)?;
             let reviewed = date_of(now);
-            let fields = [
+            let mut fields = vec![
                 ("title", Field::Text(&title)),
                 ("components", Field::List(&components)),
                 ("owners", Field::List(&owners)),
                 ("last_reviewed", Field::Text(&reviewed)),
                 ("review_every", Field::Text("90d")),
             ];
+            if let Some(a) = &audience {
+                fields.push(("visibility", Field::Text(a)));
+            }
             let body = "## When to use this runbook\n\n## Steps\n\n1. \n\n## Verify\n\n## Roll back\n";
             Ok(Planned {
                 rel: format!("content/runbooks/{slug}.md"),
                 text: written(&fields, body)?,
                 what: format!("runbook `{slug}`"),
                 kind: Kind::Runbook,
-                visibility: None,
             })
         }
-        NewKind::Postmortem { incident, authors, .. } => {
-            let Some(inc) = sources.incidents.iter().find(|i| i.meta.slug == incident) else {
-                return Err(usage(format!("no incident `{incident}` in content/incidents/")));
+        NewKind::Postmortem { incident, authors, repo, .. } => {
+            let named = names::find(sources, problems, &[Kind::Incident], &incident, &repo.root)?;
+            let Some(inc) = sources.incidents.iter().find(|i| i.meta.source == named.source) else {
+                return Err(refuse("the incident disappeared while cairn was reading it"));
             };
+            let slug = named.slug;
             let title = format!("Post-mortem: {}", inc.meta.title);
-            let incidents = [incident.clone()];
-            let fields = [
+            let incidents = [slug.clone()];
+            let mut fields = vec![
                 ("title", Field::Text(&title)),
                 ("incidents", Field::List(&incidents)),
                 ("status", Field::Text("draft")),
                 ("authors", Field::List(&authors)),
             ];
+            if let Some(a) = &audience {
+                fields.push(("visibility", Field::Text(a)));
+            }
             let body: String = sources.config.required_sections.iter().map(|s| format!("## {s}\n\n")).collect();
             Ok(Planned {
-                rel: format!("content/postmortems/{incident}.md"),
+                rel: format!("content/postmortems/{slug}.md"),
                 text: written(&fields, &body)?,
-                what: format!("draft post-mortem of `{incident}`"),
+                what: format!("draft post-mortem of `{slug}`"),
                 kind: Kind::Postmortem,
-                visibility: None,
             })
         }
-        NewKind::Maintenance { title, components, start, end, public: is_public, message, slug, .. } => {
+        NewKind::Maintenance { title, components, start, end, message, slug, force, .. } => {
+            if end < start {
+                return Err(usage(format!("--end {} is before --start {}", iso(end), iso(start))));
+            }
+            if end <= now && !force {
+                eprintln!(
+                    "error: the window ends at {}, before now ({}): it is wholly in the past",
+                    iso(end),
+                    iso(now)
+                );
+                eprintln!("  help: check the dates and offsets; pass --force to record a window after the fact");
+                return Err(ExitCode::from(EXIT_USAGE));
+            }
+            let message = message_given(message)?;
             let slug = slug_for(slug, Some(date_of(start)), &title).map_err(usage)?;
-            let message =
-                message.unwrap_or_else(|| format!("Maintenance is scheduled from {} to {}.", iso(start), iso(end)));
+            // A window recorded after the fact is written as it went: completed.
+            let (status, message) = if end <= now {
+                let done = format!("Maintenance was carried out from {} to {}.", iso(start), iso(end));
+                ("completed", message.unwrap_or(done))
+            } else {
+                let planned = format!("Maintenance is scheduled from {} to {}.", iso(start), iso(end));
+                ("scheduled", message.unwrap_or(planned))
+            };
             let (from, until, at) = (iso(start), iso(end), iso(now));
-            let first = [NewUpdate { at: &at, status: "scheduled", visibility: None, body: &message }];
+            let first = [NewUpdate { id: None, at: &at, status, visibility: None, body: &message }];
             let mut fields = vec![
                 ("title", Field::Text(&title)),
                 ("components", Field::List(&components)),
                 ("scheduled_for", Field::Text(&from)),
                 ("scheduled_until", Field::Text(&until)),
-                ("status", Field::Text("scheduled")),
+                ("status", Field::Text(status)),
             ];
-            if is_public {
-                fields.push(("visibility", Field::Text(&public)));
+            if let Some(a) = &audience {
+                fields.push(("visibility", Field::Text(a)));
             }
             fields.push(("updates", Field::Updates(&first)));
             Ok(Planned {
                 rel: format!("content/maintenance/{slug}.md"),
                 text: written(&fields, "")?,
-                what: format!("maintenance `{slug}`"),
+                what: format!("maintenance `{slug}` ({status})"),
                 kind: Kind::Maintenance,
-                visibility: is_public.then_some(0),
             })
         }
     }

@@ -3,6 +3,7 @@
 use super::Format;
 use crate::diagnostics::{Diagnostic, Severity, counts};
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 pub fn print(diagnostics: &[Diagnostic], format: Format, out: &mut dyn Write) -> std::io::Result<()> {
     match format {
@@ -43,6 +44,26 @@ pub fn print(diagnostics: &[Diagnostic], format: Format, out: &mut dyn Write) ->
     Ok(())
 }
 
+/// The folder of the knowledge base at `root` relative to the top of the git repository it is
+/// in (found as git finds it: the nearest folder above with a `.git`), when it is below it.
+fn below_repository(root: &Path) -> Option<PathBuf> {
+    let root = std::fs::canonicalize(root).ok()?;
+    let top = root.ancestors().find(|dir| dir.join(".git").exists())?;
+    let below = root.strip_prefix(top).ok()?;
+    (!below.as_os_str().is_empty()).then(|| below.to_path_buf())
+}
+
+/// Makes the files of `diagnostics` relative to the top of the git repository holding the
+/// knowledge base at `root` instead of to `root`: pull-request annotations name files as the
+/// diff does, from the repository's top, also when the knowledge base lives in a subfolder.
+pub fn from_repository_top(diagnostics: &mut [Diagnostic], root: &Path) {
+    let Some(below) = below_repository(root) else { return };
+    let prefix = crate::diagnostics::display_path(&below);
+    for d in diagnostics.iter_mut().filter(|d| !d.file.starts_with('<')) {
+        d.file = format!("{prefix}/{}", d.file);
+    }
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
@@ -61,7 +82,6 @@ fn escape_property(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::diagnostics::Pos;
-    use std::path::Path;
 
     #[test]
     fn github_annotations_escape_properties() {

@@ -13,8 +13,12 @@ pub struct SearchArgs {
     /// Words to look for; put a phrase in double quotes ('"finality stall"'). Without words,
     /// the documents matching the filters, newest first
     pub query: Vec<String>,
-    /// Root of the knowledge base (the folder holding cairn.yaml)
-    #[arg(long, default_value = ".")]
+    /// Root of the knowledge base (the folder holding cairn.yaml); by default the working
+    /// folder or the nearest one above it with a cairn.yaml, as git finds its repository
+    #[arg(long = "root", value_name = "DIR")]
+    pub given_root: Option<PathBuf>,
+    /// The root in use (set by `main`).
+    #[arg(skip)]
     pub root: PathBuf,
     /// Only this kind: incident, postmortem, runbook, matrix, maintenance or page
     #[arg(long, value_parser = parse_kind)]

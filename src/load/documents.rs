@@ -26,6 +26,7 @@ const INCIDENT_KEYS: &[&str] = &[
     "runbooks",
     "postmortem",
     "halted_at_height",
+    "backfilled",
     "updates",
 ];
 const UPDATE_KEYS: &[&str] = &["id", "at", "status", "body", "visibility", "embargo_until", "height", "next_update"];
@@ -155,17 +156,17 @@ pub fn load_document(file: &mut File, audiences: &Audiences, problems: &mut Vec<
         problems.extend(breaches);
         return None;
     }
-    let value = match yaml::parse(yaml_text, yaml_line) {
-        Ok(v) => v,
-        Err((pos, msg)) => {
-            problems.push(yaml_error(&source, pos, msg));
-            return None;
-        }
-    };
-    let locations = yaml::locate(yaml_text, yaml_line);
+    // A syntax error does not hide the other problems of the file: the keys that can be read
+    // are still checked (and the file still yields no document).
+    let parsed = yaml::parse_recovering(yaml_text, yaml_line);
+    let syntax_ok = parsed.errors.is_empty();
+    problems.extend(parsed.errors.into_iter().map(|(pos, msg)| yaml_error(&source, pos, msg)));
+    let value = parsed.value?;
+    let locations = if syntax_ok { yaml::locate(yaml_text, yaml_line) } else { parsed.locations };
     let stem = rel.rsplit('/').next().unwrap_or(rel);
     let slug = file.slug.clone();
-    let cx = FileCx::new(&source, yaml_line, &locations, audiences);
+    let mut cx = FileCx::new(&source, yaml_line, &locations, audiences);
+    cx.unreadable = parsed.unreadable;
     if kind != Kind::Page && !is_id(&slug) {
         problems.push(
             Diagnostic::error(&source, Pos::START, "bad-id", format!("file name `{stem}` is not a valid id"))
@@ -223,7 +224,7 @@ pub fn load_document(file: &mut File, audiences: &Audiences, problems: &mut Vec<
         Some(doc)
     });
     let mut file_problems = cx.into_problems();
-    let ok = !file_problems.iter().any(Diagnostic::is_error);
+    let ok = syntax_ok && !file_problems.iter().any(Diagnostic::is_error);
     problems.append(&mut file_problems);
     let mut doc = loaded.filter(|_| ok)?;
     meta_mut(&mut doc).locations = locations;
@@ -350,6 +351,7 @@ fn incident(cx: &FileCx<'_>, f: &Fields<'_>, yaml_text: &str) -> Option<Incident
     let runbooks = f.strings("runbooks");
     let postmortem = f.string("postmortem");
     let halted_at_height = f.uint("halted_at_height");
+    let backfilled = f.bool("backfilled").unwrap_or(false);
     let updates = updates(cx, f, yaml_text, IncidentStatus::parse, IncidentStatus::NAMES);
     Some(Incident {
         meta: placeholder(),
@@ -366,6 +368,7 @@ fn incident(cx: &FileCx<'_>, f: &Fields<'_>, yaml_text: &str) -> Option<Incident
         runbooks,
         postmortem,
         halted_at_height,
+        backfilled,
         updates,
     })
 }

@@ -1,5 +1,6 @@
 //! Edits of a document for the comms CLI, checked by reading them back: append a status update
-//! (and set `resolved_at`), or write a new document. Guided by the YAML locator, an edit only
+//! (and set keys such as `resolved_at` or a window's `status`), widen the audience of a document
+//! or of one of its updates, or write a new document. Guided by the YAML locator, an edit only
 //! adds lines, so the author's comments, key order, quoting, line endings and body stay byte for
 //! byte as written. The edited text is then parsed again, and refused unless its front matter
 //! holds exactly the values it held before plus the new ones, and its body is unchanged.
@@ -7,11 +8,14 @@
 use super::emit::{self, Style};
 use super::limits::check_yaml;
 use super::yaml::{locate, parse, split_front_matter};
+use crate::model::Loc;
 use serde_yaml::{Mapping, Value};
 use std::path::Path;
 
 /// A status update to append or to write: every value exactly as it must read back.
 pub struct NewUpdate<'a> {
+    /// An explicit id, when the update's time would not make a unique one.
+    pub id: Option<&'a str>,
     /// RFC 3339.
     pub at: &'a str,
     pub status: &'a str,
@@ -24,6 +28,9 @@ impl NewUpdate<'_> {
     fn expected(&self) -> Value {
         let mut m = Mapping::new();
         m.insert("at".into(), self.at.into());
+        if let Some(id) = self.id {
+            m.insert("id".into(), id.into());
+        }
         m.insert("status".into(), self.status.into());
         if let Some(v) = self.visibility {
             m.insert("visibility".into(), v.into());
@@ -34,11 +41,11 @@ impl NewUpdate<'_> {
 
     /// The update as an item of a block list whose `-` is indented `pad`.
     fn write(&self, pad: &str, newline: &str, style: Style) -> String {
-        let mut out = format!(
-            "{pad}- at: {}{newline}{pad}  status: {}{newline}",
-            emit::scalar(self.at, style),
-            emit::scalar(self.status, style)
-        );
+        let mut out = format!("{pad}- at: {}{newline}", emit::scalar(self.at, style));
+        if let Some(id) = self.id {
+            out.push_str(&format!("{pad}  id: {}{newline}", emit::scalar(id, style)));
+        }
+        out.push_str(&format!("{pad}  status: {}{newline}", emit::scalar(self.status, style)));
         if let Some(v) = self.visibility {
             out.push_str(&format!("{pad}  visibility: {}{newline}", emit::scalar(v, style)));
         }
@@ -164,6 +171,18 @@ fn splice_update(
     Ok(format!("{}{block}{}", &text[..at], &text[at..]))
 }
 
+/// `text` with the line of the key located at `loc` holding `key: value` instead: its
+/// indentation (and list dash) and its comment are kept.
+fn replace_value(text: &str, loc: Loc, key: &str, value: &str) -> String {
+    let start = line_offset(text, loc.key.line);
+    let end = line_offset(text, loc.key.line + 1);
+    let line = text[start..end].trim_end_matches(['\n', '\r']);
+    let comment = line.find(" #").map(|i| &line[line[..i].trim_end().len()..]).unwrap_or("");
+    let indent: String = line.chars().take(loc.key.column - 1).collect();
+    let ending = &text[start + line.len()..end];
+    format!("{}{indent}{key}: {value}{comment}{ending}{}", &text[..start], &text[end..])
+}
+
 /// `text` with the top-level key `key` set to the one-line `value`: inserted after the last of
 /// `after` that exists (or before `updates:`); an existing key keeps its line and comment.
 fn splice_key(text: &str, key: &str, value: &str, after: &[&str], style: Style) -> Result<String, Refusal> {
@@ -172,13 +191,7 @@ fn splice_key(text: &str, key: &str, value: &str, after: &[&str], style: Style) 
     let newline = newline_of(text);
     let value = emit::scalar(value, style);
     if let Some(loc) = locations.0.get(key) {
-        let start = line_offset(text, loc.key.line);
-        let end = line_offset(text, loc.key.line + 1);
-        let line = text[start..end].trim_end_matches(['\n', '\r']);
-        let comment = line.find(" #").map(|i| &line[line[..i].trim_end().len()..]).unwrap_or("");
-        let indent = &line[..loc.key.column - 1];
-        let ending = &text[start + line.len()..end];
-        return Ok(format!("{}{indent}{key}: {value}{comment}{ending}{}", &text[..start], &text[end..]));
+        return Ok(replace_value(text, *loc, key, &value));
     }
     let anchor = after.iter().filter_map(|k| locations.0.get(*k)).map(|l| l.key.line).max();
     let line = match anchor {
@@ -189,18 +202,64 @@ fn splice_key(text: &str, key: &str, value: &str, after: &[&str], style: Style) 
     Ok(format!("{}{key}: {value}{newline}{}", &text[..at], &text[at..]))
 }
 
-/// `text` with `update` appended to its `updates` and, when given, `resolved_at` set (after the
-/// first of the metric times found, from the end of `after`). The result is parsed again: its
-/// front matter must be the old one with exactly these changes and its body unchanged, or
-/// nothing is returned but why. The update goes before the blank lines and comments that end the
-/// list, else after them (they are part of the last update's text when it keeps its trailing
-/// newlines); in a readable form, else with every value double-quoted.
-pub fn append_update(
+/// `text` with `key` of update `index` set to the one-line `value`: an existing key keeps its
+/// line and comment; a new one goes on the line after the update's `status` (or `at`), at its
+/// indentation.
+fn splice_update_key(text: &str, index: usize, key: &str, value: &str, style: Style) -> Result<String, Refusal> {
+    let (yaml, first, _) = front_matter(text)?;
+    let locations = locate(yaml, first);
+    let value = emit::scalar(value, style);
+    let item = format!("updates.{index}");
+    if let Some(loc) = locations.0.get(&format!("{item}.{key}")) {
+        return Ok(replace_value(text, *loc, key, &value));
+    }
+    let anchor = ["status", "at", "id"]
+        .iter()
+        .filter_map(|k| locations.0.get(&format!("{item}.{k}")))
+        .max_by_key(|l| l.key.line)
+        .ok_or_else(|| format!("update {} has no `status` or `at` line to write `{key}` after", index + 1))?;
+    let indent = " ".repeat(anchor.key.column - 1);
+    let at = line_offset(text, anchor.key.line + 1);
+    Ok(format!("{}{indent}{key}: {value}{}{}", &text[..at], newline_of(text), &text[at..]))
+}
+
+/// A top-level key to set to a one-line value, placed after the last of `after` written.
+pub struct SetKey<'a> {
+    pub key: &'a str,
+    pub value: &'a str,
+    pub after: &'a [&'a str],
+}
+
+/// The first of `tries` (ways of writing an edit) whose result reads back as `expected` above
+/// the body of `text`, or why none does.
+fn first_exact(
     text: &str,
-    update: &NewUpdate<'_>,
-    resolved_at: Option<(&str, &[&str])>,
+    expected: &Mapping,
+    tries: impl Iterator<Item = Result<String, Refusal>>,
+    layout: &str,
 ) -> Result<String, Refusal> {
-    let (before, body) = read_front_matter(text)?;
+    let (_, body) = read_front_matter(text)?;
+    let mut last_error = None;
+    for edited in tries {
+        match edited {
+            Ok(edited) if reads_back(&edited, expected, body) => return Ok(edited),
+            Ok(_) => {}
+            Err(e) => last_error = Some(e),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| {
+        format!("the {layout} cannot be written into this file so that it reads back exactly as given (the front matter is laid out in a way cairn cannot edit)")
+    }))
+}
+
+/// `text` with `update` appended to its `updates` and the top-level keys `set` (e.g.
+/// `resolved_at`, a window's `status`). The result is parsed again: its front matter must be
+/// the old one with exactly these changes and its body unchanged, or nothing is returned but
+/// why. The update goes before the blank lines and comments that end the list, else after them
+/// (they are part of the last update's text when it keeps its trailing newlines); in a readable
+/// form, else with every value double-quoted.
+pub fn append_update(text: &str, update: &NewUpdate<'_>, set: &[SetKey<'_>]) -> Result<String, Refusal> {
+    let (before, _) = read_front_matter(text)?;
     let mut updates = match before.get("updates") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Sequence(items)) => items.clone(),
@@ -209,27 +268,63 @@ pub fn append_update(
     updates.push(update.expected());
     let mut expected = before.clone();
     expected.insert("updates".into(), Value::Sequence(updates));
-    if let Some((at, _)) = resolved_at {
-        expected.insert("resolved_at".into(), at.into());
+    for s in set {
+        expected.insert(s.key.into(), s.value.into());
     }
-    let mut last_error = None;
     let tries = [(Style::Readable, false), (Style::Quoted, false), (Style::Readable, true), (Style::Quoted, true)];
-    for (style, through_blank_lines) in tries {
+    let edits = tries.into_iter().map(|(style, through_blank_lines)| {
         let mut edited = splice_update(text, update, style, through_blank_lines);
-        if let Some((at, after)) = resolved_at {
-            edited = edited.and_then(|t| splice_key(&t, "resolved_at", at, after, style));
+        for s in set {
+            edited = edited.and_then(|t| splice_key(&t, s.key, s.value, s.after, style));
         }
-        match edited {
-            Ok(edited) if reads_back(&edited, &expected, body) => return Ok(edited),
-            Ok(_) => {}
-            Err(e) => last_error = Some(e),
+        edited
+    });
+    first_exact(text, &expected, edits, "update")
+}
+
+/// `text` with the `visibility` of the document (`update: None`) or of its update at `index` set
+/// to `audience`; the top-level key goes after the last of `after` written. Read back exactly
+/// as [`append_update`] is.
+pub fn set_visibility(text: &str, update: Option<usize>, audience: &str, after: &[&str]) -> Result<String, Refusal> {
+    let (before, _) = read_front_matter(text)?;
+    let mut expected = before.clone();
+    match update {
+        None => {
+            expected.insert("visibility".into(), audience.into());
+        }
+        Some(i) => {
+            let item = expected
+                .get_mut("updates")
+                .and_then(Value::as_sequence_mut)
+                .and_then(|items| items.get_mut(i))
+                .and_then(Value::as_mapping_mut)
+                .ok_or_else(|| format!("there is no update {} to publish", i + 1))?;
+            item.insert("visibility".into(), audience.into());
         }
     }
-    Err(last_error.unwrap_or_else(|| {
-        "the update cannot be written into this file so that it reads back exactly as given \
-         (the front matter is laid out in a way cairn cannot append to)"
-            .into()
-    }))
+    let edits = [Style::Readable, Style::Quoted].into_iter().map(|style| match update {
+        None => splice_key(text, "visibility", audience, after, style),
+        Some(i) => splice_update_key(text, i, "visibility", audience, style),
+    });
+    first_exact(text, &expected, edits, "visibility")
+}
+
+/// `text` with the explicit `id` of its update at `index` set (an update that gives its time's
+/// id to a more widely visible one written in the same second). Read back exactly as
+/// [`append_update`] is.
+pub fn set_update_id(text: &str, index: usize, id: &str) -> Result<String, Refusal> {
+    let (before, _) = read_front_matter(text)?;
+    let mut expected = before.clone();
+    let item = expected
+        .get_mut("updates")
+        .and_then(Value::as_sequence_mut)
+        .and_then(|items| items.get_mut(index))
+        .and_then(Value::as_mapping_mut)
+        .ok_or_else(|| format!("there is no update {} to name", index + 1))?;
+    item.insert("id".into(), id.into());
+    let edits =
+        [Style::Readable, Style::Quoted].into_iter().map(|style| splice_update_key(text, index, "id", id, style));
+    first_exact(text, &expected, edits, "id")
 }
 
 /// A new markdown document: front matter with `fields` in order, then `body`; parsed again

@@ -44,11 +44,17 @@ pub fn double_quoted(text: &str) -> String {
 }
 
 /// Whether `text` may be written as a plain scalar and read back as the same text by
-/// serde_yaml: an id that starts with a letter and is no keyword (`true`, `null`, …).
+/// serde_yaml: a name that starts with a letter (`in_progress`) and is no keyword (`true`,
+/// `null`, …), or an update id made of digits and dashes (`20261126-1405-2`).
 fn plain_safe(text: &str) -> bool {
-    text.starts_with(|c: char| c.is_ascii_lowercase())
-        && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !matches!(text, "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n")
+    let name = text.starts_with(|c: char| c.is_ascii_lowercase())
+        && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && !matches!(text, "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n");
+    let id = text.starts_with(|c: char| c.is_ascii_digit())
+        && text.contains('-')
+        && !text.ends_with('-')
+        && text.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+    name || id
 }
 
 /// Whether `text` is a time, a date or a duration as cairn writes them (`2026-11-20T14:05:00Z`,

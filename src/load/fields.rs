@@ -16,11 +16,13 @@ pub struct FileCx<'a> {
     pub locations: &'a Locations,
     pub audiences: &'a Audiences,
     pub problems: RefCell<Vec<Diagnostic>>,
+    /// Top-level keys written but whose values could not be parsed: never reported missing.
+    pub unreadable: Vec<String>,
 }
 
 impl<'a> FileCx<'a> {
     pub fn new(file: &'a Path, yaml_line: usize, locations: &'a Locations, audiences: &'a Audiences) -> Self {
-        FileCx { file, yaml_line, locations, audiences, problems: RefCell::new(Vec::new()) }
+        FileCx { file, yaml_line, locations, audiences, problems: RefCell::new(Vec::new()), unreadable: Vec::new() }
     }
 
     fn root_pos(&self) -> crate::diagnostics::Pos {
@@ -46,7 +48,9 @@ impl<'a> FileCx<'a> {
     /// Reads the mapping at `value`, or reports that a mapping was expected.
     pub fn fields(&'a self, value: &'a Value, prefix: &str, known: &'static [&'static str]) -> Option<Fields<'a>> {
         match value {
-            Value::Mapping(map) => Some(Fields { cx: self, map, prefix: prefix.to_string(), known }),
+            Value::Mapping(map) => {
+                Some(Fields { cx: self, map, prefix: prefix.to_string(), known, misspelt: RefCell::new(Vec::new()) })
+            }
             other => {
                 let what = if prefix.is_empty() { "the document" } else { prefix };
                 self.at_value(
@@ -62,11 +66,15 @@ impl<'a> FileCx<'a> {
 }
 
 /// The keys of one YAML mapping, read one at a time; `finish` reports the keys nobody asked for.
+/// One mistake, one diagnostic: a required key that is missing because it is misspelt is
+/// reported once, as the unknown key with a "did you mean".
 pub struct Fields<'a> {
     cx: &'a FileCx<'a>,
     map: &'a Mapping,
     prefix: String,
     known: &'static [&'static str],
+    /// Required keys found missing but written misspelt: reported by `finish`.
+    misspelt: RefCell<Vec<String>>,
 }
 
 impl<'a> Fields<'a> {
@@ -89,8 +97,25 @@ impl<'a> Fields<'a> {
         );
     }
 
-    /// Reports a missing required key, at the start of the enclosing mapping.
+    /// The key of this mapping that is not a known key and reads as a misspelling of `key`.
+    fn misspelling_of(&self, key: &str) -> Option<String> {
+        self.map
+            .keys()
+            .filter_map(Value::as_str)
+            .find(|written| !self.known.contains(written) && suggest(written, self.known.iter().copied()) == Some(key))
+            .map(String::from)
+    }
+
+    /// Reports a missing required key, at the start of the enclosing mapping; not when the key
+    /// is written but unreadable (a syntax error was reported) or misspelt (`finish` reports it).
     pub fn missing(&self, key: &str, example: &str) {
+        if self.prefix.is_empty() && self.cx.unreadable.iter().any(|k| k == key) {
+            return;
+        }
+        if self.misspelling_of(key).is_some() {
+            self.misspelt.borrow_mut().push(key.to_string());
+            return;
+        }
         let pos = if self.prefix.is_empty() { self.cx.root_pos() } else { self.cx.locations.key(&self.prefix) };
         self.cx.problems.borrow_mut().push(
             Diagnostic::error(self.cx.file, pos, "missing-field", format!("required key `{key}` is missing"))
@@ -319,6 +344,9 @@ impl<'a> Fields<'a> {
                 continue;
             }
             let help = match suggest(&name, self.known.iter().copied()) {
+                Some(s) if self.misspelt.borrow().iter().any(|k| k == s) => {
+                    format!("did you mean `{s}`? (a required key, missing here)")
+                }
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("known keys here: {}", self.known.join(", ")),
             };

@@ -49,8 +49,15 @@ pub fn parse(yaml: &str, first_line: usize) -> Result<serde_yaml::Value, (Pos, S
         let msg = e.to_string();
         let mut pos =
             e.location().map(|l| Pos::new(l.line() + first_line - 1, l.column())).unwrap_or(Pos::new(first_line, 1));
-        // An unclosed quote is reported where scanning gave up; point at where the quote opened.
-        if let Some(ctx) = msg.split("while scanning a quoted scalar at ").nth(1)
+        // An unclosed quote or bracket, or a line that is not `key: value`, is reported where
+        // scanning gave up (often the next line); point at where it started.
+        let opened = [
+            "while scanning a quoted scalar at ",
+            "while parsing a flow sequence at ",
+            "while parsing a flow mapping at ",
+            "while scanning a simple key at ",
+        ];
+        if let Some(ctx) = opened.iter().find_map(|o| msg.split(o).nth(1))
             && let Some(p) = parse_line_column(ctx)
         {
             pos = Pos::new(p.line + first_line - 1, p.column);
@@ -67,6 +74,89 @@ pub fn parse(yaml: &str, first_line: usize) -> Result<serde_yaml::Value, (Pos, S
         }
         (pos, strip_positions(&msg))
     })
+}
+
+/// YAML parsed as far as it can be: when the whole does not parse, each top-level key with
+/// its value is parsed on its own, so that one syntax error does not hide the problems of the
+/// other keys.
+pub struct Recovered {
+    /// The mapping of the keys that could be read; `None` when nothing could be (the YAML is
+    /// not a mapping of top-level keys, or only the whole is wrong, e.g. a key written twice).
+    pub value: Option<serde_yaml::Value>,
+    /// One syntax error per top-level key that could not be read (or the whole's only error).
+    pub errors: Vec<(Pos, String)>,
+    /// Top-level keys written but unreadable: they are there, so not to be reported missing.
+    pub unreadable: Vec<String>,
+    /// Where the keys read one by one are: each located on its own, since the locator, like the
+    /// parser, loses its way after a syntax error (empty when the whole parsed).
+    pub locations: Locations,
+}
+
+/// [`parse`], recovering from syntax errors key by key (see [`Recovered`]). A top-level key
+/// starts on a line at column 1 that reads as `key:`; other lines (list items, flow
+/// continuations, indented lines, stray text) belong to the key above them.
+pub fn parse_recovering(yaml: &str, first_line: usize) -> Recovered {
+    let whole = match parse(yaml, first_line) {
+        Ok(value) => {
+            return Recovered {
+                value: Some(value),
+                errors: Vec::new(),
+                unreadable: Vec::new(),
+                locations: Locations::default(),
+            };
+        }
+        Err(e) => e,
+    };
+    let only_whole =
+        |whole| Recovered { value: None, errors: vec![whole], unreadable: Vec::new(), locations: Locations::default() };
+    // (0-based line where the key starts, byte offset, its name)
+    let mut starts: Vec<(usize, usize, Option<String>)> = Vec::new();
+    let mut offset = 0;
+    for (i, line) in yaml.split_inclusive('\n').enumerate() {
+        let key = (!line.starts_with([' ', '\t', '#', '-', '\r', '\n']))
+            .then(|| key_split(line.trim_end()).map(|(k, _)| k))
+            .flatten();
+        if key.is_some() || i == 0 {
+            starts.push((i, offset, key));
+        }
+        offset += line.len();
+    }
+    if starts.len() < 2 {
+        return only_whole(whole);
+    }
+    let mut map = serde_yaml::Mapping::new();
+    let mut errors = Vec::new();
+    let mut unreadable = Vec::new();
+    let mut locations = Locations::default();
+    for (n, (line, from, key)) in starts.iter().enumerate() {
+        let to = starts.get(n + 1).map_or(yaml.len(), |s| s.1);
+        match parse(&yaml[*from..to], first_line + line) {
+            Ok(serde_yaml::Value::Mapping(m)) => {
+                for (path, loc) in locate(&yaml[*from..to], first_line + line).0 {
+                    locations.0.entry(path).or_insert(loc);
+                }
+                for (k, v) in m {
+                    if map.contains_key(&k) {
+                        // The first is kept, as a reader of the file would take it.
+                        let name = k.as_str().unwrap_or("?");
+                        errors.push((Pos::new(first_line + line, 1), format!("duplicate entry with key \"{name}\"")));
+                        continue;
+                    }
+                    map.insert(k, v);
+                }
+            }
+            Ok(serde_yaml::Value::Null) => {}
+            Ok(_) => return only_whole(whole),
+            Err(e) => {
+                errors.push(e);
+                unreadable.extend(key.clone());
+            }
+        }
+    }
+    if errors.is_empty() {
+        return only_whole(whole);
+    }
+    Recovered { value: Some(serde_yaml::Value::Mapping(map)), errors, unreadable, locations }
 }
 
 /// Drops serde_yaml's " at line N column M" fragments: they count lines of the front matter, not

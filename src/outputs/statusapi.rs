@@ -104,7 +104,9 @@ fn statuses_after(inc: &ResolvedIncident) -> Vec<ComponentStatus> {
     inc.updates
         .iter()
         .map(|u| match u.status {
-            IncidentStatus::Resolved => ComponentStatus::Operational,
+            IncidentStatus::Resolved | IncidentStatus::Postmortem | IncidentStatus::Note => {
+                ComponentStatus::Operational
+            }
             _ => impact_status(inc.impact),
         })
         .collect()
@@ -172,7 +174,9 @@ pub fn maintenance(site: &Site, m: &ResolvedMaintenance) -> Value {
         "shortlink": format!("{}/{}", site.config.base_url, doc.path), "started_at": iso(s.scheduled_for),
         "page_id": page_id(site), "incident_updates": updates, "components": component_entries(site, &s.components),
         "scheduled_for": iso(s.scheduled_for), "scheduled_until": iso(s.scheduled_until),
-        "scheduled_remind_prior": false, "scheduled_auto_in_progress": false, "scheduled_auto_completed": false,
+        "scheduled_remind_prior": false,
+        // A window by time follows its times while `scheduled` (see `site::shown_status`).
+        "scheduled_auto_in_progress": s.halt_height.is_none(), "scheduled_auto_completed": s.halt_height.is_none(),
     })
 }
 

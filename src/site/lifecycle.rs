@@ -52,6 +52,17 @@ fn sections_of(body: &str) -> Vec<Section> {
     out
 }
 
+/// The section of `sections` that reads as a misspelling of the required section `name`: not
+/// itself a required section, and closer to `name` than to any other required one.
+fn misspelt_section<'s>(sections: &'s [Section], name: &str, required: &[String]) -> Option<&'s Section> {
+    let lower: Vec<String> = required.iter().map(|r| r.to_lowercase()).collect();
+    sections.iter().find(|s| {
+        let title = s.title.to_lowercase();
+        !lower.contains(&title)
+            && crate::diagnostics::suggest(&title, lower.iter().map(String::as_str)) == Some(&*name.to_lowercase())
+    })
+}
+
 /// Where problems of a post-mortem as a whole point: its `status` key, else the front matter.
 fn head(m: &Meta) -> Pos {
     if m.locations.0.contains_key("status") { m.locations.key("status") } else { Pos::START }
@@ -74,7 +85,20 @@ pub fn postmortem_rules(pm: &Postmortem, required: &[String], out: &mut Vec<Diag
     let mut found: Vec<(usize, &Section)> = Vec::new();
     for (rank, name) in required.iter().enumerate() {
         match sections.iter().find(|s| s.title.eq_ignore_ascii_case(name)) {
-            None => out.push(report("missing-section", format!("required section `## {name}` is missing"))),
+            None => match misspelt_section(&sections, name, required) {
+                // The mistake is the heading as written: point at it.
+                Some(s) => {
+                    let d = report("missing-section", format!("required section `## {name}` is missing"));
+                    out.push(
+                        Diagnostic { line: m.body_line + s.line, column: 1, ..d }.with_help(format!(
+                            "did you mean `## {}`? Rename it `## {name}` (post-mortems need these sections, in this order: {})",
+                            s.title,
+                            required.join(", ")
+                        )),
+                    )
+                }
+                None => out.push(report("missing-section", format!("required section `## {name}` is missing"))),
+            },
             Some(s) if s.empty => out.push(report("empty-section", format!("required section `## {name}` is empty"))),
             Some(s) => found.push((rank, s)),
         }
@@ -149,9 +173,10 @@ pub fn days_overdue(due: Date, now: Timestamp) -> Option<i64> {
     (today > due).then(|| (today - due).whole_days())
 }
 
-/// Warnings that depend on "now": open action items past their due date, runbooks past review.
+/// Warnings that depend on "now": open action items past their due date, runbooks past review,
+/// times in the future, windows over but still scheduled.
 pub fn reminders(s: &Sources, now: Timestamp) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
+    let mut out = super::times::warnings(s, now);
     for pm in s.postmortems.iter() {
         let m = &pm.meta;
         for (i, item) in pm.action_items.iter().enumerate().filter(|(_, a)| a.status == ActionStatus::Open) {

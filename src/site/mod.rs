@@ -16,13 +16,14 @@ pub mod metrics;
 mod resolve;
 mod scan;
 mod status;
+mod times;
 mod validate;
 
 pub use blocks::{Markdown, visible};
 pub use lifecycle::{action_items_page, days_overdue, reminders, review_due};
 pub use resolve::resolve;
 pub use scan::Heading;
-pub use status::{Indicator, Phase, impact_status};
+pub use status::{Indicator, Phase, impact_status, shown_status};
 pub use validate::validate;
 
 use crate::model::{
@@ -129,7 +130,9 @@ pub struct ResolvedIncident {
     pub fix_deployed_at: Option<Timestamp>,
     pub resolved_at: Option<Timestamp>,
     pub halted_at_height: Option<u64>,
-    /// Oldest first.
+    /// Entered after the fact: it may have no updates.
+    pub backfilled: bool,
+    /// Oldest first; post-resolution notes (if any) last.
     pub updates: Vec<Update<IncidentStatus>>,
     pub status: IncidentStatus,
     pub is_open: bool,

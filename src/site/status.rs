@@ -22,6 +22,23 @@ pub fn phase(status: MaintenanceStatus, from: Timestamp, until: Timestamp, now: 
     }
 }
 
+/// The status a window shows at `now`: as written, except that a `scheduled` window whose
+/// times are exact (`exact`: not estimated from a halt height) follows them, in progress from
+/// its start and completed after its end. A status set by hand always wins.
+pub fn shown_status(
+    status: MaintenanceStatus,
+    exact: bool,
+    from: Timestamp,
+    until: Timestamp,
+    now: Timestamp,
+) -> MaintenanceStatus {
+    match phase(status, from, until, now) {
+        Phase::Active if exact && status == MaintenanceStatus::Scheduled => MaintenanceStatus::InProgress,
+        Phase::Past if exact && status == MaintenanceStatus::Scheduled => MaintenanceStatus::Completed,
+        _ => status,
+    }
+}
+
 /// The page-wide indicator, as in the Statuspage API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Indicator {

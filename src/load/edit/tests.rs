@@ -35,8 +35,9 @@ fn only_inserted(original: &str, edited: &str) -> bool {
 
 #[test]
 fn appending_keeps_everything_else() {
-    let u = NewUpdate { at: "2026-11-26T09:00:00Z", status: "identified", visibility: None, body: "Found it.\n" };
-    let out = append_update(DOC, &u, None).unwrap();
+    let u =
+        NewUpdate { id: None, at: "2026-11-26T09:00:00Z", status: "identified", visibility: None, body: "Found it.\n" };
+    let out = append_update(DOC, &u, &[]).unwrap();
     let expected = DOC.replace(
         "      Second paragraph.\n",
         "      Second paragraph.\n  - at: 2026-11-26T09:00:00Z\n    status: identified\n    body: |\n      Found it.\n",
@@ -50,8 +51,9 @@ fn every_message_reads_back_exactly_and_nothing_else_changes() {
         let original = if crlf { DOC.replace('\n', "\r\n") } else { DOC.to_string() };
         for message in MESSAGES {
             for visibility in [None, Some("internal")] {
-                let u = NewUpdate { at: "2026-11-26T09:00:00Z", status: "identified", visibility, body: message };
-                let out = append_update(&original, &u, None).unwrap_or_else(|e| panic!("{message:?}: {e}"));
+                let u =
+                    NewUpdate { id: None, at: "2026-11-26T09:00:00Z", status: "identified", visibility, body: message };
+                let out = append_update(&original, &u, &[]).unwrap_or_else(|e| panic!("{message:?}: {e}"));
                 let found = updates(&out);
                 assert_eq!(found[..found.len() - 1], updates(&original)[..], "{message:?}");
                 assert_eq!(found.last(), Some(&u.expected()), "{message:?}: {out}");
@@ -67,8 +69,10 @@ fn every_message_reads_back_exactly_and_nothing_else_changes() {
 #[test]
 fn resolving_sets_resolved_at_and_a_missing_list_is_created() {
     let doc = "---\ntitle: X\nstarted_at: 2026-11-26T08:00:00Z\nimpact: minor\n---\nBody.\n";
-    let u = NewUpdate { at: "2026-11-26T10:00:00Z", status: "resolved", visibility: None, body: "Done." };
-    let out = append_update(doc, &u, Some(("2026-11-26T10:00:00Z", &["started_at"]))).unwrap();
+    let u = NewUpdate { id: None, at: "2026-11-26T10:00:00Z", status: "resolved", visibility: None, body: "Done." };
+    let out =
+        append_update(doc, &u, &[SetKey { key: "resolved_at", value: "2026-11-26T10:00:00Z", after: &["started_at"] }])
+            .unwrap();
     assert_eq!(
         out,
         "---\ntitle: X\nstarted_at: 2026-11-26T08:00:00Z\nresolved_at: 2026-11-26T10:00:00Z\nimpact: minor\nupdates:\n  - at: 2026-11-26T10:00:00Z\n    status: resolved\n    body: |-\n      Done.\n---\nBody.\n"
@@ -78,18 +82,20 @@ fn resolving_sets_resolved_at_and_a_missing_list_is_created() {
 #[test]
 fn a_block_that_would_swallow_what_follows_falls_back_to_quotes() {
     // A kept trailing blank line would take in the blank line already after the list.
-    let u = NewUpdate { at: "2026-11-26T09:00:00Z", status: "identified", visibility: None, body: "x\n\n" };
-    let out = append_update(DOC, &u, None).unwrap();
+    let u = NewUpdate { id: None, at: "2026-11-26T09:00:00Z", status: "identified", visibility: None, body: "x\n\n" };
+    let out = append_update(DOC, &u, &[]).unwrap();
     assert!(out.contains("    body: \"x\\n\\n\"\n"), "{out}");
     assert_eq!(updates(&out).last(), Some(&u.expected()));
 }
 
 #[test]
 fn an_update_after_one_that_keeps_its_trailing_lines_keeps_them() {
-    let first = NewUpdate { at: "2026-11-26T09:00:00Z", status: "identified", visibility: None, body: "kept\n\n\n" };
-    let second = NewUpdate { at: "2026-11-26T09:05:00Z", status: "identified", visibility: None, body: "next" };
-    let once = append_update(DOC, &first, None).unwrap();
-    let twice = append_update(&once, &second, None).unwrap();
+    let first =
+        NewUpdate { id: None, at: "2026-11-26T09:00:00Z", status: "identified", visibility: None, body: "kept\n\n\n" };
+    let second =
+        NewUpdate { id: None, at: "2026-11-26T09:05:00Z", status: "identified", visibility: None, body: "next" };
+    let once = append_update(DOC, &first, &[]).unwrap();
+    let twice = append_update(&once, &second, &[]).unwrap();
     let found = updates(&twice);
     assert_eq!(found[found.len() - 2..], [first.expected(), second.expected()]);
     assert!(only_inserted(&once, &twice));
@@ -97,18 +103,19 @@ fn an_update_after_one_that_keeps_its_trailing_lines_keeps_them() {
 
 #[test]
 fn what_cannot_be_appended_is_refused() {
-    let u = NewUpdate { at: "2026-11-26T09:00:00Z", status: "identified", visibility: None, body: "x" };
-    assert!(append_update("---\ntitle: X\nupdates: []\n---\n", &u, None).unwrap_err().contains("flow style"));
-    assert!(append_update("---\ntitle: X\nupdates: 3\n---\n", &u, None).is_err());
-    assert!(append_update("---\na: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n---\n", &u, None).is_err());
-    assert!(append_update("no front matter", &u, None).is_err());
+    let u = NewUpdate { id: None, at: "2026-11-26T09:00:00Z", status: "identified", visibility: None, body: "x" };
+    assert!(append_update("---\ntitle: X\nupdates: []\n---\n", &u, &[]).unwrap_err().contains("flow style"));
+    assert!(append_update("---\ntitle: X\nupdates: 3\n---\n", &u, &[]).is_err());
+    assert!(append_update("---\na: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n---\n", &u, &[]).is_err());
+    assert!(append_update("no front matter", &u, &[]).is_err());
 }
 
 #[test]
 fn new_documents_read_back_exactly() {
     for title in MESSAGES {
         let components = vec!["rpc-gateway".to_string(), "x], visibility: public, y: [z".to_string()];
-        let first = NewUpdate { at: "2026-11-26T09:00:00Z", status: "investigating", visibility: None, body: title };
+        let first =
+            NewUpdate { id: None, at: "2026-11-26T09:00:00Z", status: "investigating", visibility: None, body: title };
         let fields = [
             ("title", Field::Text(title)),
             ("components", Field::List(&components)),
@@ -123,4 +130,54 @@ fn new_documents_read_back_exactly() {
         assert!(m.get("visibility").is_none());
         assert_eq!(m.get("updates"), Some(&Value::Sequence(vec![first.expected()])));
     }
+}
+
+#[test]
+fn an_explicit_id_reads_back() {
+    let u = NewUpdate {
+        id: Some("20261126-0900-2"),
+        at: "2026-11-26T09:00:00Z",
+        status: "identified",
+        visibility: None,
+        body: "Again.",
+    };
+    let out = append_update(DOC, &u, &[]).unwrap();
+    assert_eq!(updates(&out).last(), Some(&u.expected()));
+    assert!(out.contains("  - at: 2026-11-26T09:00:00Z\n    id: 20261126-0900-2\n    status: identified\n"), "{out}");
+}
+
+#[test]
+fn a_window_status_is_replaced_in_place() {
+    let doc = "---\ntitle: W\nstatus: scheduled  # by hand\nupdates:\n  - at: 2026-11-26T08:00:00Z\n    status: scheduled\n    body: Planned.\n---\n";
+    let u =
+        NewUpdate { id: None, at: "2026-11-26T09:00:00Z", status: "in_progress", visibility: None, body: "Started." };
+    let out = append_update(doc, &u, &[SetKey { key: "status", value: "in_progress", after: &[] }]).unwrap();
+    assert!(out.starts_with("---\ntitle: W\nstatus: in_progress  # by hand\nupdates:\n"), "{out}");
+    assert!(out.ends_with("    status: in_progress\n    body: |-\n      Started.\n---\n"), "{out}");
+}
+
+#[test]
+fn visibility_is_widened_for_the_document_or_one_update() {
+    let doc = "---\ntitle: X\nimpact: minor\nvisibility: internal # for now\nupdates:\n  - at: 2026-11-26T08:10:00Z\n    status: investigating\n    body: One.\n  - at: 2026-11-26T08:20:00Z\n    status: identified\n    visibility: internal\n    body: Two.\n---\nBody\n";
+    let widened = set_visibility(doc, None, "public", &["impact"]).unwrap();
+    assert_eq!(widened, doc.replace("visibility: internal # for now", "visibility: public # for now"));
+    let second = set_visibility(doc, Some(1), "operators", &[]).unwrap();
+    assert_eq!(second, doc.replace("    visibility: internal\n", "    visibility: operators\n"));
+    let first = set_visibility(doc, Some(0), "public", &[]).unwrap();
+    assert_eq!(
+        first,
+        doc.replace("    status: investigating\n", "    status: investigating\n    visibility: public\n")
+    );
+    let bare = "---\ntitle: X\nimpact: minor\nupdates:\n- at: 2026-11-26T08:10:00Z\n  status: investigating\n  body: One.\n---\n";
+    assert_eq!(
+        set_visibility(bare, None, "public", &["impact"]).unwrap(),
+        bare.replace("impact: minor\n", "impact: minor\nvisibility: public\n")
+    );
+    assert_eq!(
+        set_visibility(bare, Some(0), "public", &[]).unwrap(),
+        bare.replace("  status: investigating\n", "  status: investigating\n  visibility: public\n")
+    );
+    let flow = "---\ntitle: X\nupdates:\n  - {at: 2026-11-26T08:10:00Z, status: investigating, body: One.}\n---\n";
+    assert!(set_visibility(flow, Some(0), "public", &[]).is_err(), "a flow mapping cannot take a new line");
+    assert!(set_visibility(doc, Some(5), "public", &[]).is_err());
 }
