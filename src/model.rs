@@ -88,8 +88,19 @@ named_enum!(
         Identified = "identified" / "Identified",
         Monitoring = "monitoring" / "Monitoring",
         Resolved = "resolved" / "Resolved",
+        Postmortem = "postmortem" / "Post-mortem",
+        Note = "note" / "Note",
     }
 );
+
+impl IncidentStatus {
+    /// Whether an update of this status is a post-resolution note: it comes after the
+    /// `resolved` update and leaves the incident resolved (`postmortem`: the root-cause report
+    /// is out, as Statuspage calls it; `note`: any other word after the fact).
+    pub fn is_note(self) -> bool {
+        matches!(self, IncidentStatus::Postmortem | IncidentStatus::Note)
+    }
+}
 
 named_enum!(
     /// Status of a maintenance window.
@@ -354,6 +365,8 @@ pub struct Incident {
     pub runbooks: Vec<String>,
     pub postmortem: Option<String>,
     pub halted_at_height: Option<u64>,
+    /// Entered after the fact (`backfilled: true`): it may have no updates, and is over.
+    pub backfilled: bool,
     pub updates: Vec<StatusUpdate<IncidentStatus>>,
 }
 

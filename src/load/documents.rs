@@ -26,6 +26,7 @@ const INCIDENT_KEYS: &[&str] = &[
     "runbooks",
     "postmortem",
     "halted_at_height",
+    "backfilled",
     "updates",
 ];
 const UPDATE_KEYS: &[&str] = &["id", "at", "status", "body", "visibility", "embargo_until", "height", "next_update"];
@@ -350,6 +351,7 @@ fn incident(cx: &FileCx<'_>, f: &Fields<'_>, yaml_text: &str) -> Option<Incident
     let runbooks = f.strings("runbooks");
     let postmortem = f.string("postmortem");
     let halted_at_height = f.uint("halted_at_height");
+    let backfilled = f.bool("backfilled").unwrap_or(false);
     let updates = updates(cx, f, yaml_text, IncidentStatus::parse, IncidentStatus::NAMES);
     Some(Incident {
         meta: placeholder(),
@@ -366,6 +368,7 @@ fn incident(cx: &FileCx<'_>, f: &Fields<'_>, yaml_text: &str) -> Option<Incident
         runbooks,
         postmortem,
         halted_at_height,
+        backfilled,
         updates,
     })
 }

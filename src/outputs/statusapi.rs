@@ -104,7 +104,7 @@ fn statuses_after(inc: &ResolvedIncident) -> Vec<ComponentStatus> {
     inc.updates
         .iter()
         .map(|u| match u.status {
-            IncidentStatus::Resolved => ComponentStatus::Operational,
+            IncidentStatus::Resolved | IncidentStatus::Postmortem | IncidentStatus::Note => ComponentStatus::Operational,
             _ => impact_status(inc.impact),
         })
         .collect()

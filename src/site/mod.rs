@@ -129,7 +129,9 @@ pub struct ResolvedIncident {
     pub fix_deployed_at: Option<Timestamp>,
     pub resolved_at: Option<Timestamp>,
     pub halted_at_height: Option<u64>,
-    /// Oldest first.
+    /// Entered after the fact: it may have no updates.
+    pub backfilled: bool,
+    /// Oldest first; post-resolution notes (if any) last.
     pub updates: Vec<Update<IncidentStatus>>,
     pub status: IncidentStatus,
     pub is_open: bool,

@@ -370,26 +370,44 @@ fn updates<S: Copy + PartialEq + 'static>(
     }
 }
 
+/// `resolved` closes the status updates: after it come only post-resolution notes (`postmortem`,
+/// `note`), which need a `resolved` before them. The incident is resolved when its last update
+/// other than a note is `resolved`, and then it has `resolved_at`.
 fn resolution(inc: &Incident, out: &mut Vec<Diagnostic>) {
     let m = &inc.meta;
-    let last = inc.updates.len().saturating_sub(1);
+    let last_status = inc.updates.iter().rposition(|u| !u.status.is_note());
+    let mut resolved_seen = false;
     for (i, u) in inc.updates.iter().enumerate() {
-        if u.status == IncidentStatus::Resolved && i != last {
+        let at = m.locations.value(&format!("updates.{}.status", u.index));
+        if u.status == IncidentStatus::Resolved && Some(i) != last_status {
+            out.push(
+                Diagnostic::error(&m.source, at, "resolved-not-last", "`resolved` must be the last status update")
+                    .with_help(
+                        "an incident that is still being worked on is `monitoring`; after `resolved` come only \
+                         post-resolution notes (`status: note` or `status: postmortem`)",
+                    ),
+            );
+        }
+        if u.status.is_note() && !resolved_seen {
             out.push(
                 Diagnostic::error(
                     &m.source,
-                    m.locations.value(&format!("updates.{}.status", u.index)),
-                    "resolved-not-last",
-                    "`resolved` must be the last update",
+                    at,
+                    "note-before-resolved",
+                    format!("`{}` is a post-resolution note, but the incident is not resolved yet", u.status.as_str()),
                 )
-                .with_help("an incident that is still being worked on is `monitoring`; move or change this update"),
+                .with_help(
+                    "notes come after the `resolved` update; before it, use investigating, identified or monitoring",
+                ),
             );
         }
+        resolved_seen |= u.status == IncidentStatus::Resolved;
     }
-    let resolved = inc.updates.last().is_some_and(|u| u.status == IncidentStatus::Resolved);
+    let last = last_status.map(|i| &inc.updates[i]);
+    let resolved = last.is_some_and(|u| u.status == IncidentStatus::Resolved);
     match (resolved, inc.resolved_at) {
         (true, None) => {
-            let u = inc.updates.last().map_or(0, |u| u.index);
+            let u = last.map_or(0, |u| u.index);
             out.push(
                 Diagnostic::error(
                     &m.source,
@@ -400,6 +418,16 @@ fn resolution(inc: &Incident, out: &mut Vec<Diagnostic>) {
                 .with_help("add `resolved_at:` with the time impact ended"),
             );
         }
+        (false, None) if inc.backfilled => out.push(
+            Diagnostic::error(
+                &m.source,
+                m.locations.key("backfilled"),
+                "missing-resolved-at",
+                "a backfilled incident has no `resolved_at`",
+            )
+            .with_help("an incident entered after the fact is over: add `resolved_at:` with the time impact ended"),
+        ),
+        (false, Some(_)) if inc.backfilled => {}
         (false, Some(_)) => out.push(
             Diagnostic::error(
                 &m.source,
@@ -407,7 +435,10 @@ fn resolution(inc: &Incident, out: &mut Vec<Diagnostic>) {
                 "resolved-without-update",
                 "`resolved_at` is set but the last update is not `resolved`",
             )
-            .with_help("add a final update with `status: resolved` telling users it is over"),
+            .with_help(
+                "add a final update with `status: resolved` telling users it is over, or mark an incident \
+                 entered after the fact `backfilled: true`",
+            ),
         ),
         _ => {}
     }
