@@ -104,7 +104,9 @@ fn statuses_after(inc: &ResolvedIncident) -> Vec<ComponentStatus> {
     inc.updates
         .iter()
         .map(|u| match u.status {
-            IncidentStatus::Resolved | IncidentStatus::Postmortem | IncidentStatus::Note => ComponentStatus::Operational,
+            IncidentStatus::Resolved | IncidentStatus::Postmortem | IncidentStatus::Note => {
+                ComponentStatus::Operational
+            }
             _ => impact_status(inc.impact),
         })
         .collect()
