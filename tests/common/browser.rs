@@ -1,5 +1,6 @@
-//! Headless Chromium for the browser tests: the built site served on localhost, and a driver on
-//! the DevTools pipe (no driver binary) that navigates, evaluates, types and records events.
+//! A headless Chromium driven over the DevTools protocol (pipe transport, no driver binary), and
+//! a small HTTP server for a built site: what the browser tests (`browser.rs`, `xss.rs`) share.
+#![allow(dead_code)]
 
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Write};
@@ -42,8 +43,8 @@ pub fn serve(dir: PathBuf) -> String {
                 Some("html") => "text/html; charset=utf-8",
                 Some("js") => "text/javascript",
                 Some("css") => "text/css",
-                Some("json") => "application/json",
                 Some("svg") => "image/svg+xml",
+                Some("json") => "application/json",
                 _ => "application/octet-stream",
             };
             let head = format!(
@@ -63,7 +64,7 @@ pub struct Browser {
     replies: BufReader<std::io::PipeReader>,
     next: u64,
     session: String,
-    /// DevTools events received while waiting for replies, oldest first.
+    /// Every event the browser sent (messages without an `id`), oldest first.
     pub events: Vec<Value>,
     _profile: tempfile::TempDir,
 }
@@ -133,7 +134,7 @@ impl Browser {
                 assert!(reply.get("error").is_none(), "{method}: {reply}");
                 return reply["result"].clone();
             }
-            if reply.get("method").is_some() {
+            if reply.get("id").is_none() {
                 self.events.push(reply);
             }
         }
@@ -163,6 +164,12 @@ impl Browser {
         self.wait_for(
             "document.readyState === 'complete' && document.querySelector('form[data-search-root]') !== null",
         );
+    }
+
+    /// Loads `url` and waits until the document and its subresources are loaded.
+    pub fn navigate(&mut self, url: &str) {
+        self.call("Page.navigate", json!({ "url": url }));
+        self.wait_for(&format!("location.href === {} && document.readyState === 'complete'", json!(url)));
     }
 
     /// Presses a key: a character (`/`) or a named key (`ArrowDown`, `Escape`).
