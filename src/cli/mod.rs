@@ -4,6 +4,7 @@
 mod build;
 mod check;
 mod comms;
+mod import;
 mod init;
 mod new;
 mod update;
@@ -39,6 +40,8 @@ pub enum Command {
     New(new::NewArgs),
     /// Append a status update to an open incident, or resolve it
     Update(update::UpdateArgs),
+    /// Import another tool's status page (`cairn import statuspage URL|FILE...`)
+    Import(import::ImportArgs),
     /// Search the knowledge base (the index `cairn build` writes) for responders
     Search(search::SearchArgs),
 }
@@ -83,6 +86,7 @@ pub fn main() -> ExitCode {
         Command::New(args) => new::run(args),
         Command::Update(args) => update::run(args),
         Command::Search(args) => search::run(args),
+        Command::Import(args) => import::run(args),
     }
 }
 

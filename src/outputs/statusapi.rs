@@ -161,7 +161,10 @@ fn update_entry<S>(
         ("at_precision", (u.at_precision != Precision::Exact).then(|| json!(u.at_precision.as_str()))),
         ("position", point(site, chain, &u.point)),
         ("source", u.source.as_ref().map(|s| json!({"channel": s.channel, "url": s.url, "author": s.author}))),
-        ("progress", u.progress.as_ref().map(|p| json!({"label": p.label, "percent": p.percent, "threshold": p.threshold}))),
+        (
+            "progress",
+            u.progress.as_ref().map(|p| json!({"label": p.label, "percent": p.percent, "threshold": p.threshold})),
+        ),
         ("references", references(&u.references)),
     ]);
     if let Some(extra) = extra {
@@ -273,8 +276,8 @@ pub fn maintenance(site: &Site, m: &ResolvedMaintenance) -> Value {
         s.updates.iter().rev().map(|u| update_entry(site, doc, m.chain, u, u.status.as_str(), Value::Null)).collect();
     let created = s.updates.first().map_or(s.scheduled_for, |u| u.at);
     let last = s.updates.last().map_or(s.scheduled_for, |u| u.at);
-    let resolved =
-        (m.phase == Phase::Past).then(|| s.ended_at.unwrap_or_else(|| s.updates.last().map_or(s.scheduled_until, |u| u.at)));
+    let resolved = (m.phase == Phase::Past)
+        .then(|| s.ended_at.unwrap_or_else(|| s.updates.last().map_or(s.scheduled_until, |u| u.at)));
     let mut entry = json!({
         "id": doc.slug, "name": doc.title, "status": s.status.as_str(),
         "created_at": iso(created), "updated_at": iso(last), "monitoring_at": null,
