@@ -255,9 +255,10 @@ impl Chain {
 /// internal scales and slugs stay with the audiences that use them.
 #[derive(Debug, Clone)]
 pub struct Vocabulary {
-    /// The least trusted audience shown an incident's severity (`sev1`…).
+    /// The least trusted audience shown an incident's severity (`sev1`…); by default the
+    /// second, so the public (and a site with one audience) sees the impact only.
     pub severity: usize,
-    /// The least trusted audience shown an incident's type (its decision-matrix row).
+    /// The least trusted audience shown an incident's type (its decision-matrix row); same default.
     pub incident_type: usize,
     /// The public's words for each impact, by impact.
     pub impact_labels: BTreeMap<Impact, String>,
@@ -306,11 +307,7 @@ impl Config {
             title: "Status".into(),
             description: None,
             base_url: "http://localhost".into(),
-            vocabulary: Vocabulary {
-                severity: 1.min(most),
-                incident_type: 1.min(most),
-                impact_labels: BTreeMap::new(),
-            },
+            vocabulary: Vocabulary { severity: 1, incident_type: 1, impact_labels: BTreeMap::new() },
             audiences,
             chains: Vec::new(),
             audience_urls: BTreeMap::new(),

@@ -72,6 +72,26 @@ fn slots_and_epochs_link_to_the_explorer_of_their_chain() {
     assert_eq!(eth_final["cairn"]["chain"], "ethereum");
 }
 
+/// Sources that disagree by minutes: the first report (09:48, exact) is before the approximate
+/// start (~09:53), which the ordering rules accept; the same with an exact start is an error.
+#[test]
+fn approximate_times_are_ordered_as_spans() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(fixture(), dir.path());
+    let file = dir.path().join("content/incidents/2024-02-06-solana-mainnet-outage.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("at: 2024-02-06T09:48:00Z"));
+    std::fs::write(&file, text.replace("started_at: ~2024-02-06T09:53:00Z", "started_at: 2024-02-06T09:53:00Z"))
+        .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args(["check", "--now", "2026-11-26T12:00:00Z", "--root"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && text.contains("2024-02-06-solana-mainnet-outage.md:15:"), "{text}");
+}
+
 #[test]
 fn approximate_and_day_only_times_are_shown_as_such() {
     let b = build(None);
@@ -204,4 +224,36 @@ fn postmortem_written_elsewhere_with_aliases_and_ownerless_items() {
         let resolved = b.path(&resolved.to_string_lossy()).join("index.html");
         assert!(resolved.canonicalize().is_ok(), "{alias} → {} exists", resolved.display());
     }
+}
+
+/// One incident, two components in different states: the history bars differ accordingly.
+#[test]
+fn history_bars_follow_each_components_state() {
+    let b = build(None);
+    let home = b.html("index.html");
+    let day = |component: &str| {
+        attrs(
+            &home,
+            &format!(
+                "[data-component='{component}'] .history-bar li:has(a[href='incidents/2026-10-03-hub-upgrade-halt/'])"
+            ),
+            "class",
+        )
+    };
+    assert_eq!(day("hub-consensus"), ["day day-critical day-old", "day day-critical day-old"]);
+    assert_eq!(day("hub-rpc"), ["day day-minor day-old", "day day-minor day-old"]);
+}
+
+/// A reference narrower than its incident reaches its audience only, on pages and in the API.
+#[test]
+fn references_narrower_than_their_document_stay_with_their_audience() {
+    let public = build(None);
+    let eth = public.html("incidents/2023-05-11-ethereum-finality/index.html");
+    let refs = texts(&eth, ".references li").join(" ");
+    assert!(refs.contains("Disclosure credit") && !refs.contains("Embargoed"), "{refs}");
+    let api = std::fs::read_to_string(public.path("api/v2/incidents.json")).unwrap();
+    assert!(!api.contains("Researcher X") && !api.contains("25,000 USDC"));
+    let internal = build(Some("internal"));
+    let eth = internal.html("incidents/2023-05-11-ethereum-finality/index.html");
+    assert!(texts(&eth, ".references li").join(" ").contains("Embargoed bounty"));
 }

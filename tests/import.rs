@@ -173,6 +173,7 @@ fn relay_files_import_check_clean_and_serve_the_same_api() {
         "{page}"
     );
     assert!(texts(&html, ".timeline-body").iter().any(|t| t.contains("<img src=x onerror=alert(1)>")));
+    assert!(texts(&html, ".badge-severity").is_empty(), "the severity set from impact is not public");
     let reopened = std::fs::read_dir(kb.path().join("content/incidents"))
         .unwrap()
         .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())

@@ -61,6 +61,11 @@ pub fn run(args: ImportArgs) -> ExitCode {
     };
     for file in &import.files {
         let path = args.into.join(&file.path);
+        // The site's configuration is the user's once written: an import into an existing
+        // knowledge base keeps it.
+        if file.path == "cairn.yaml" && path.exists() {
+            continue;
+        }
         let write = path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| {
             if std::fs::read_to_string(&path).is_ok_and(|old| old == file.text) {
                 return Ok(());

@@ -200,8 +200,7 @@ fn read_config_fields(f: &super::fields::Fields<'_>, cx: &FileCx<'_>, config: &m
         config.raw_html = m.bool("raw_html").unwrap_or(false);
         m.finish();
     }
-    config.vocabulary =
-        Vocabulary { severity: 1.min(most), incident_type: 1.min(most), impact_labels: BTreeMap::new() };
+    config.vocabulary = Vocabulary { severity: 1, incident_type: 1, impact_labels: BTreeMap::new() };
     if let Some(v) = f.get("vocabulary")
         && let Some(w) = cx.fields(v, "vocabulary", VOCABULARY_KEYS)
     {
