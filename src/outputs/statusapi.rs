@@ -200,7 +200,25 @@ fn postmortem_body(site: &Site, inc: &ResolvedIncident) -> Option<String> {
     let pm = site.postmortems.iter().find(|p| p.doc == id)?;
     (pm.status == PostmortemStatus::Published).then(|| {
         let doc = site.doc(id);
-        body_text(site, doc, doc.body.as_str())
+        // Spacing as the audience's text has it, not as the cut of hidden blocks left it: runs
+        // of spaces and of blank lines are one, so hidden material leaves no trace.
+        let text = body_text(site, doc, doc.body.as_str());
+        let mut out = String::with_capacity(text.len());
+        for para in text
+            .split('\n')
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+            .split(|l| l.is_empty())
+        {
+            if para.is_empty() {
+                continue;
+            }
+            if !out.is_empty() {
+                out.push_str("\n\n");
+            }
+            out.push_str(&para.join("\n"));
+        }
+        out
     })
 }
 
