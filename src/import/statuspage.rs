@@ -497,7 +497,7 @@ fn maintenance(
         .into_iter()
         .flatten()
         .filter(|c| !comps.is_group(&text(&c["id"])))
-        .filter_map(|c| comps.slug(&text(&c["id"])).map(|s| Yaml::from(s)))
+        .filter_map(|c| comps.slug(&text(&c["id"])).map(Yaml::from))
         .collect();
     if matches!(status.as_str(), "in_progress" | "verifying") {
         open_named.extend(ids.iter().filter_map(|s| s.as_str().map(String::from)));

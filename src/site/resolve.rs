@@ -59,7 +59,7 @@ fn updates<S: Copy>(list: Vec<StatusUpdate<S>>, cx: &UpdateContext<'_>, links: &
             let body = blocks::cut_to(u.body, &cx.config.audiences, src, audience, cx.now);
             links.extend(scan::scan(&body, u.body_origin).1);
             let source = (!u.source.is_empty() && u.source.visibility.unwrap_or(0).max(visibility) <= audience)
-                .then(|| super::Source { channel: u.source.channel, url: u.source.url, author: u.source.author });
+                .then_some(super::Source { channel: u.source.channel, url: u.source.url, author: u.source.author });
             Some(Update {
                 id,
                 at: u.at,

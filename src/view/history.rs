@@ -34,6 +34,9 @@ pub fn impact_window(inc: &ResolvedIncident, now: Timestamp) -> (Timestamp, Time
     (inc.started_at, end.max(inc.started_at))
 }
 
+/// Stretches of time, each with the impact an incident recorded for a component over it.
+type Spans = Vec<(Timestamp, Timestamp, Impact)>;
+
 /// How an incident weighed on one component: within its impact window, the state it recorded for
 /// the component from each moment on, as impacts (degraded: minor, partial outage: major, major
 /// outage: critical). Empty when the incident does not name the component.
@@ -188,7 +191,7 @@ pub fn component_history(site: &Site, root: &str) -> BTreeMap<String, ComponentH
     for (id, c) in site.components.iter().enumerate() {
         // Incidents naming the component whose impact window reaches into the history window,
         // each with the impact it recorded for the component over each stretch of that window.
-        let touching: Vec<(&ResolvedIncident, Vec<(Timestamp, Timestamp, Impact)>)> = site
+        let touching: Vec<(&ResolvedIncident, Spans)> = site
             .incidents
             .iter()
             .map(|i| (i, component_intervals(i, id, now)))
