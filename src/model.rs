@@ -192,18 +192,76 @@ impl Audiences {
     }
 }
 
+named_enum!(
+    /// What a network counts its position in: block heights, slots, epochs.
+    Unit { Height = "height" / "Height", Slot = "slot" / "Slot", Epoch = "epoch" / "Epoch" }
+);
+
+/// A position on a chain, in any of its units (a halt can be known by its slot and its epoch).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChainPoint {
+    pub height: Option<u64>,
+    pub slot: Option<u64>,
+    pub epoch: Option<u64>,
+}
+
+impl ChainPoint {
+    pub fn is_empty(&self) -> bool {
+        self.height.is_none() && self.slot.is_none() && self.epoch.is_none()
+    }
+
+    /// The units given, in the order height, slot, epoch.
+    pub fn units(&self) -> Vec<(Unit, u64)> {
+        [(Unit::Height, self.height), (Unit::Slot, self.slot), (Unit::Epoch, self.epoch)]
+            .into_iter()
+            .filter_map(|(u, n)| n.map(|n| (u, n)))
+            .collect()
+    }
+}
+
+/// A network the site reports on: several may be (mainnet and testnet, L1 and bridge), each
+/// named by the component groups (or components) on it.
 #[derive(Debug, Clone)]
 pub struct Chain {
+    /// `[a-z0-9-]+`; for the single `chain:` of `cairn.yaml`, its `id` or its name slugged.
+    pub id: String,
     pub name: String,
     pub block_time: Option<Span>,
-    /// Explorer URL with a `{height}` placeholder.
+    /// Explorer URL with any of the placeholders `{height}`, `{slot}`, `{epoch}`.
     pub explorer_url: Option<String>,
+    /// Explorer URL per unit (`explorer: { slot: …, epoch: … }`), before `explorer_url`.
+    pub explorers: BTreeMap<Unit, String>,
+    /// What the network calls each unit on pages (`units: { height: Block }`).
+    pub units: BTreeMap<Unit, String>,
+    /// Where the chain is declared in cairn.yaml (`chain` or `chains.N`).
+    pub path: String,
 }
 
 impl Chain {
-    pub fn height_url(&self, height: u64) -> Option<String> {
-        self.explorer_url.as_ref().map(|u| u.replace("{height}", &height.to_string()))
+    /// The explorer address of `number` in `unit`, when the chain has a template for it.
+    pub fn url(&self, unit: Unit, number: u64) -> Option<String> {
+        let placeholder = format!("{{{}}}", unit.as_str());
+        let template = self.explorers.get(&unit).or(self.explorer_url.as_ref().filter(|u| u.contains(&placeholder)))?;
+        Some(template.replace(&placeholder, &number.to_string()))
     }
+
+    /// The chain's word for `unit` ("Height", "Slot", "Block", …).
+    pub fn unit_name(&self, unit: Unit) -> String {
+        self.units.get(&unit).cloned().unwrap_or_else(|| unit.label().to_string())
+    }
+}
+
+/// What the public sees of each incident beyond its impact (`vocabulary:` in cairn.yaml):
+/// internal scales and slugs stay with the audiences that use them.
+#[derive(Debug, Clone)]
+pub struct Vocabulary {
+    /// The least trusted audience shown an incident's severity (`sev1`…); by default the
+    /// second, so the public (and a site with one audience) sees the impact only.
+    pub severity: usize,
+    /// The least trusted audience shown an incident's type (its decision-matrix row); same default.
+    pub incident_type: usize,
+    /// The public's words for each impact, by impact.
+    pub impact_labels: BTreeMap<Impact, String>,
 }
 
 /// `cairn.yaml`.
@@ -213,7 +271,8 @@ pub struct Config {
     pub description: Option<String>,
     pub base_url: String,
     pub audiences: Audiences,
-    pub chain: Option<Chain>,
+    /// The networks reported on: `chain:` first (the default chain), then `chains:`.
+    pub chains: Vec<Chain>,
     pub audience_urls: BTreeMap<String, String>,
     pub repo_url: Option<String>,
     pub theme: String,
@@ -222,6 +281,10 @@ pub struct Config {
     pub component_default: usize,
     pub history_days: u32,
     pub required_sections: Vec<String>,
+    /// Other headings that count as a required section (`postmortems.section_aliases`), by
+    /// section.
+    pub section_aliases: BTreeMap<String, Vec<String>>,
+    pub vocabulary: Vocabulary,
     /// Pass raw HTML in markdown through instead of escaping it (trusted repos only).
     pub raw_html: bool,
     /// Whether the public build has a metrics page (of public incidents only); `metrics.public`.
@@ -244,8 +307,9 @@ impl Config {
             title: "Status".into(),
             description: None,
             base_url: "http://localhost".into(),
+            vocabulary: Vocabulary { severity: 1, incident_type: 1, impact_labels: BTreeMap::new() },
             audiences,
-            chain: None,
+            chains: Vec::new(),
             audience_urls: BTreeMap::new(),
             repo_url: None,
             theme: "default".into(),
@@ -253,6 +317,7 @@ impl Config {
             component_default: most,
             history_days: 90,
             required_sections: Config::DEFAULT_SECTIONS.iter().map(|s| s.to_string()).collect(),
+            section_aliases: BTreeMap::new(),
             raw_html: false,
             public_metrics: true,
             locations: Locations::default(),
@@ -275,6 +340,8 @@ pub struct Meta {
     /// Explicit visibility (audience rank); `None` takes the section default.
     pub visibility: Option<usize>,
     pub embargo_until: Option<Timestamp>,
+    /// Old addresses of the document (`aliases:`), as written; each gets a redirect.
+    pub aliases: Vec<String>,
     /// Markdown body (or a matrix's description).
     pub body: String,
     /// 1-based file line on which `body` starts.
@@ -311,19 +378,137 @@ impl TextOrigin {
     }
 }
 
+/// How precisely a time is known: to the second as written, about (`~2026-11-20T20:15:00Z`),
+/// or only to the day (`2026-11-20`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Precision {
+    #[default]
+    Exact,
+    About,
+    Day,
+}
+
+impl Precision {
+    /// How far either way an approximate time may be from what is written.
+    pub const ABOUT_SECONDS: i64 = 30 * 60;
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Precision::Exact => "exact",
+            Precision::About => "about",
+            Precision::Day => "day",
+        }
+    }
+
+    /// The earliest moment a time written as `t` may be (a day starts at its midnight, UTC).
+    pub fn earliest(self, t: Timestamp) -> Timestamp {
+        match self {
+            Precision::Exact | Precision::Day => t,
+            Precision::About => t - time::Duration::seconds(Precision::ABOUT_SECONDS),
+        }
+    }
+
+    /// The latest moment a time written as `t` may be.
+    pub fn latest(self, t: Timestamp) -> Timestamp {
+        match self {
+            Precision::Exact => t,
+            Precision::About => t + time::Duration::seconds(Precision::ABOUT_SECONDS),
+            Precision::Day => t + time::Duration::seconds(86_399),
+        }
+    }
+}
+
+/// The precision of each time of a document that is not exact, by key (`started_at`, …).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Precisions(pub BTreeMap<&'static str, Precision>);
+
+impl Precisions {
+    pub fn of(&self, key: &str) -> Precision {
+        self.0.get(key).copied().unwrap_or_default()
+    }
+}
+
+named_enum!(
+    /// The kinds of structured reference a document or update can carry.
+    ReferenceKind {
+        Release = "release" / "Release",
+        Pr = "pr" / "Pull request",
+        Commit = "commit" / "Commit",
+        Issue = "issue" / "Issue",
+        Advisory = "advisory" / "Security advisory",
+        Cve = "cve" / "CVE",
+        Bounty = "bounty" / "Bug bounty",
+        Report = "report" / "Report",
+        Link = "link" / "Link",
+    }
+);
+
+/// A release, pull request, advisory, CVE id, bounty credit, … (`references:`).
+#[derive(Debug, Clone)]
+pub struct Reference {
+    pub kind: ReferenceKind,
+    pub title: Option<String>,
+    /// An identifier: `CVE-2026-41234`, `GHSA-…`, a version, a PR number.
+    pub id: Option<String>,
+    pub url: Option<String>,
+    /// Who is credited (bounties, reports).
+    pub credit: Option<String>,
+    /// What was paid, as written (`50,000 USDC`).
+    pub amount: Option<String>,
+    /// Narrower than its document or update, never wider.
+    pub visibility: Option<usize>,
+    /// Path of the item in the front matter (`references.2`, `updates.1.references.0`).
+    pub path: String,
+}
+
+/// A coordination figure: how far something has got towards the threshold that matters
+/// ("55 % of stake upgraded, 67 % needed to restart").
+#[derive(Debug, Clone, PartialEq)]
+pub struct Progress {
+    pub label: Option<String>,
+    /// 0 to 100.
+    pub percent: f64,
+    /// 0 to 100, when a threshold matters.
+    pub threshold: Option<f64>,
+}
+
+/// Where an update was first posted and by whom.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Provenance {
+    /// `X`, `Discord #validators`, `forum`, …
+    pub channel: Option<String>,
+    pub url: Option<String>,
+    pub author: Option<String>,
+    /// The least trusted audience that sees it (`source_visibility`); never less than the update.
+    pub visibility: Option<usize>,
+}
+
+impl Provenance {
+    pub fn is_empty(&self) -> bool {
+        self.channel.is_none() && self.url.is_none() && self.author.is_none()
+    }
+}
+
 /// One status update of an incident or a maintenance window.
 #[derive(Debug, Clone)]
 pub struct StatusUpdate<S> {
     /// Explicit stable id (`id:`); without one, the id is made from `at`.
     pub id: Option<String>,
     pub at: Timestamp,
+    pub at_precision: Precision,
     pub status: S,
     pub body: String,
     /// Where `body` starts in the file.
     pub body_origin: TextOrigin,
     pub visibility: Option<usize>,
     pub embargo_until: Option<Timestamp>,
-    pub height: Option<u64>,
+    /// Chain position when it was written (`height`, `slot`, `epoch`).
+    pub point: ChainPoint,
+    pub source: Provenance,
+    /// Component states from this update on (`components: { id: status }`), in file order.
+    pub components: Vec<(String, ComponentStatus)>,
+    pub progress: Option<Progress>,
+    pub references: Vec<Reference>,
     /// When the next update is promised (`next_update:`), shown beside this update while it is
     /// the latest.
     pub next_update: Option<Timestamp>,
@@ -362,6 +547,11 @@ pub struct Incident {
     pub severity: IncidentSeverity,
     pub impact: Impact,
     pub components: Vec<String>,
+    /// Component states given at the incident level (`components: { id: status }`); the
+    /// others listed take the state its impact implies.
+    pub component_states: BTreeMap<String, ComponentStatus>,
+    /// The chain its heights, slots and epochs are on (`chain:`), when it says.
+    pub chain: Option<String>,
     pub started_at: Timestamp,
     pub detected_at: Option<Timestamp>,
     pub acknowledged_at: Option<Timestamp>,
@@ -370,7 +560,15 @@ pub struct Incident {
     pub resolved_at: Option<Timestamp>,
     pub runbooks: Vec<String>,
     pub postmortem: Option<String>,
-    pub halted_at_height: Option<u64>,
+    /// Where the chain halted (`halted_at_height`, `halted_at_slot`, `halted_at_epoch`).
+    pub halted_at: ChainPoint,
+    /// Where it resumed (`resumed_at_height`, …).
+    pub resumed_at: ChainPoint,
+    /// A post-mortem published elsewhere (`postmortem_url`).
+    pub postmortem_url: Option<String>,
+    pub references: Vec<Reference>,
+    /// Times known only approximately or to the day.
+    pub precision: Precisions,
     /// Entered after the fact (`backfilled: true`): it may have no updates, and is over.
     pub backfilled: bool,
     pub updates: Vec<StatusUpdate<IncidentStatus>>,
@@ -379,7 +577,8 @@ pub struct Incident {
 #[derive(Debug, Clone)]
 pub struct ActionItem {
     pub title: String,
-    pub owner: String,
+    /// `None` while nobody owns it yet (a warning).
+    pub owner: Option<String>,
     pub due: Option<Date>,
     pub status: ActionStatus,
     pub runbook: Option<String>,
@@ -394,6 +593,12 @@ pub struct Postmortem {
     pub reviewers: Vec<String>,
     pub published_at: Option<Timestamp>,
     pub action_items: Vec<ActionItem>,
+    /// The report as published elsewhere (`external_url`): its sections are not checked.
+    pub external_url: Option<String>,
+    /// This post-mortem's own required sections (`required_sections:`), instead of cairn.yaml's.
+    pub required_sections: Option<Vec<String>>,
+    pub references: Vec<Reference>,
+    pub precision: Precisions,
 }
 
 #[derive(Debug, Clone)]
@@ -432,7 +637,16 @@ pub struct Maintenance {
     pub scheduled_for: Timestamp,
     pub scheduled_until: Timestamp,
     pub status: MaintenanceStatus,
-    pub halt_height: Option<u64>,
+    /// The planned halt (`halt_height`, `halt_slot`, `halt_epoch`).
+    pub halt: ChainPoint,
+    /// Where the chain resumed (`resumed_at_height`, …).
+    pub resumed_at: ChainPoint,
+    pub chain: Option<String>,
+    /// When the window actually started and ended (`started_at`, `ended_at`).
+    pub started_at: Option<Timestamp>,
+    pub ended_at: Option<Timestamp>,
+    pub precision: Precisions,
+    pub references: Vec<Reference>,
     pub updates: Vec<StatusUpdate<MaintenanceStatus>>,
 }
 
@@ -447,6 +661,8 @@ pub struct Page {
 pub struct ComponentGroup {
     pub id: String,
     pub name: String,
+    /// The chain its components are on.
+    pub chain: Option<String>,
     pub index: usize,
 }
 
@@ -455,6 +671,8 @@ pub struct Component {
     pub id: String,
     pub name: String,
     pub group: Option<String>,
+    /// The chain it is on, when not its group's.
+    pub chain: Option<String>,
     pub description: Option<String>,
     pub visibility: Option<usize>,
     /// Manual override of the derived status.

@@ -75,7 +75,7 @@ fn load(root: &Path, slug: &str) -> Incident {
 type Update = (Timestamp, IncidentStatus, String, Option<usize>, Option<u64>);
 
 fn updates(incident: &Incident) -> Vec<Update> {
-    incident.updates.iter().map(|u| (u.at, u.status, u.body.clone(), u.visibility, u.height)).collect()
+    incident.updates.iter().map(|u| (u.at, u.status, u.body.clone(), u.visibility, u.point.height)).collect()
 }
 
 fn time(text: &str) -> Timestamp {

@@ -73,9 +73,10 @@ fn incident_page_has_timeline_newest_first_and_cross_links() {
     sorted.sort();
     sorted.reverse();
     assert_eq!(times, sorted, "updates must be newest first");
-    assert_eq!(times.first().unwrap(), "2026-11-21T18:00:00Z");
+    // Newest is the post-resolution note that the post-mortem is out, then the resolution.
+    assert_eq!(times[..2], ["2026-11-25T16:00:00Z", "2026-11-21T18:00:00Z"]);
     let statuses = texts(&page, ".timeline-item .timeline-status");
-    assert_eq!(statuses.first().unwrap(), "Resolved");
+    assert_eq!(statuses[..2], ["Post-mortem (after resolution)", "Resolved"]);
     assert_eq!(statuses.last().unwrap(), "Investigating");
     // The internal (14:20) and operators (14:24) updates are not in the public timeline.
     assert!(!times.contains(&"2026-11-20T14:20:00Z".to_string()));

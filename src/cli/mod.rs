@@ -4,6 +4,7 @@
 mod build;
 mod check;
 mod comms;
+mod import;
 mod init;
 mod names;
 mod new;
@@ -46,6 +47,8 @@ pub enum Command {
     Publish(publish::PublishArgs),
     /// What an audience's site shows now: overall status, components, open incidents, maintenance
     Status(status::StatusArgs),
+    /// Import another tool's status page (`cairn import statuspage URL|FILE...`)
+    Import(import::ImportArgs),
     /// Search the knowledge base (the index `cairn build` writes) for responders
     Search(search::SearchArgs),
 }
@@ -57,7 +60,7 @@ impl Command {
         let repo = match self {
             Command::Build(a) => &mut a.repo,
             Command::Check(a) => &mut a.repo,
-            Command::Init(_) => return None,
+            Command::Init(_) | Command::Import(_) => return None,
             Command::New(a) => a.what.repo_mut(),
             Command::Update(a) => &mut a.repo,
             Command::Publish(a) => &mut a.repo,
@@ -148,6 +151,7 @@ pub fn main() -> ExitCode {
         Command::Publish(args) => publish::run(args),
         Command::Status(args) => status::run(args),
         Command::Search(args) => search::run(args),
+        Command::Import(args) => import::run(args),
     }
 }
 

@@ -81,8 +81,10 @@ fn incident_json(site: &Site, inc: &ResolvedIncident) -> Value {
     });
     if let (Value::Object(v), Value::Object(extra)) = (&mut v, extra) {
         v.extend(extra);
-        if !site.is_public() {
-            v.insert("severity".into(), inc.severity.as_str().into());
+        if !site.is_public()
+            && let Some(severity) = inc.severity
+        {
+            v.insert("severity".into(), severity.as_str().into());
         }
     }
     v
@@ -92,7 +94,7 @@ fn window_json(site: &Site, m: &ResolvedMaintenance) -> Value {
     let mut v = doc_json(site, site.doc(m.doc));
     let extra = json!({
         "status": m.status.as_str(), "scheduled_for": iso(m.scheduled_for), "scheduled_until": iso(m.scheduled_until),
-        "halt_height": m.halt_height,
+        "halt_height": m.halt.height, "halt_slot": m.halt.slot, "halt_epoch": m.halt.epoch,
         "components": m.components.iter().map(|c| site.component(*c).id.clone()).collect::<Vec<_>>(),
     });
     if let (Value::Object(v), Value::Object(extra)) = (&mut v, extra) {
@@ -176,7 +178,7 @@ fn incident_text(out: &mut String, site: &Site, inc: &ResolvedIncident) {
 fn window_text(out: &mut String, site: &Site, m: &ResolvedMaintenance) {
     let doc = site.doc(m.doc);
     let now = site.now;
-    let estimate = if m.halt_height.is_some() { " (estimated from its halt height)" } else { "" };
+    let estimate = if !m.halt.is_empty() { " (estimated from its halt position)" } else { "" };
     let _ = writeln!(
         out,
         "  ● {}  [{} · {} → {}{estimate}]",

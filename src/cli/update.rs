@@ -149,7 +149,7 @@ fn window_plan(args: &UpdateArgs, sources: &Sources, named: &Named, now: Timesta
         )));
     }
     // A window that follows its times is where its times say, whatever its file still says.
-    let exact = mt.halt_height.is_none();
+    let exact = mt.halt.is_empty();
     let current = crate::site::shown_status(mt.status, exact, mt.scheduled_for, mt.scheduled_until, now);
     let status = match (&args.status, args.resolve) {
         (_, true) => MaintenanceStatus::Completed,

@@ -4,8 +4,11 @@
 use super::fields::FileCx;
 use super::{inputs, limits, yaml};
 use crate::diagnostics::{Diagnostic, Pos};
-use crate::model::{Audiences, Chain, Component, ComponentGroup, ComponentStatus, Components, Config, Kind};
+use crate::model::{
+    Audiences, Chain, Component, ComponentGroup, ComponentStatus, Components, Config, Impact, Kind, Unit, Vocabulary,
+};
 use serde_yaml::Value;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 const CONFIG_KEYS: &[&str] = &[
@@ -14,6 +17,7 @@ const CONFIG_KEYS: &[&str] = &[
     "base_url",
     "audiences",
     "chain",
+    "chains",
     "audience_urls",
     "repo_url",
     "theme",
@@ -22,12 +26,16 @@ const CONFIG_KEYS: &[&str] = &[
     "postmortems",
     "markdown",
     "metrics",
+    "vocabulary",
 ];
-const CHAIN_KEYS: &[&str] = &["name", "block_time", "explorer_url"];
+const CHAIN_KEYS: &[&str] = &["id", "name", "block_time", "explorer_url", "explorer", "units"];
+const UNIT_KEYS: &[&str] = &["height", "slot", "epoch"];
+const VOCABULARY_KEYS: &[&str] = &["severity", "type", "impact"];
+const IMPACT_KEYS: &[&str] = &["none", "minor", "major", "critical"];
 const DEFAULTS_KEYS: &[&str] =
     &["incidents", "postmortems", "runbooks", "matrices", "maintenance", "pages", "components"];
 const STATUS_KEYS: &[&str] = &["history_days"];
-const POSTMORTEM_KEYS: &[&str] = &["required_sections"];
+const POSTMORTEM_KEYS: &[&str] = &["required_sections", "section_aliases"];
 const MARKDOWN_KEYS: &[&str] = &["raw_html"];
 const METRICS_KEYS: &[&str] = &["public"];
 
@@ -120,14 +128,14 @@ fn read_config_fields(f: &super::fields::Fields<'_>, cx: &FileCx<'_>, config: &m
         config.theme = theme;
     }
     if let Some(v) = f.get("chain")
-        && let Some(c) = cx.fields(v, "chain", CHAIN_KEYS)
+        && let Some(chain) = read_chain(cx, v, "chain")
     {
-        config.chain = c.required_string("name", "Example Network").map(|name| Chain {
-            name,
-            block_time: c.span("block_time"),
-            explorer_url: c.string("explorer_url"),
-        });
-        c.finish();
+        config.chains.push(chain);
+    }
+    for (path, v) in f.items("chains") {
+        if let Some(chain) = read_chain(cx, v, &path) {
+            config.chains.push(chain);
+        }
     }
     if let Some(Value::Mapping(map)) = f.get("audience_urls") {
         for (k, v) in map {
@@ -167,6 +175,34 @@ fn read_config_fields(f: &super::fields::Fields<'_>, cx: &FileCx<'_>, config: &m
         if p.get("required_sections").is_some() {
             config.required_sections = p.strings("required_sections");
         }
+        if let Some(Value::Mapping(map)) = p.get("section_aliases") {
+            for (k, _) in map {
+                let Value::String(section) = k else { continue };
+                let path = format!("postmortems.section_aliases.{section}");
+                let aliases = match map.get(k) {
+                    Some(Value::String(one)) => vec![one.clone()],
+                    Some(Value::Sequence(items)) => items.iter().filter_map(|i| i.as_str().map(String::from)).collect(),
+                    _ => {
+                        cx.at_value(
+                            &path,
+                            "wrong-type",
+                            format!("the aliases of `{section}` should be a list of headings"),
+                            format!("e.g. `{section}: [Overview]`"),
+                        );
+                        continue;
+                    }
+                };
+                config.section_aliases.insert(section.clone(), aliases);
+            }
+        } else if let Some(other) = p.get("section_aliases") {
+            cx.at_value(
+                "postmortems.section_aliases",
+                "wrong-type",
+                format!("`section_aliases` should be a mapping, found {}", super::fields::describe(other)),
+                "map each required section to the other headings that count as it, e.g. `{ Summary: [Overview] }`"
+                    .into(),
+            );
+        }
         p.finish();
     }
     if let Some(v) = f.get("markdown")
@@ -174,6 +210,28 @@ fn read_config_fields(f: &super::fields::Fields<'_>, cx: &FileCx<'_>, config: &m
     {
         config.raw_html = m.bool("raw_html").unwrap_or(false);
         m.finish();
+    }
+    config.vocabulary = Vocabulary { severity: 1, incident_type: 1, impact_labels: BTreeMap::new() };
+    if let Some(v) = f.get("vocabulary")
+        && let Some(w) = cx.fields(v, "vocabulary", VOCABULARY_KEYS)
+    {
+        if let Some(rank) = w.audience("severity") {
+            config.vocabulary.severity = rank;
+        }
+        if let Some(rank) = w.audience("type") {
+            config.vocabulary.incident_type = rank;
+        }
+        if let Some(v) = w.get("impact")
+            && let Some(labels) = cx.fields(v, "vocabulary.impact", IMPACT_KEYS)
+        {
+            for name in IMPACT_KEYS {
+                if let (Some(impact), Some(label)) = (Impact::parse(name), labels.string(name)) {
+                    config.vocabulary.impact_labels.insert(impact, label);
+                }
+            }
+            labels.finish();
+        }
+        w.finish();
     }
     if let Some(v) = f.get("metrics")
         && let Some(m) = cx.fields(v, "metrics", METRICS_KEYS)
@@ -183,9 +241,54 @@ fn read_config_fields(f: &super::fields::Fields<'_>, cx: &FileCx<'_>, config: &m
     }
 }
 
+/// One chain of `chain:` or `chains:`.
+fn read_chain(cx: &FileCx<'_>, v: &Value, path: &str) -> Option<Chain> {
+    let c = cx.fields(v, path, CHAIN_KEYS)?;
+    let name = c.required_string("name", "Example Network");
+    let id = c.string("id");
+    if let Some(id) = &id {
+        check_id(cx, &format!("{path}.id"), id);
+    } else if path != "chain" {
+        c.missing("id", "mainnet");
+    }
+    let mut explorers = BTreeMap::new();
+    if let Some(v) = c.get("explorer")
+        && let Some(e) = cx.fields(v, &format!("{path}.explorer"), UNIT_KEYS)
+    {
+        for unit in UNIT_KEYS {
+            if let (Some(u), Some(url)) = (Unit::parse(unit), e.string(unit)) {
+                explorers.insert(u, url);
+            }
+        }
+        e.finish();
+    }
+    let mut units = BTreeMap::new();
+    if let Some(v) = c.get("units")
+        && let Some(e) = cx.fields(v, &format!("{path}.units"), UNIT_KEYS)
+    {
+        for unit in UNIT_KEYS {
+            if let (Some(u), Some(word)) = (Unit::parse(unit), e.string(unit)) {
+                units.insert(u, word);
+            }
+        }
+        e.finish();
+    }
+    let chain = name.map(|name| Chain {
+        id: id.unwrap_or_else(|| crate::text::slugify(&deunicode::deunicode(&name))),
+        name,
+        block_time: c.span("block_time"),
+        explorer_url: c.string("explorer_url"),
+        explorers,
+        units,
+        path: path.to_string(),
+    });
+    c.finish();
+    chain
+}
+
 const COMPONENTS_KEYS: &[&str] = &["groups", "components"];
-const GROUP_KEYS: &[&str] = &["id", "name"];
-const COMPONENT_KEYS: &[&str] = &["id", "name", "group", "description", "visibility", "status"];
+const GROUP_KEYS: &[&str] = &["id", "name", "chain"];
+const COMPONENT_KEYS: &[&str] = &["id", "name", "group", "chain", "description", "visibility", "status"];
 
 /// Reads `content/components.yaml`; a repo without one has no components.
 pub fn load_components(root: &Path, config: &Config, problems: &mut Vec<Diagnostic>) -> Components {
@@ -208,10 +311,11 @@ pub fn load_components(root: &Path, config: &Config, problems: &mut Vec<Diagnost
             if let Some(g) = cx.fields(v, &path, GROUP_KEYS) {
                 let id = g.required_string("id", "chain");
                 let name = g.required_string("name", "Chain");
+                let chain = g.string("chain");
                 g.finish();
                 if let (Some(id), Some(name)) = (id, name) {
                     check_id(&cx, &format!("{path}.id"), &id);
-                    out.groups.push(ComponentGroup { id, name, index });
+                    out.groups.push(ComponentGroup { id, name, chain, index });
                 }
             }
         }
@@ -220,13 +324,14 @@ pub fn load_components(root: &Path, config: &Config, problems: &mut Vec<Diagnost
                 let id = c.required_string("id", "consensus");
                 let name = c.required_string("name", "Consensus & finality");
                 let group = c.string("group");
+                let chain = c.string("chain");
                 let description = c.string("description");
                 let visibility = c.audience("visibility");
                 let status = c.choice("status", ComponentStatus::parse, ComponentStatus::NAMES);
                 c.finish();
                 if let (Some(id), Some(name)) = (id, name) {
                     check_id(&cx, &format!("{path}.id"), &id);
-                    out.components.push(Component { id, name, group, description, visibility, status, index });
+                    out.components.push(Component { id, name, group, chain, description, visibility, status, index });
                 }
             }
         }

@@ -25,11 +25,38 @@ const INCIDENT_KEYS: &[&str] = &[
     "resolved_at",
     "runbooks",
     "postmortem",
+    "postmortem_url",
+    "chain",
     "halted_at_height",
+    "halted_at_slot",
+    "halted_at_epoch",
+    "resumed_at_height",
+    "resumed_at_slot",
+    "resumed_at_epoch",
     "backfilled",
+    "references",
+    "aliases",
     "updates",
 ];
-const UPDATE_KEYS: &[&str] = &["id", "at", "status", "body", "visibility", "embargo_until", "height", "next_update"];
+const UPDATE_KEYS: &[&str] = &[
+    "id",
+    "at",
+    "status",
+    "body",
+    "visibility",
+    "embargo_until",
+    "height",
+    "slot",
+    "epoch",
+    "next_update",
+    "channel",
+    "url",
+    "author",
+    "source_visibility",
+    "components",
+    "progress",
+    "references",
+];
 const POSTMORTEM_KEYS: &[&str] = &[
     "title",
     "summary",
@@ -41,6 +68,10 @@ const POSTMORTEM_KEYS: &[&str] = &[
     "visibility",
     "embargo_until",
     "action_items",
+    "external_url",
+    "required_sections",
+    "references",
+    "aliases",
 ];
 const ACTION_KEYS: &[&str] = &["title", "owner", "due", "status", "runbook"];
 const RUNBOOK_KEYS: &[&str] = &[
@@ -53,6 +84,7 @@ const RUNBOOK_KEYS: &[&str] = &[
     "review_every",
     "visibility",
     "embargo_until",
+    "aliases",
 ];
 const MAINTENANCE_KEYS: &[&str] = &[
     "title",
@@ -63,11 +95,21 @@ const MAINTENANCE_KEYS: &[&str] = &[
     "status",
     "visibility",
     "embargo_until",
+    "chain",
     "halt_height",
+    "halt_slot",
+    "halt_epoch",
+    "started_at",
+    "ended_at",
+    "resumed_at_height",
+    "resumed_at_slot",
+    "resumed_at_epoch",
+    "references",
+    "aliases",
     "updates",
 ];
-const PAGE_KEYS: &[&str] = &["title", "summary", "visibility", "embargo_until", "weight"];
-const MATRIX_KEYS: &[&str] = &["title", "summary", "description", "visibility", "embargo_until", "rows"];
+const PAGE_KEYS: &[&str] = &["title", "summary", "visibility", "embargo_until", "weight", "aliases"];
+const MATRIX_KEYS: &[&str] = &["title", "summary", "description", "visibility", "embargo_until", "aliases", "rows"];
 const ROW_KEYS: &[&str] = &[
     "id",
     "incident",
@@ -79,6 +121,8 @@ const ROW_KEYS: &[&str] = &[
     "notify",
     "runbooks",
 ];
+const PROGRESS_KEYS: &[&str] = &["label", "percent", "threshold"];
+const REFERENCE_KEYS: &[&str] = &["kind", "title", "id", "url", "credit", "amount", "visibility"];
 
 /// A document of any kind, as loaded from one file.
 pub enum Loaded {
@@ -195,6 +239,7 @@ pub fn load_document(file: &mut File, audiences: &Audiences, problems: &mut Vec<
             summary: f.string("summary"),
             visibility: f.audience("visibility"),
             embargo_until: f.time("embargo_until"),
+            aliases: f.strings("aliases"),
             body: body.to_string(),
             body_line,
             body_column: 0,
@@ -202,7 +247,7 @@ pub fn load_document(file: &mut File, audiences: &Audiences, problems: &mut Vec<
         };
         let doc = match kind {
             Kind::Incident => incident(&cx, &f, yaml_text).map(Loaded::Incident),
-            Kind::Postmortem => postmortem(&cx, &f).map(Loaded::Postmortem),
+            Kind::Postmortem => postmortem(&cx, &f, yaml_text).map(Loaded::Postmortem),
             Kind::Runbook => runbook(&f).map(Loaded::Runbook),
             Kind::Matrix => {
                 if let Some(d) = f.markdown("description") {
@@ -241,6 +286,7 @@ fn placeholder() -> Meta {
         summary: None,
         visibility: None,
         embargo_until: None,
+        aliases: Vec::new(),
         body: String::new(),
         body_line: 1,
         body_column: 0,
@@ -289,6 +335,98 @@ fn scalar_origin(yaml_text: &str, yaml_line: usize, at: Pos, parsed: &str) -> Te
     TextOrigin::At(Pos::new(at.line, at.column + quoted))
 }
 
+/// `references:` of a document or an update, each checked where it is written.
+fn references(cx: &FileCx<'_>, f: &Fields<'_>) -> Vec<Reference> {
+    let mut out = Vec::new();
+    for (path, v) in f.items("references") {
+        let Some(r) = cx.fields(v, &path, REFERENCE_KEYS) else {
+            continue;
+        };
+        let kind = r.required_choice("kind", ReferenceKind::parse, ReferenceKind::NAMES);
+        let title = r.string("title");
+        let id = r.string("id");
+        let url = r.web_url("url");
+        let credit = r.string("credit");
+        let amount = r.string("amount");
+        let visibility = r.audience("visibility");
+        if title.is_none() && id.is_none() && r.get("url").is_none() && credit.is_none() {
+            cx.at_value(
+                &path,
+                "missing-field",
+                "a reference needs a `title`, an `id`, a `url` or a `credit`".into(),
+                "e.g. `{ kind: release, title: exnd v1.8.2, url: https://… }` or `{ kind: cve, id: CVE-2026-41234 }`"
+                    .into(),
+            );
+        }
+        if kind == Some(ReferenceKind::Cve)
+            && let Some(text) = &id
+            && !is_cve_id(text)
+        {
+            cx.at_value(
+                &format!("{path}.id"),
+                "bad-value",
+                format!("`{text}` is not a CVE id"),
+                "CVE ids are written CVE-YYYY-NNNN (four or more digits), e.g. CVE-2026-41234".into(),
+            );
+        }
+        r.finish();
+        if let Some(kind) = kind {
+            out.push(Reference { kind, title, id, url, credit, amount, visibility, path });
+        }
+    }
+    out
+}
+
+/// `CVE-YYYY-NNNN…`.
+fn is_cve_id(text: &str) -> bool {
+    let mut parts = text.split('-');
+    let (Some(cve), Some(year), Some(number), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    cve == "CVE"
+        && year.len() == 4
+        && year.bytes().all(|b| b.is_ascii_digit())
+        && number.len() >= 4
+        && number.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn progress(cx: &FileCx<'_>, f: &Fields<'_>) -> Option<Progress> {
+    let v = f.get("progress")?;
+    let path = f.path("progress");
+    let p = cx.fields(v, &path, PROGRESS_KEYS)?;
+    let label = p.string("label");
+    let percent = p.number("percent");
+    let threshold = p.number("threshold");
+    if p.get("percent").is_none() {
+        p.missing("percent", "55");
+    }
+    for (key, value) in [("percent", percent), ("threshold", threshold)] {
+        if value.is_some_and(|v| !(0.0..=100.0).contains(&v)) {
+            cx.at_value(
+                &format!("{path}.{key}"),
+                "bad-value",
+                format!("`{key}` is not between 0 and 100"),
+                "progress is a percentage, e.g. `percent: 55, threshold: 67` for 55 % of stake with 67 % needed".into(),
+            );
+        }
+    }
+    p.finish();
+    Some(Progress { label, percent: percent?, threshold })
+}
+
+/// The precision of each of `keys` read with [`Fields::when`], keeping the times.
+fn whens<const N: usize>(f: &Fields<'_>, keys: [&'static str; N]) -> ([Option<Timestamp>; N], Precisions) {
+    let mut precision = Precisions::default();
+    let times = keys.map(|key| {
+        let (t, p) = f.when(key)?;
+        if p != Precision::Exact {
+            precision.0.insert(key, p);
+        }
+        Some(t)
+    });
+    (times, precision)
+}
+
 fn updates<S>(
     cx: &FileCx<'_>,
     f: &Fields<'_>,
@@ -305,13 +443,22 @@ fn updates<S>(
         if let Some(id) = &id {
             check_id(cx, &format!("{path}.id"), id);
         }
-        let at = u.required_time("at");
+        let at = u.required_when("at");
         let status = u.required_choice("status", parse, names);
         let body = u.required_markdown("body", "What is happening and what users should do.");
         let visibility = u.audience("visibility");
         let embargo_until = u.time("embargo_until");
-        let height = u.uint("height");
+        let point = u.point("");
         let next_update = u.time("next_update");
+        let source = Provenance {
+            channel: u.string("channel"),
+            url: u.web_url("url"),
+            author: u.string("author"),
+            visibility: u.audience("source_visibility"),
+        };
+        let components = u.component_states("components", false).1;
+        let progress = progress(cx, &u);
+        let references = references(cx, &u);
         u.finish();
         let body_origin = scalar_origin(
             yaml_text,
@@ -319,17 +466,22 @@ fn updates<S>(
             cx.locations.value(&format!("{path}.body")),
             body.as_deref().unwrap_or(""),
         );
-        if let (Some(at), Some(status), Some(body)) = (at, status, body) {
+        if let (Some((at, at_precision)), Some(status), Some(body)) = (at, status, body) {
             out.push(StatusUpdate {
                 id,
                 at,
+                at_precision,
                 status,
                 body,
                 body_origin,
                 visibility,
                 embargo_until,
-                height,
+                point,
                 next_update,
+                source,
+                components,
+                progress,
+                references,
                 index,
             });
         }
@@ -340,26 +492,33 @@ fn updates<S>(
 fn incident(cx: &FileCx<'_>, f: &Fields<'_>, yaml_text: &str) -> Option<Incident> {
     let severity = f.required_choice("severity", IncidentSeverity::parse, IncidentSeverity::NAMES);
     let impact = f.required_choice("impact", Impact::parse, Impact::NAMES);
-    let started_at = f.required_time("started_at");
+    let started = f.required_when("started_at");
     let incident_type = f.string("type");
-    let components = f.strings("components");
-    let detected_at = f.time("detected_at");
-    let acknowledged_at = f.time("acknowledged_at");
-    let contained_at = f.time("contained_at");
-    let fix_deployed_at = f.time("fix_deployed_at");
-    let resolved_at = f.time("resolved_at");
+    let (components, states) = f.component_states("components", true);
+    let ([detected_at, acknowledged_at, contained_at, fix_deployed_at, resolved_at], mut precision) =
+        whens(f, ["detected_at", "acknowledged_at", "contained_at", "fix_deployed_at", "resolved_at"]);
     let runbooks = f.strings("runbooks");
     let postmortem = f.string("postmortem");
-    let halted_at_height = f.uint("halted_at_height");
+    let postmortem_url = f.web_url("postmortem_url");
+    let chain = f.string("chain");
+    let halted_at = f.point("halted_at_");
+    let resumed_at = f.point("resumed_at_");
     let backfilled = f.bool("backfilled").unwrap_or(false);
+    let references = references(cx, f);
     let updates = updates(cx, f, yaml_text, IncidentStatus::parse, IncidentStatus::NAMES);
+    let (started_at, started_precision) = started?;
+    if started_precision != Precision::Exact {
+        precision.0.insert("started_at", started_precision);
+    }
     Some(Incident {
         meta: placeholder(),
         incident_type,
         severity: severity?,
         impact: impact?,
         components,
-        started_at: started_at?,
+        component_states: states.into_iter().collect(),
+        chain,
+        started_at,
         detected_at,
         acknowledged_at,
         contained_at,
@@ -367,13 +526,17 @@ fn incident(cx: &FileCx<'_>, f: &Fields<'_>, yaml_text: &str) -> Option<Incident
         resolved_at,
         runbooks,
         postmortem,
-        halted_at_height,
+        halted_at,
+        resumed_at,
+        postmortem_url,
+        references,
+        precision,
         backfilled,
         updates,
     })
 }
 
-fn postmortem(cx: &FileCx<'_>, f: &Fields<'_>) -> Option<Postmortem> {
+fn postmortem(cx: &FileCx<'_>, f: &Fields<'_>, _yaml_text: &str) -> Option<Postmortem> {
     let status = f.required_choice("status", PostmortemStatus::parse, PostmortemStatus::NAMES);
     let mut action_items = Vec::new();
     for (path, v) in f.items("action_items") {
@@ -381,23 +544,28 @@ fn postmortem(cx: &FileCx<'_>, f: &Fields<'_>) -> Option<Postmortem> {
             continue;
         };
         let title = a.required_string("title", "Alert when finality lags 3 epochs");
-        let owner = a.required_string("owner", "sre");
+        let owner = a.string("owner");
         let due = a.date("due");
         let item_status = a.choice("status", ActionStatus::parse, ActionStatus::NAMES).unwrap_or(ActionStatus::Open);
         let runbook = a.string("runbook");
         a.finish();
-        if let (Some(title), Some(owner)) = (title, owner) {
+        if let Some(title) = title {
             action_items.push(ActionItem { title, owner, due, status: item_status, runbook });
         }
     }
+    let ([published_at], precision) = whens(f, ["published_at"]);
     Some(Postmortem {
         meta: placeholder(),
         incidents: f.strings("incidents"),
         authors: f.strings("authors"),
         reviewers: f.strings("reviewers"),
-        published_at: f.time("published_at"),
+        published_at,
         status: status?,
         action_items,
+        external_url: f.web_url("external_url"),
+        required_sections: f.get("required_sections").map(|_| f.strings("required_sections")),
+        references: references(cx, f),
+        precision,
     })
 }
 
@@ -445,7 +613,11 @@ fn maintenance(cx: &FileCx<'_>, f: &Fields<'_>, yaml_text: &str) -> Option<Maint
     let scheduled_until = f.required_time("scheduled_until");
     let status = f.required_choice("status", MaintenanceStatus::parse, MaintenanceStatus::NAMES);
     let components = f.strings("components");
-    let halt_height = f.uint("halt_height");
+    let halt = f.point("halt_");
+    let resumed_at = f.point("resumed_at_");
+    let chain = f.string("chain");
+    let ([started_at, ended_at], precision) = whens(f, ["started_at", "ended_at"]);
+    let references = references(cx, f);
     let updates = updates(cx, f, yaml_text, MaintenanceStatus::parse, MaintenanceStatus::NAMES);
     Some(Maintenance {
         meta: placeholder(),
@@ -453,7 +625,13 @@ fn maintenance(cx: &FileCx<'_>, f: &Fields<'_>, yaml_text: &str) -> Option<Maint
         scheduled_for: scheduled_for?,
         scheduled_until: scheduled_until?,
         status: status?,
-        halt_height,
+        halt,
+        resumed_at,
+        chain,
+        started_at,
+        ended_at,
+        precision,
+        references,
         updates,
     })
 }

@@ -2,7 +2,7 @@
 //! (not just the first), each at the line and column of the key or value concerned.
 
 use crate::diagnostics::{Diagnostic, suggest};
-use crate::model::{Audiences, Date, Locations, Span, Timestamp};
+use crate::model::{Audiences, ChainPoint, ComponentStatus, Date, Locations, Precision, Span, Timestamp};
 use serde_yaml::{Mapping, Value};
 use std::cell::RefCell;
 use std::path::Path;
@@ -221,6 +221,118 @@ impl<'a> Fields<'a> {
         self.time(key)
     }
 
+    /// A time that may be approximate (`~2026-11-20T20:15:00Z`) or known only to the day
+    /// (`2026-11-20`), with its precision.
+    pub fn when(&self, key: &str) -> Option<(Timestamp, Precision)> {
+        let text = self.string(key)?;
+        parse_when(&text).or_else(|| {
+            self.cx.at_value(&self.path(key), "bad-time", time_message(key, &text), when_help(&text));
+            None
+        })
+    }
+
+    pub fn required_when(&self, key: &str) -> Option<(Timestamp, Precision)> {
+        if self.get(key).is_none() {
+            self.missing(key, "2026-11-20T14:05:00Z");
+            return None;
+        }
+        self.when(key)
+    }
+
+    /// A chain position: `<prefix>height`, `<prefix>slot` and `<prefix>epoch`.
+    pub fn point(&self, prefix: &str) -> ChainPoint {
+        ChainPoint {
+            height: self.uint(&format!("{prefix}height")),
+            slot: self.uint(&format!("{prefix}slot")),
+            epoch: self.uint(&format!("{prefix}epoch")),
+        }
+    }
+
+    /// A number (whole or not).
+    pub fn number(&self, key: &str) -> Option<f64> {
+        match self.get(key)? {
+            Value::Number(n) if n.as_f64().is_some_and(f64::is_finite) => n.as_f64(),
+            other => {
+                self.wrong_type(key, "a number", other, "write digits, e.g. 55 or 66.7");
+                None
+            }
+        }
+    }
+
+    /// An absolute web address (it ends up in links, feeds and the status API).
+    pub fn web_url(&self, key: &str) -> Option<String> {
+        let url = self.string(key)?;
+        if crate::text::is_web_url(&url) {
+            return Some(url);
+        }
+        self.cx.at_value(
+            &self.path(key),
+            "bad-url",
+            format!("`{key}` is not a web address: `{url}`"),
+            "write an absolute http:// or https:// address without spaces or quotes, e.g. https://x.com/example/status/1".into(),
+        );
+        None
+    }
+
+    /// Components and their states: a list of ids (`[a, b]`, when `list` is allowed: each takes
+    /// the state the incident's impact implies) or a mapping `{ id: status }`. Returns the ids in
+    /// order and the states given.
+    pub fn component_states(&self, key: &str, list: bool) -> (Vec<String>, Vec<(String, ComponentStatus)>) {
+        match self.get(key) {
+            Some(Value::Mapping(map)) => {
+                let mut ids = Vec::new();
+                let mut states = Vec::new();
+                for (k, v) in map {
+                    let id = match k {
+                        Value::String(s) => s.clone(),
+                        other => {
+                            self.wrong_type(key, "a mapping of component ids", other, "write `component-id: status`");
+                            continue;
+                        }
+                    };
+                    let path = format!("{}.{id}", self.path(key));
+                    let status = match v {
+                        Value::String(s) => ComponentStatus::parse(s).or_else(|| {
+                            let mut help = format!("expected one of: {}", ComponentStatus::NAMES.join(", "));
+                            if let Some(x) = suggest(s, ComponentStatus::NAMES.iter().copied()) {
+                                help = format!("did you mean `{x}`? ({help})");
+                            }
+                            self.cx.at_value(&path, "bad-value", format!("`{s}` is not a component status"), help);
+                            None
+                        }),
+                        other => {
+                            self.cx.at_value(
+                                &path,
+                                "wrong-type",
+                                format!("the state of `{id}` should be a component status, found {}", describe(other)),
+                                format!("e.g. `{id}: degraded_performance`"),
+                            );
+                            None
+                        }
+                    };
+                    ids.push(id.clone());
+                    if let Some(status) = status {
+                        states.push((id, status));
+                    }
+                }
+                (ids, states)
+            }
+            Some(Value::Sequence(_)) if list => (self.strings(key), Vec::new()),
+            None => (Vec::new(), Vec::new()),
+            Some(other) => {
+                let expected =
+                    if list { "a list or a mapping of component states" } else { "a mapping of component states" };
+                self.wrong_type(
+                    key,
+                    expected,
+                    other,
+                    &format!("e.g. `{key}: {{ consensus: major_outage, rpc-gateway: degraded_performance }}`"),
+                );
+                (Vec::new(), Vec::new())
+            }
+        }
+    }
+
     pub fn date(&self, key: &str) -> Option<Date> {
         let text = self.string(key)?;
         parse_date(&text).or_else(|| {
@@ -355,7 +467,7 @@ impl<'a> Fields<'a> {
     }
 }
 
-fn describe(v: &Value) -> String {
+pub fn describe(v: &Value) -> String {
     match v {
         Value::Null => "nothing".into(),
         Value::Bool(b) => format!("`{b}`"),
@@ -389,6 +501,30 @@ pub fn time_help(text: &str) -> String {
     }
 }
 
+/// Parses a time that may be approximate (`~` before it) or a date alone (known to the day; it
+/// stands for midnight UTC).
+pub fn parse_when(text: &str) -> Option<(Timestamp, Precision)> {
+    let text = text.trim();
+    let (rest, about) = match text.strip_prefix('~') {
+        Some(rest) => (rest.trim_start(), true),
+        None => (text, false),
+    };
+    if let Some(t) = parse_time(rest) {
+        return Some((t, if about { Precision::About } else { Precision::Exact }));
+    }
+    let day = parse_date(rest)?;
+    Some((day.with_time(time::Time::MIDNIGHT).assume_utc(), Precision::Day))
+}
+
+fn when_help(text: &str) -> String {
+    if parse_time(&format!("{}Z", text.trim_start_matches('~'))).is_some() {
+        return time_help(text.trim_start_matches('~'));
+    }
+    "write an RFC 3339 time with an offset (2026-11-20T14:05:00Z), `~` before it when it is \
+     approximate (~2026-11-20T20:15:00Z), or the date alone when only the day is known (2026-11-20)"
+        .into()
+}
+
 pub fn parse_date(text: &str) -> Option<Date> {
     Date::parse(text.trim(), time::macros::format_description!("[year]-[month]-[day]")).ok()
 }
@@ -413,6 +549,16 @@ pub fn parse_span(text: &str) -> Option<Span> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_may_be_approximate_or_a_day() {
+        let (t, p) = parse_when("~2026-11-20T20:15:00Z").unwrap();
+        assert_eq!((t, p), (parse_time("2026-11-20T20:15:00Z").unwrap(), Precision::About));
+        let (t, p) = parse_when("2026-11-21").unwrap();
+        assert_eq!((t, p), (parse_time("2026-11-21T00:00:00Z").unwrap(), Precision::Day));
+        assert_eq!(parse_when("2026-11-20T14:05:00Z").unwrap().1, Precision::Exact);
+        assert!(parse_when("~").is_none() && parse_when("2026-11-20T14:05:00").is_none());
+    }
 
     #[test]
     fn times_need_an_offset() {

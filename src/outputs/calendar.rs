@@ -68,8 +68,10 @@ pub fn file(site: &Site) -> OutputFile {
         let latest = s.updates.last().map(|u| super::statusapi::unwrap_paragraphs(u.body.as_str())).unwrap_or_default();
         let mut description = doc.summary.clone().map(|t| format!("{t}\n\n")).unwrap_or_default();
         description.push_str(&latest);
-        if let Some(h) = s.halt_height {
-            description.push_str(&format!("\n\nThe window starts at block height {h}; the time is an estimate."));
+        if let (Some((unit, n)), None) = (s.halt.units().first(), s.started_at) {
+            let word = site.chain(s.chain).map_or_else(|| unit.label().to_string(), |c| c.unit_name(*unit));
+            description
+                .push_str(&format!("\n\nThe window starts at {} {n}; the time is an estimate.", word.to_lowercase()));
         }
         description.push_str(&format!("\n\nDetails: {url}"));
         let status = if s.status == MaintenanceStatus::Scheduled { "TENTATIVE" } else { "CONFIRMED" };

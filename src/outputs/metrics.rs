@@ -16,7 +16,7 @@ struct IncidentMetrics {
     slug: String,
     title: String,
     path: String,
-    severity: &'static str,
+    severity: Option<&'static str>,
     #[serde(rename = "type")]
     incident_type: Option<String>,
     quarter: String,
@@ -107,7 +107,7 @@ fn compute(site: &Site) -> Metrics {
                 slug: doc.slug.clone(),
                 title: doc.title.clone(),
                 path: doc.path.clone(),
-                severity: inc.severity.as_str(),
+                severity: inc.severity.map(|s| s.as_str()),
                 incident_type: inc.row.map(|r| site.row(r).id.clone()),
                 quarter: quarter(inc.started_at),
                 started_at: iso(inc.started_at),
@@ -132,7 +132,11 @@ fn compute(site: &Site) -> Metrics {
         generated_at: iso(site.now),
         measures: MEASURES.iter().map(|(id, label)| Measure { id, label }).collect(),
         incidents,
-        by_severity: grouped(site, |i| i.severity.as_str().to_string()),
+        by_severity: if site.incidents.iter().any(|i| i.severity.is_some()) {
+            grouped(site, |i| i.severity.map_or_else(String::new, |s| s.as_str().to_string()))
+        } else {
+            Vec::new()
+        },
         by_quarter: grouped(site, |i| quarter(i.started_at)),
         by_component: components
             .into_iter()

@@ -10,6 +10,7 @@ mod history;
 mod knowledge;
 mod metrics;
 mod pages;
+mod redirects;
 mod search;
 pub mod searchable;
 
@@ -115,6 +116,7 @@ pub fn build_all(
                 put(statusapi::files(site), &mut problems);
                 put(feeds::files(site), &mut problems);
             });
+            put(redirects::files(site), &mut problems);
             put(badges::files(site), &mut problems);
             put(vec![favicon::file(site)], &mut problems);
             put(widget::files(site), &mut problems);

@@ -134,7 +134,7 @@ pub fn documents(site: &Site) -> Vec<SearchDoc> {
     for inc in &site.incidents {
         let doc = &mut docs[inc.doc];
         doc.components = ids(&inc.components);
-        doc.severity = Some(inc.severity);
+        doc.severity = inc.severity;
         doc.types = inc.row.map(|r| site.row(r).id.clone()).into_iter().collect();
         doc.date = Some(inc.started_at);
         doc.open = inc.is_open;
@@ -155,7 +155,7 @@ pub fn documents(site: &Site) -> Vec<SearchDoc> {
         let components: BTreeSet<String> = incidents.iter().flat_map(|i| ids(&i.components)).collect();
         let doc = &mut docs[pm.doc];
         doc.components = components.into_iter().collect();
-        doc.severity = incidents.iter().map(|i| i.severity).min();
+        doc.severity = incidents.iter().filter_map(|i| i.severity).min();
         doc.date = pm.published_at.or_else(|| incidents.first().map(|i| i.started_at));
     }
     docs

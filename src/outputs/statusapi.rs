@@ -1,12 +1,15 @@
 //! The Statuspage v2 public API as static JSON under `api/v2/`: same endpoints, field names, enums
 //! and nesting, so existing Statuspage clients work against a cairn site. Ids are slugs, and an
-//! update's id is its document's slug and its own stable id (see `StatusUpdate::uid`).
+//! update's id is its document's slug and its own stable id (see `StatusUpdate::uid`). What the
+//! content model has beyond Statuspage (chain positions, provenance, progress, references, time
+//! precision) is under a `cairn` key of the object it belongs to, present only when it has
+//! something.
 
 use super::OutputFile;
-use crate::model::{ComponentStatus, IncidentStatus};
-use crate::site::{ComponentId, Doc, Phase, ResolvedIncident, ResolvedMaintenance, Site, Update, impact_status};
+use crate::model::{ChainPoint, ComponentStatus, IncidentStatus, PostmortemStatus, Precision, Precisions};
+use crate::site::{ComponentId, Doc, Phase, Reference, ResolvedIncident, ResolvedMaintenance, Site, Update};
 use crate::view::iso;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 /// How many incidents and maintenance windows the list endpoints hold, as on Statuspage.
 const LIST_LIMIT: usize = 50;
@@ -50,11 +53,15 @@ pub fn components(site: &Site) -> Vec<Value> {
     }
     for (position, c) in site.components.iter().enumerate() {
         let group_id = c.group.map(|g| site.groups[g].id.as_str());
-        out.push(json!({
+        let mut entry = json!({
             "id": c.id, "name": c.name, "status": c.status.as_str(), "created_at": now, "updated_at": now,
             "position": position + 1, "description": c.description, "showcase": true, "start_date": null,
             "group_id": group_id, "page_id": page_id, "group": false, "only_show_if_degraded": false,
-        }));
+        });
+        if let Some(chain) = c.chain.and_then(|i| site.config.chains.get(i)) {
+            entry["cairn"] = json!({"chain": chain.id});
+        }
+        out.push(entry);
     }
     out
 }
@@ -99,85 +106,221 @@ fn body_text(site: &Site, doc: &Doc, body: &str) -> String {
     text
 }
 
-/// Component status after each update: the impact's while open, operational once resolved.
-fn statuses_after(inc: &ResolvedIncident) -> Vec<ComponentStatus> {
+/// A position on a chain as JSON: `{"height": 1048500, "slot": …}` with the explorer addresses.
+fn point(site: &Site, chain: Option<usize>, p: &ChainPoint) -> Option<Value> {
+    if p.is_empty() {
+        return None;
+    }
+    let mut out = Map::new();
+    for (unit, n) in p.units() {
+        out.insert(unit.as_str().to_string(), json!(n));
+        if let Some(url) = site.chain(chain).and_then(|c| c.url(unit, n)) {
+            out.insert(format!("{}_url", unit.as_str()), json!(url));
+        }
+    }
+    Some(Value::Object(out))
+}
+
+fn references(list: &[Reference]) -> Option<Value> {
+    (!list.is_empty()).then(|| {
+        list.iter()
+            .map(|r| {
+                json!({"kind": r.kind.as_str(), "title": r.title, "id": r.id, "url": r.url,
+                       "credit": r.credit, "amount": r.amount})
+            })
+            .collect()
+    })
+}
+
+/// The precision of each time that is not exact.
+fn precision(p: &Precisions) -> Option<Value> {
+    (!p.0.is_empty()).then(|| p.0.iter().map(|(k, v)| (k.to_string(), json!(v.as_str()))).collect::<Map<_, _>>().into())
+}
+
+/// `"cairn": {…}` with the entries that have a value, or nothing.
+fn extension(entries: Vec<(&str, Option<Value>)>) -> Option<Value> {
+    let map: Map<String, Value> = entries.into_iter().filter_map(|(k, v)| Some((k.to_string(), v?))).collect();
+    (!map.is_empty()).then_some(Value::Object(map))
+}
+
+fn update_entry<S>(
+    site: &Site,
+    doc: &Doc,
+    chain: Option<usize>,
+    u: &Update<S>,
+    status: &str,
+    affected: Value,
+) -> Value {
+    let at = iso(u.at);
+    let mut entry = json!({
+        "id": format!("{}-{}", doc.slug, u.id), "status": status, "body": body_text(site, doc, u.body.as_str()),
+        "incident_id": doc.slug, "created_at": at, "updated_at": at, "display_at": at,
+        "affected_components": affected, "deliver_notifications": true, "custom_tweet": null, "tweet_id": null,
+    });
+    let extra = extension(vec![
+        ("at_precision", (u.at_precision != Precision::Exact).then(|| json!(u.at_precision.as_str()))),
+        ("position", point(site, chain, &u.point)),
+        ("source", u.source.as_ref().map(|s| json!({"channel": s.channel, "url": s.url, "author": s.author}))),
+        (
+            "progress",
+            u.progress.as_ref().map(|p| json!({"label": p.label, "percent": p.percent, "threshold": p.threshold})),
+        ),
+        ("references", references(&u.references)),
+    ]);
+    if let Some(extra) = extra {
+        entry["cairn"] = extra;
+    }
+    entry
+}
+
+/// The state of each recorded component after each update: what the incident recorded for it
+/// at that update, operational from `resolved` on (unless the update says otherwise).
+fn states_after(inc: &ResolvedIncident) -> Vec<Vec<ComponentStatus>> {
     inc.updates
         .iter()
-        .map(|u| match u.status {
-            IncidentStatus::Resolved | IncidentStatus::Postmortem | IncidentStatus::Note => {
-                ComponentStatus::Operational
-            }
-            _ => impact_status(inc.impact),
+        .map(|u| {
+            inc.impacts
+                .iter()
+                .map(|c| {
+                    let explicit = u.components.iter().find(|(id, _)| *id == c.component).map(|(_, s)| *s);
+                    match (explicit, u.status == IncidentStatus::Resolved || u.status.is_note()) {
+                        (Some(s), _) => s,
+                        (None, true) => ComponentStatus::Operational,
+                        (None, false) => c.at(u.at),
+                    }
+                })
+                .collect()
         })
         .collect()
 }
 
-fn update_entry<S>(site: &Site, doc: &Doc, u: &Update<S>, status: &str, affected: Value) -> Value {
-    let at = iso(u.at);
-    json!({
-        "id": format!("{}-{}", doc.slug, u.id), "status": status, "body": body_text(site, doc, u.body.as_str()),
-        "incident_id": doc.slug, "created_at": at, "updated_at": at, "display_at": at,
-        "affected_components": affected, "deliver_notifications": true, "custom_tweet": null, "tweet_id": null,
+/// The text of the incident's post-mortem, when the audience sees it published.
+fn postmortem_body(site: &Site, inc: &ResolvedIncident) -> Option<String> {
+    let id = inc.postmortem?;
+    let pm = site.postmortems.iter().find(|p| p.doc == id)?;
+    (pm.status == PostmortemStatus::Published).then(|| {
+        let doc = site.doc(id);
+        // Spacing as the audience's text has it, not as the cut of hidden blocks left it: runs
+        // of spaces and of blank lines are one, so hidden material leaves no trace.
+        let text = body_text(site, doc, doc.body.as_str());
+        let mut out = String::with_capacity(text.len());
+        for para in text
+            .split('\n')
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+            .split(|l| l.is_empty())
+        {
+            if para.is_empty() {
+                continue;
+            }
+            if !out.is_empty() {
+                out.push_str("\n\n");
+            }
+            out.push_str(&para.join("\n"));
+        }
+        out
     })
 }
 
 pub fn incident(site: &Site, inc: &ResolvedIncident) -> Value {
     let doc = site.doc(inc.doc);
     let s = inc;
-    let after = statuses_after(inc);
-    let names: Vec<(String, String)> =
-        s.components.iter().map(|id| (site.component(*id).id.clone(), site.component(*id).name.clone())).collect();
+    let after = states_after(inc);
     let updates: Vec<Value> = s
         .updates
         .iter()
         .enumerate()
         .rev()
         .map(|(i, u)| {
-            let old = if i == 0 { ComponentStatus::Operational } else { after[i - 1] };
-            let affected = if names.is_empty() || old == after[i] {
-                Value::Null
-            } else {
-                names
-                    .iter()
-                    .map(|(code, name)| {
-                        json!({"code": code, "name": name, "old_status": old.as_str(), "new_status": after[i].as_str()})
+            let affected: Vec<Value> = inc
+                .impacts
+                .iter()
+                .enumerate()
+                .filter_map(|(k, c)| {
+                    let old = if i == 0 { ComponentStatus::Operational } else { after[i - 1][k] };
+                    let new = after[i][k];
+                    let named = u.components.iter().any(|(id, _)| *id == c.component);
+                    let comp = site.component(c.component);
+                    (named || old != new).then(|| {
+                        json!({"code": comp.id, "name": comp.name, "old_status": old.as_str(), "new_status": new.as_str()})
                     })
-                    .collect()
-            };
-            update_entry(site, doc, u, u.status.as_str(), affected)
+                })
+                .collect();
+            let affected = if affected.is_empty() { Value::Null } else { Value::Array(affected) };
+            update_entry(site, doc, inc.chain, u, u.status.as_str(), affected)
         })
         .collect();
     let last = s.updates.last().map(|u| u.at).into_iter().chain(s.resolved_at).max().unwrap_or(s.started_at);
     let monitoring_at = s.updates.iter().find(|u| u.status == IncidentStatus::Monitoring).map(|u| iso(u.at));
-    json!({
-        "id": doc.slug, "name": doc.title, "status": inc.status.as_str(),
+    // Statuspage says `postmortem` once the post-mortem is out.
+    let status = match s.updates.last().map(|u| u.status) {
+        Some(IncidentStatus::Postmortem) if !inc.is_open => "postmortem",
+        _ => inc.status.as_str(),
+    };
+    let mut entry = json!({
+        "id": doc.slug, "name": doc.title, "status": status,
         "created_at": iso(s.started_at), "updated_at": iso(last), "monitoring_at": monitoring_at,
         "resolved_at": s.resolved_at.map(iso), "impact": s.impact.as_str(),
         "shortlink": format!("{}/{}", site.config.base_url, doc.path), "started_at": iso(s.started_at),
         "page_id": page_id(site), "incident_updates": updates, "components": component_entries(site, &s.components),
-        "reminder_intervals": null, "postmortem_body": null,
-    })
+        "reminder_intervals": null, "postmortem_body": postmortem_body(site, inc),
+    });
+    let extra = extension(vec![
+        ("chain", point_chain(site, inc.chain, [&inc.halted_at, &inc.resumed_at])),
+        ("halted_at", point(site, inc.chain, &inc.halted_at)),
+        ("resumed_at", point(site, inc.chain, &inc.resumed_at)),
+        ("backfilled", inc.backfilled.then_some(json!(true))),
+        ("severity", inc.severity.map(|v| json!(v.as_str()))),
+        ("type", inc.row.map(|r| json!(site.row(r).id))),
+        ("postmortem_url", inc.postmortem_url.as_ref().map(|u| json!(u))),
+        ("references", references(&inc.references)),
+        ("precision", precision(&inc.precision)),
+    ]);
+    if let Some(extra) = extra {
+        entry["cairn"] = extra;
+    }
+    entry
+}
+
+/// The chain id, when positions are given on it.
+fn point_chain<const N: usize>(site: &Site, chain: Option<usize>, points: [&ChainPoint; N]) -> Option<Value> {
+    points.iter().any(|p| !p.is_empty()).then(|| site.chain(chain).map(|c| json!(c.id))).flatten()
 }
 
 pub fn maintenance(site: &Site, m: &ResolvedMaintenance) -> Value {
     let doc = site.doc(m.doc);
     let s = m;
     let updates: Vec<Value> =
-        s.updates.iter().rev().map(|u| update_entry(site, doc, u, u.status.as_str(), Value::Null)).collect();
+        s.updates.iter().rev().map(|u| update_entry(site, doc, m.chain, u, u.status.as_str(), Value::Null)).collect();
     let created = s.updates.first().map_or(s.scheduled_for, |u| u.at);
     let last = s.updates.last().map_or(s.scheduled_for, |u| u.at);
-    let resolved = (m.phase == Phase::Past).then(|| s.updates.last().map_or(s.scheduled_until, |u| u.at));
-    json!({
+    let resolved = (m.phase == Phase::Past)
+        .then(|| s.ended_at.unwrap_or_else(|| s.updates.last().map_or(s.scheduled_until, |u| u.at)));
+    let mut entry = json!({
         "id": doc.slug, "name": doc.title, "status": s.status.as_str(),
         "created_at": iso(created), "updated_at": iso(last), "monitoring_at": null,
         "resolved_at": resolved.map(iso), "impact": "maintenance",
-        "shortlink": format!("{}/{}", site.config.base_url, doc.path), "started_at": iso(s.scheduled_for),
+        "shortlink": format!("{}/{}", site.config.base_url, doc.path),
+        "started_at": iso(s.started_at.unwrap_or(s.scheduled_for)),
         "page_id": page_id(site), "incident_updates": updates, "components": component_entries(site, &s.components),
         "scheduled_for": iso(s.scheduled_for), "scheduled_until": iso(s.scheduled_until),
         "scheduled_remind_prior": false,
         // A window by time follows its times while `scheduled` (see `site::shown_status`).
-        "scheduled_auto_in_progress": s.halt_height.is_none(), "scheduled_auto_completed": s.halt_height.is_none(),
-    })
+        "scheduled_auto_in_progress": m.halt.is_empty(), "scheduled_auto_completed": m.halt.is_empty(),
+    });
+    let extra = extension(vec![
+        ("chain", point_chain(site, m.chain, [&m.halt, &m.resumed_at])),
+        ("halt", point(site, m.chain, &m.halt)),
+        ("resumed_at", point(site, m.chain, &m.resumed_at)),
+        ("ended_at", m.ended_at.map(|t| json!(iso(t)))),
+        ("estimated", (!m.halt.is_empty() && m.started_at.is_none()).then_some(json!(true))),
+        ("references", references(&m.references)),
+        ("precision", precision(&m.precision)),
+    ]);
+    if let Some(extra) = extra {
+        entry["cairn"] = extra;
+    }
+    entry
 }
 
 pub fn status(site: &Site) -> Value {

@@ -68,10 +68,24 @@ fn head(m: &Meta) -> Pos {
     if m.locations.0.contains_key("status") { m.locations.key("status") } else { Pos::START }
 }
 
-/// Required sections present, not empty and in order; `in-review` needs reviewers and
-/// `published` a publication time. Drafts only get reminders.
-pub fn postmortem_rules(pm: &Postmortem, required: &[String], out: &mut Vec<Diagnostic>) {
+/// Required sections present, not empty and in order (a heading also counts as the section it
+/// is an alias of, and a post-mortem may list its own `required_sections`; one published
+/// elsewhere, with `external_url`, follows that report's structure and is not checked);
+/// `in-review` needs reviewers and `published` a publication time. Drafts only get reminders.
+pub fn postmortem_rules(pm: &Postmortem, config: &Config, out: &mut Vec<Diagnostic>) {
     let m = &pm.meta;
+    let none: &[String] = &[];
+    let required = match (&pm.external_url, &pm.required_sections) {
+        (Some(_), _) => none,
+        (None, Some(own)) => own.as_slice(),
+        (None, None) => config.required_sections.as_slice(),
+    };
+    let aliases = &config.section_aliases;
+    let names = |name: &str| -> Vec<String> {
+        let mut all = vec![name.to_string()];
+        all.extend(aliases.get(name).into_iter().flatten().cloned());
+        all
+    };
     let draft = pm.status == PostmortemStatus::Draft;
     let report = |code: &'static str, message: String| {
         let d = if draft {
@@ -84,7 +98,8 @@ pub fn postmortem_rules(pm: &Postmortem, required: &[String], out: &mut Vec<Diag
     let sections = sections_of(&m.body);
     let mut found: Vec<(usize, &Section)> = Vec::new();
     for (rank, name) in required.iter().enumerate() {
-        match sections.iter().find(|s| s.title.eq_ignore_ascii_case(name)) {
+        let accepted = names(name);
+        match sections.iter().find(|s| accepted.iter().any(|a| s.title.eq_ignore_ascii_case(a))) {
             None => match misspelt_section(&sections, name, required) {
                 // The mistake is the heading as written: point at it.
                 Some(s) => {
@@ -115,6 +130,20 @@ pub fn postmortem_rules(pm: &Postmortem, required: &[String], out: &mut Vec<Diag
                     format!("section `## {}` comes after `## {}`", s.title, before.title),
                 )
                 .with_help(format!("readers expect the sections in this order: {}", required.join(", "))),
+            );
+        }
+    }
+    for (i, item) in pm.action_items.iter().enumerate() {
+        if item.owner.is_none() && item.status == ActionStatus::Open {
+            let path = format!("action_items.{i}");
+            out.push(
+                Diagnostic::warning(
+                    &m.source,
+                    m.locations.key(&path),
+                    "action-item-no-owner",
+                    format!("action item “{}” has no owner yet", item.title),
+                )
+                .with_help("add `owner:` once someone takes it; it is listed under “No owner yet” meanwhile"),
             );
         }
     }
@@ -189,7 +218,7 @@ pub fn reminders(s: &Sources, now: Timestamp) -> Vec<Diagnostic> {
                         format!(
                             "action item “{}” ({}) is overdue by {days} day{}",
                             item.title,
-                            item.owner,
+                            item.owner.as_deref().unwrap_or("no owner yet"),
                             plural(days)
                         ),
                     )

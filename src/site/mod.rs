@@ -10,6 +10,7 @@
 //!   nothing in a less trusted build.
 
 mod blocks;
+mod checks;
 mod lifecycle;
 mod links;
 pub mod metrics;
@@ -22,13 +23,14 @@ mod validate;
 pub use blocks::{Markdown, visible};
 pub use lifecycle::{action_items_page, days_overdue, reminders, review_due};
 pub use resolve::resolve;
+
 pub use scan::Heading;
-pub use status::{Indicator, Phase, impact_status, shown_status};
+pub use status::{Indicator, Phase, impact_status, shown_status, status_impact};
 pub use validate::validate;
 
 use crate::model::{
-    ActionStatus, ComponentStatus, Date, Impact, IncidentSeverity, IncidentStatus, Kind, MaintenanceStatus,
-    PostmortemStatus, Span, Timestamp,
+    ActionStatus, ChainPoint, ComponentStatus, Date, Impact, IncidentSeverity, IncidentStatus, Kind, MaintenanceStatus,
+    PostmortemStatus, Precision, Precisions, Progress, ReferenceKind, Span, Timestamp, Unit,
 };
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -72,6 +74,8 @@ pub struct Doc {
     pub links: BTreeMap<String, String>,
     /// Documents whose visible text links here, sorted.
     pub backlinks: Vec<DocId>,
+    /// Output paths of the redirects to this document (`aliases:`), e.g. `incidents/abc123/index.html`.
+    pub aliases: Vec<String>,
 }
 
 impl Doc {
@@ -92,9 +96,62 @@ pub struct Update<S> {
     /// The least trusted audience that may see it (never less than its document's).
     pub visibility: usize,
     pub embargo_until: Option<Timestamp>,
-    pub height: Option<u64>,
+    pub at_precision: Precision,
+    /// Chain position when it was written.
+    pub point: ChainPoint,
     /// When the next update is promised.
     pub next_update: Option<Timestamp>,
+    /// Where it was first posted, when the audience may see that.
+    pub source: Option<Source>,
+    /// Component states from this update on, of the components the audience sees.
+    pub components: Vec<(ComponentId, ComponentStatus)>,
+    pub progress: Option<Progress>,
+    pub references: Vec<Reference>,
+}
+
+/// Where an update was first posted and by whom; the URL only when it is a web address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub channel: Option<String>,
+    pub url: Option<String>,
+    pub author: Option<String>,
+}
+
+/// A reference the audience may see; `url` is a web address (given, or made from a CVE or GHSA id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    pub kind: ReferenceKind,
+    pub title: Option<String>,
+    pub id: Option<String>,
+    pub url: Option<String>,
+    pub credit: Option<String>,
+    pub amount: Option<String>,
+    pub visibility: usize,
+}
+
+/// What one incident recorded for one component: its state from each moment on, oldest first
+/// (the first from `started_at` when the incident names it, then from each update that says).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComponentImpact {
+    pub component: ComponentId,
+    pub segments: Vec<(Timestamp, ComponentStatus)>,
+}
+
+impl ComponentImpact {
+    /// The worst state it recorded.
+    pub fn worst(&self) -> ComponentStatus {
+        self.segments.iter().map(|(_, s)| *s).max().unwrap_or(ComponentStatus::Operational)
+    }
+
+    /// The state it is in now (the last one recorded).
+    pub fn current(&self) -> ComponentStatus {
+        self.segments.last().map_or(ComponentStatus::Operational, |(_, s)| *s)
+    }
+
+    /// The state it was in just after `t` (operational before the first).
+    pub fn at(&self, t: Timestamp) -> ComponentStatus {
+        self.segments.iter().take_while(|(from, _)| *from <= t).last().map_or(ComponentStatus::Operational, |(_, s)| *s)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -107,12 +164,15 @@ pub struct ResolvedComponent {
     pub status: ComponentStatus,
     /// Set by hand in components.yaml rather than derived.
     pub overridden: bool,
+    /// Index into `SiteConfig::chains`: its own chain, else its group's.
+    pub chain: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
 pub struct ResolvedGroup {
     pub id: String,
     pub name: String,
+    pub chain: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -120,18 +180,27 @@ pub struct ResolvedIncident {
     pub doc: DocId,
     /// The decision-matrix row of the incident's type, when the audience sees that matrix.
     pub row: Option<RowRef>,
-    pub severity: IncidentSeverity,
+    /// The internal severity, when the audience's vocabulary includes it.
+    pub severity: Option<IncidentSeverity>,
     pub impact: Impact,
     pub components: Vec<ComponentId>,
+    /// What it recorded for each component, in the order of `components`.
+    pub impacts: Vec<ComponentImpact>,
+    /// The chain its positions are on (index into `SiteConfig::chains`).
+    pub chain: Option<usize>,
     pub started_at: Timestamp,
     pub detected_at: Option<Timestamp>,
     pub acknowledged_at: Option<Timestamp>,
     pub contained_at: Option<Timestamp>,
     pub fix_deployed_at: Option<Timestamp>,
     pub resolved_at: Option<Timestamp>,
-    pub halted_at_height: Option<u64>,
+    pub halted_at: ChainPoint,
+    pub resumed_at: ChainPoint,
     /// Entered after the fact: it may have no updates.
     pub backfilled: bool,
+    pub postmortem_url: Option<String>,
+    pub references: Vec<Reference>,
+    pub precision: Precisions,
     /// Oldest first; post-resolution notes (if any) last.
     pub updates: Vec<Update<IncidentStatus>>,
     pub status: IncidentStatus,
@@ -143,7 +212,7 @@ pub struct ResolvedIncident {
 #[derive(Debug, Clone)]
 pub struct ActionItem {
     pub title: String,
-    pub owner: String,
+    pub owner: Option<String>,
     pub due: Option<Date>,
     pub status: ActionStatus,
     pub runbook: Option<DocId>,
@@ -158,6 +227,9 @@ pub struct ResolvedPostmortem {
     pub published_at: Option<Timestamp>,
     pub incidents: Vec<DocId>,
     pub action_items: Vec<ActionItem>,
+    pub external_url: Option<String>,
+    pub references: Vec<Reference>,
+    pub precision: Precisions,
 }
 
 #[derive(Debug, Clone)]
@@ -201,7 +273,15 @@ pub struct ResolvedMaintenance {
     pub scheduled_for: Timestamp,
     pub scheduled_until: Timestamp,
     pub status: MaintenanceStatus,
-    pub halt_height: Option<u64>,
+    /// The planned halt, and where the chain resumed.
+    pub halt: ChainPoint,
+    pub resumed_at: ChainPoint,
+    pub chain: Option<usize>,
+    /// When it actually started and ended.
+    pub started_at: Option<Timestamp>,
+    pub ended_at: Option<Timestamp>,
+    pub precision: Precisions,
+    pub references: Vec<Reference>,
     /// Oldest first.
     pub updates: Vec<Update<MaintenanceStatus>>,
     pub phase: Phase,
@@ -213,12 +293,29 @@ pub struct ResolvedPage {
     pub weight: Option<i64>,
 }
 
-/// The chain the site reports on.
+/// A chain the site reports on.
 #[derive(Debug, Clone)]
 pub struct ChainInfo {
+    pub id: String,
     pub name: String,
     pub block_time: Option<String>,
     explorer_url: Option<String>,
+    explorers: BTreeMap<Unit, String>,
+    units: BTreeMap<Unit, String>,
+}
+
+impl ChainInfo {
+    /// The explorer address of `number` in `unit`, when the chain has a template for it.
+    pub fn url(&self, unit: Unit, number: u64) -> Option<String> {
+        let placeholder = format!("{{{}}}", unit.as_str());
+        let template = self.explorers.get(&unit).or(self.explorer_url.as_ref().filter(|u| u.contains(&placeholder)))?;
+        Some(template.replace(&placeholder, &number.to_string()))
+    }
+
+    /// The chain's word for `unit`.
+    pub fn unit_name(&self, unit: Unit) -> String {
+        self.units.get(&unit).cloned().unwrap_or_else(|| unit.label().to_string())
+    }
 }
 
 /// What of `cairn.yaml` the outputs may use: the site's own settings, no repository rules.
@@ -227,7 +324,10 @@ pub struct SiteConfig {
     pub title: String,
     pub description: Option<String>,
     pub base_url: String,
-    pub chain: Option<ChainInfo>,
+    /// The chains, the default (cairn.yaml's `chain:`, else the first of `chains:`) first.
+    pub chains: Vec<ChainInfo>,
+    /// The words this audience reads for each impact.
+    pub impact_labels: BTreeMap<Impact, String>,
     /// The source repository; absent from the public build (it may be private).
     pub repo_url: Option<String>,
     pub theme: String,
@@ -307,10 +407,47 @@ impl Site {
         self.docs.iter().filter(|d| d.kind == kind && d.has_page()).count()
     }
 
-    pub fn height_url(&self, height: u64) -> Option<String> {
-        let chain = self.config.chain.as_ref()?;
-        chain.explorer_url.as_ref().map(|u| u.replace("{height}", &height.to_string()))
+    /// The chain at `index`, else the default chain.
+    pub fn chain(&self, index: Option<usize>) -> Option<&ChainInfo> {
+        index.map_or(self.config.chains.first(), |i| self.config.chains.get(i))
     }
+
+    /// The words for `impact` in this build.
+    pub fn impact_label(&self, impact: Impact) -> String {
+        self.config.impact_labels.get(&impact).cloned().unwrap_or_else(|| impact.label().to_string())
+    }
+}
+
+/// The output file of the redirect an alias (`aliases:`) asks for: `/incidents/abc123` and
+/// `incidents/abc123/` become `incidents/abc123/index.html`, `/2024/outage.html` stays a file.
+/// `None` for an alias that is not a plain path below the site root (empty, `..`, a scheme, a
+/// query, characters other than ASCII letters, digits and `-_.~`).
+pub fn alias_output(alias: &str) -> Option<String> {
+    let path = alias.trim().strip_prefix('/').unwrap_or(alias.trim());
+    let (dir, file) = match path.strip_suffix('/') {
+        Some(dir) => (dir, None),
+        None => match path.rsplit_once('/') {
+            Some((dir, last)) if last.ends_with(".html") || last.ends_with(".htm") => (dir, Some(last)),
+            None if path.ends_with(".html") || path.ends_with(".htm") => ("", Some(path)),
+            _ => (path, None),
+        },
+    };
+    let plain = |part: &str| {
+        !part.is_empty()
+            && part != "."
+            && part != ".."
+            && part.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~'))
+    };
+    let parts: Vec<&str> = if dir.is_empty() { Vec::new() } else { dir.split('/').collect() };
+    if !parts.iter().all(|p| plain(p)) || file.is_some_and(|f| !plain(f)) || (parts.is_empty() && file.is_none()) {
+        return None;
+    }
+    let mut out = parts.join("/");
+    if !out.is_empty() {
+        out.push('/');
+    }
+    out.push_str(file.unwrap_or("index.html"));
+    Some(out)
 }
 
 /// Site path of a document's page: `<kind>/<slug>/` for documents of a section; for plain pages

@@ -34,39 +34,117 @@ fn prepare(meta: &mut Meta, config: &Config, audience: usize, now: Timestamp, hi
     Some(Prepared { visibility, body, headings, links, path })
 }
 
-/// The updates `audience` sees of a document of `visibility`, their texts cut, with the links in
-/// those texts.
-fn updates<S: Copy>(
-    list: Vec<StatusUpdate<S>>,
-    file: &std::path::Path,
+/// What resolving updates needs besides the updates themselves.
+struct UpdateContext<'a> {
+    file: &'a std::path::Path,
+    /// The document's visibility.
     visibility: usize,
-    config: &Config,
+    config: &'a Config,
     audience: usize,
     now: Timestamp,
-    links: &mut Vec<LinkRef>,
-) -> Vec<Update<S>> {
+    components: &'a HashMap<&'a str, ComponentId>,
+}
+
+/// The updates `audience` sees of a document, their texts cut, with the links in those texts.
+fn updates<S: Copy>(list: Vec<StatusUpdate<S>>, cx: &UpdateContext<'_>, links: &mut Vec<LinkRef>) -> Vec<Update<S>> {
+    let audience = cx.audience;
     list.into_iter()
         .filter_map(|u| {
-            let visibility = u.visibility.unwrap_or(0).max(visibility);
-            if !visible(visibility, u.embargo_until, audience, now) {
+            let visibility = u.visibility.unwrap_or(0).max(cx.visibility);
+            if !visible(visibility, u.embargo_until, audience, cx.now) {
                 return None;
             }
             let id = u.uid();
-            let src = Source { file, origin: u.body_origin };
-            let body = blocks::cut_to(u.body, &config.audiences, src, audience, now);
+            let src = Source { file: cx.file, origin: u.body_origin };
+            let body = blocks::cut_to(u.body, &cx.config.audiences, src, audience, cx.now);
             links.extend(scan::scan(&body, u.body_origin).1);
+            let source = (!u.source.is_empty() && u.source.visibility.unwrap_or(0).max(visibility) <= audience)
+                .then_some(super::Source { channel: u.source.channel, url: u.source.url, author: u.source.author });
             Some(Update {
                 id,
                 at: u.at,
+                at_precision: u.at_precision,
                 status: u.status,
                 body,
                 visibility,
                 embargo_until: u.embargo_until,
-                height: u.height,
+                point: u.point,
                 next_update: u.next_update,
+                source,
+                components: u
+                    .components
+                    .iter()
+                    .filter_map(|(c, s)| cx.components.get(c.as_str()).map(|id| (*id, *s)))
+                    .collect(),
+                progress: u.progress,
+                references: references(u.references, visibility, audience),
             })
         })
         .collect()
+}
+
+/// The references `audience` sees of something of `visibility`, with addresses made for CVE
+/// and GHSA ids that have none.
+fn references(list: Vec<m::Reference>, visibility: usize, audience: usize) -> Vec<Reference> {
+    list.into_iter()
+        .filter_map(|r| {
+            let visibility = r.visibility.unwrap_or(0).max(visibility);
+            if visibility > audience {
+                return None;
+            }
+            let made = match (r.kind, r.id.as_deref()) {
+                (m::ReferenceKind::Cve, Some(id)) => Some(format!("https://www.cve.org/CVERecord?id={id}")),
+                (m::ReferenceKind::Advisory, Some(id)) if id.starts_with("GHSA-") => {
+                    Some(format!("https://github.com/advisories/{id}"))
+                }
+                _ => None,
+            };
+            let url = r.url.or(made).filter(|u| crate::text::is_web_url(u));
+            Some(Reference {
+                kind: r.kind,
+                title: r.title,
+                id: r.id,
+                url,
+                credit: r.credit,
+                amount: r.amount,
+                visibility,
+            })
+        })
+        .collect()
+}
+
+/// What an incident recorded for each component the audience sees: the state its listing gives
+/// (or its impact implies) from `started_at`, then each visible update's states.
+fn component_impacts<S>(
+    inc: &m::Incident,
+    listed: &[ComponentId],
+    updates: &[Update<S>],
+    ids: &HashMap<&str, ComponentId>,
+) -> (Vec<ComponentId>, Vec<ComponentImpact>) {
+    let mut order: Vec<ComponentId> = listed.to_vec();
+    let mut impacts: Vec<ComponentImpact> = listed
+        .iter()
+        .map(|c| {
+            let state = inc
+                .component_states
+                .iter()
+                .find(|(id, _)| ids.get(id.as_str()) == Some(c))
+                .map_or(impact_status(inc.impact), |(_, s)| *s);
+            ComponentImpact { component: *c, segments: vec![(inc.started_at, state)] }
+        })
+        .collect();
+    for u in updates {
+        for (c, state) in &u.components {
+            match order.iter().position(|x| x == c) {
+                Some(i) => impacts[i].segments.push((u.at, *state)),
+                None => {
+                    order.push(*c);
+                    impacts.push(ComponentImpact { component: *c, segments: vec![(u.at, *state)] });
+                }
+            }
+        }
+    }
+    (order, impacts)
 }
 
 /// The site's settings as outputs may use them.
@@ -75,11 +153,19 @@ fn site_config(config: &Config, audience: usize) -> SiteConfig {
         title: config.title.clone(),
         description: config.description.clone(),
         base_url: config.base_url.clone(),
-        chain: config.chain.as_ref().map(|c| ChainInfo {
-            name: c.name.clone(),
-            block_time: c.block_time.as_ref().map(|b| b.text.clone()),
-            explorer_url: c.explorer_url.clone(),
-        }),
+        chains: config
+            .chains
+            .iter()
+            .map(|c| ChainInfo {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                block_time: c.block_time.as_ref().map(|b| b.text.clone()),
+                explorer_url: c.explorer_url.clone(),
+                explorers: c.explorers.clone(),
+                units: c.units.clone(),
+            })
+            .collect(),
+        impact_labels: config.vocabulary.impact_labels.clone(),
         repo_url: config.repo_url.clone().filter(|_| audience > 0),
         theme: config.theme.clone(),
         history_days: config.history_days,
@@ -139,6 +225,7 @@ pub fn resolve(mut sources: Sources, audience: usize, now: Timestamp) -> (Site, 
             headings,
             links: BTreeMap::new(),
             backlinks: Vec::new(),
+            aliases: meta.aliases.iter().filter_map(|a| alias_output(a)).collect(),
         });
         Some(id)
     };
@@ -168,17 +255,23 @@ pub fn resolve(mut sources: Sources, audience: usize, now: Timestamp) -> (Site, 
     let mut component_ids: HashMap<&str, ComponentId> = HashMap::new();
     let mut groups: Vec<ResolvedGroup> = Vec::new();
     let mut group_ids: HashMap<&str, usize> = HashMap::new();
+    let chain_index = |id: Option<&str>| id.and_then(|id| config.chains.iter().position(|c| c.id == id));
     for c in &sources.components.components {
         if c.visibility.unwrap_or(config.component_default) > audience || component_ids.contains_key(c.id.as_str()) {
             continue;
         }
-        let group = c.group.as_deref().and_then(|g| {
-            let declared = sources.components.groups.iter().find(|x| x.id == g)?;
-            Some(*group_ids.entry(g).or_insert_with(|| {
-                groups.push(ResolvedGroup { id: declared.id.clone(), name: declared.name.clone() });
+        let declared_group = c.group.as_deref().and_then(|g| sources.components.groups.iter().find(|x| x.id == g));
+        let group = declared_group.map(|declared| {
+            *group_ids.entry(declared.id.as_str()).or_insert_with(|| {
+                groups.push(ResolvedGroup {
+                    id: declared.id.clone(),
+                    name: declared.name.clone(),
+                    chain: chain_index(declared.chain.as_deref()),
+                });
                 groups.len() - 1
-            }))
+            })
         });
+        let chain = chain_index(c.chain.as_deref().or(declared_group.and_then(|g| g.chain.as_deref())));
         component_ids.insert(&c.id, components.len());
         components.push(ResolvedComponent {
             id: c.id.clone(),
@@ -187,6 +280,7 @@ pub fn resolve(mut sources: Sources, audience: usize, now: Timestamp) -> (Site, 
             description: c.description.clone(),
             status: c.status.unwrap_or(ComponentStatus::Operational),
             overridden: c.status.is_some(),
+            chain,
         });
     }
     // Groups in the order of the file, whatever order their components come in.
@@ -212,6 +306,21 @@ pub fn resolve(mut sources: Sources, audience: usize, now: Timestamp) -> (Site, 
         dedup_keep_order(&mut out);
         out
     };
+    // The chain of a document: its own, else the one all its components are on.
+    let doc_chain = |explicit: Option<&str>, on: &[ComponentId]| -> Option<usize> {
+        if let Some(id) = explicit {
+            return chain_index(Some(id));
+        }
+        let mut chains: Vec<usize> = on.iter().filter_map(|c| components[*c].chain).collect();
+        chains.sort_unstable();
+        chains.dedup();
+        match chains.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
+    };
+    let shows_type = audience >= config.vocabulary.incident_type;
+    let shows_severity = audience >= config.vocabulary.severity;
     // Matrix rows by incident type, among the matrices the audience sees.
     let mut rows_by_type: HashMap<&str, RowRef> = HashMap::new();
     for (doc, mx) in &matrix_ids {
@@ -230,10 +339,17 @@ pub fn resolve(mut sources: Sources, audience: usize, now: Timestamp) -> (Site, 
 
     let mut incidents: Vec<ResolvedIncident> = incident_ids
         .into_par_iter()
-        .map(|(doc, inc)| {
+        .map(|(doc, mut inc)| {
             let mut found = Vec::new();
-            let visibility = docs[doc].visibility;
-            let updates = updates(inc.updates, &inc.meta.source, visibility, config, audience, now, &mut found);
+            let cx = UpdateContext {
+                file: &inc.meta.source,
+                visibility: docs[doc].visibility,
+                config,
+                audience,
+                now,
+                components: &component_ids,
+            };
+            let updates = updates(std::mem::take(&mut inc.updates), &cx, &mut found);
             let is_open = inc.resolved_at.is_none();
             let status = if is_open {
                 updates.last().map_or(IncidentStatus::Investigating, |u| u.status)
@@ -245,20 +361,28 @@ pub fn resolve(mut sources: Sources, audience: usize, now: Timestamp) -> (Site, 
                 .as_deref()
                 .and_then(|p| doc_of(Kind::Postmortem, p))
                 .or_else(|| postmortem_of.get(inc.meta.slug.as_str()).copied());
+            let (components, impacts) =
+                component_impacts(&inc, &component_refs(&inc.components), &updates, &component_ids);
             let resolved = ResolvedIncident {
                 doc,
-                row: inc.incident_type.as_deref().and_then(|t| rows_by_type.get(t).copied()),
-                severity: inc.severity,
+                row: inc.incident_type.as_deref().filter(|_| shows_type).and_then(|t| rows_by_type.get(t).copied()),
+                severity: shows_severity.then_some(inc.severity),
                 impact: inc.impact,
-                components: component_refs(&inc.components),
+                chain: doc_chain(inc.chain.as_deref(), &components),
+                components,
+                impacts,
                 started_at: inc.started_at,
                 detected_at: inc.detected_at,
                 acknowledged_at: inc.acknowledged_at,
                 contained_at: inc.contained_at,
                 fix_deployed_at: inc.fix_deployed_at,
                 resolved_at: inc.resolved_at,
-                halted_at_height: inc.halted_at_height,
+                halted_at: inc.halted_at,
+                resumed_at: inc.resumed_at,
                 backfilled: inc.backfilled,
+                postmortem_url: inc.postmortem_url.take(),
+                references: references(std::mem::take(&mut inc.references), docs[doc].visibility, audience),
+                precision: std::mem::take(&mut inc.precision),
                 updates,
                 status,
                 is_open,
@@ -299,6 +423,9 @@ pub fn resolve(mut sources: Sources, audience: usize, now: Timestamp) -> (Site, 
                         status: a.status,
                     })
                     .collect(),
+                external_url: pm.external_url,
+                references: references(pm.references, docs[doc].visibility, audience),
+                precision: pm.precision,
             }
         })
         .collect();
@@ -358,22 +485,30 @@ pub fn resolve(mut sources: Sources, audience: usize, now: Timestamp) -> (Site, 
     let mut maintenance: Vec<ResolvedMaintenance> = maintenance_ids
         .into_iter()
         .map(|(doc, mt)| {
-            let visibility = docs[doc].visibility;
-            let updates = updates(mt.updates, &mt.meta.source, visibility, config, audience, now, &mut outgoing[doc]);
+            let cx = UpdateContext {
+                file: &mt.meta.source,
+                visibility: docs[doc].visibility,
+                config,
+                audience,
+                now,
+                components: &component_ids,
+            };
+            let updates = updates(mt.updates, &cx, &mut outgoing[doc]);
+            let components = component_refs(&mt.components);
             ResolvedMaintenance {
                 doc,
-                components: component_refs(&mt.components),
+                chain: doc_chain(mt.chain.as_deref(), &components),
+                components,
                 phase: status::phase(mt.status, mt.scheduled_for, mt.scheduled_until, now),
                 scheduled_for: mt.scheduled_for,
                 scheduled_until: mt.scheduled_until,
-                status: status::shown_status(
-                    mt.status,
-                    mt.halt_height.is_none(),
-                    mt.scheduled_for,
-                    mt.scheduled_until,
-                    now,
-                ),
-                halt_height: mt.halt_height,
+                status: status::shown_status(mt.status, mt.halt.is_empty(), mt.scheduled_for, mt.scheduled_until, now),
+                halt: mt.halt,
+                resumed_at: mt.resumed_at,
+                started_at: mt.started_at,
+                ended_at: mt.ended_at,
+                precision: mt.precision,
+                references: references(mt.references, docs[doc].visibility, audience),
                 updates,
             }
         })

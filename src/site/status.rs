@@ -81,7 +81,18 @@ pub fn impact_status(impact: Impact) -> ComponentStatus {
     }
 }
 
-/// Sets each component's status to the worst of what names it, unless overridden by hand.
+/// The impact a component state stands for (operational and maintenance: none).
+pub fn status_impact(status: ComponentStatus) -> Impact {
+    match status {
+        ComponentStatus::Operational | ComponentStatus::UnderMaintenance => Impact::None,
+        ComponentStatus::DegradedPerformance => Impact::Minor,
+        ComponentStatus::PartialOutage => Impact::Major,
+        ComponentStatus::MajorOutage => Impact::Critical,
+    }
+}
+
+/// Sets each component's status to the worst of what names it, unless overridden by hand: an
+/// open incident weighs with the state it records for the component now.
 pub fn derive_component_status(
     components: &mut [ResolvedComponent],
     incidents: &[ResolvedIncident],
@@ -91,8 +102,10 @@ pub fn derive_component_status(
         if c.overridden {
             continue;
         }
-        let from_incidents =
-            incidents.iter().filter(|i| i.is_open && i.components.contains(&id)).map(|i| impact_status(i.impact));
+        let from_incidents = incidents
+            .iter()
+            .filter(|i| i.is_open)
+            .flat_map(|i| i.impacts.iter().filter(|c| c.component == id).map(|c| c.current()));
         let from_maintenance = maintenance
             .iter()
             .filter(|m| m.phase == Phase::Active && m.components.contains(&id))

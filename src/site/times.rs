@@ -52,8 +52,7 @@ pub fn warnings(s: &Sources, now: Timestamp) -> Vec<Diagnostic> {
             out.push(future(m, &format!("updates.{}.at", u.index), "this update".into(), u.at, now, update_help));
         }
         if mt.status == MaintenanceStatus::Scheduled && mt.scheduled_until <= now {
-            let shown =
-                if mt.halt_height.is_none() { " (until then, pages show it completed, from its times)" } else { "" };
+            let shown = if mt.halt.is_empty() { " (until then, pages show it completed, from its times)" } else { "" };
             out.push(
                 Diagnostic::warning(
                     &m.source,

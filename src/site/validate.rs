@@ -84,7 +84,12 @@ pub fn validate(s: &Sources) -> Vec<Diagnostic> {
             let mut out = Vec::new();
             let m = &inc.meta;
             for (i, c) in inc.components.iter().enumerate() {
-                components.check(at(m), &format!("components.{i}"), c, &mut out);
+                let path = if inc.component_states.contains_key(c) {
+                    format!("components.{c}")
+                } else {
+                    format!("components.{i}")
+                };
+                components.check(at(m), &path, c, &mut out);
             }
             for (i, r) in inc.runbooks.iter().enumerate() {
                 runbooks.check(at(m), &format!("runbooks.{i}"), r, &mut out);
@@ -95,7 +100,7 @@ pub fn validate(s: &Sources) -> Vec<Diagnostic> {
             if let Some(t) = inc.incident_type.as_ref().filter(|_| matrices_complete) {
                 types.check(at(m), "type", t, &mut out);
             }
-            updates(m, &inc.updates, Some(inc.started_at), &mut out);
+            updates(m, &inc.updates, Some((inc.started_at, inc.precision.of("started_at"))), &mut out);
             resolution(inc, &mut out);
             metric_order(inc, &mut out);
             out
@@ -113,7 +118,7 @@ pub fn validate(s: &Sources) -> Vec<Diagnostic> {
                 runbooks.check(at(m), &path, r, &mut out);
             }
         }
-        super::lifecycle::postmortem_rules(pm, &s.config.required_sections, &mut out);
+        super::lifecycle::postmortem_rules(pm, &s.config, &mut out);
     }
     for rb in &s.runbooks {
         let m = &rb.meta;
@@ -212,6 +217,7 @@ pub fn validate(s: &Sources) -> Vec<Diagnostic> {
         .collect();
     out.extend(update_problems);
     config_urls(&s.config, &mut out);
+    super::checks::check(s, &mut out);
     out
 }
 
@@ -247,9 +253,6 @@ fn config_urls(config: &Config, out: &mut Vec<Diagnostic>) {
     let file = Path::new("cairn.yaml");
     let mut urls: Vec<(String, &str)> = vec![("base_url".into(), config.base_url.as_str())];
     urls.extend(config.repo_url.as_deref().map(|u| ("repo_url".to_string(), u)));
-    urls.extend(
-        config.chain.as_ref().and_then(|c| c.explorer_url.as_deref()).map(|u| ("chain.explorer_url".to_string(), u)),
-    );
     urls.extend(config.audience_urls.iter().map(|(k, v)| (format!("audience_urls.{k}"), v.as_str())));
     for (key, url) in urls {
         if !crate::text::is_web_url(url) {
@@ -318,17 +321,20 @@ fn duplicate_slugs(s: &Sources, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Update times ascend and none is before `started_at`; a time known only approximately or to
+/// the day is out of order only when it cannot be in order whatever it is exactly.
 fn updates<S: Copy + PartialEq + 'static>(
     m: &Meta,
     updates: &[StatusUpdate<S>],
-    started_at: Option<Timestamp>,
+    started_at: Option<(Timestamp, Precision)>,
     out: &mut Vec<Diagnostic>,
 ) {
     let mut previous: Option<Timestamp> = None;
     for u in updates {
         let path = format!("updates.{}.at", u.index);
+        let latest = u.at_precision.latest(u.at);
         if let Some(p) = previous
-            && u.at < p
+            && latest < p
         {
             out.push(
                 Diagnostic::error(
@@ -340,8 +346,8 @@ fn updates<S: Copy + PartialEq + 'static>(
                 .with_help("list updates oldest first, newest last"),
             );
         }
-        if let Some(start) = started_at
-            && u.at < start
+        if let Some((start, precision)) = started_at
+            && latest < precision.earliest(start)
         {
             out.push(
                 Diagnostic::error(
@@ -354,7 +360,7 @@ fn updates<S: Copy + PartialEq + 'static>(
             );
         }
         if let Some(next) = u.next_update
-            && next <= u.at
+            && next <= u.at_precision.earliest(u.at)
         {
             out.push(
                 Diagnostic::error(
@@ -366,7 +372,7 @@ fn updates<S: Copy + PartialEq + 'static>(
                 .with_help("promise the next update for a time after this one, or leave `next_update` out"),
             );
         }
-        previous = Some(u.at);
+        previous = Some(u.at_precision.earliest(u.at));
     }
 }
 
@@ -452,21 +458,23 @@ fn metric_order(inc: &Incident, out: &mut Vec<Diagnostic>) {
         ("contained_at", inc.contained_at),
         ("resolved_at", inc.resolved_at),
     ];
+    let p = |key: &str| inc.precision.of(key);
     let mut previous: Option<(&str, Timestamp)> = None;
     for (key, t) in chain {
         let Some(t) = t else { continue };
-        if let Some((pkey, p)) = previous
-            && t < p
+        if let Some((pkey, prev)) = previous
+            && p(key).latest(t) < prev
         {
             out.push(time_order(&inc.meta, key, pkey));
         }
-        previous = Some((key, t));
+        previous = Some((key, p(key).earliest(t)));
     }
     if let Some(fix) = inc.fix_deployed_at {
-        if fix < inc.started_at {
+        let fix_latest = p("fix_deployed_at").latest(fix);
+        if fix_latest < p("started_at").earliest(inc.started_at) {
             out.push(time_order(&inc.meta, "fix_deployed_at", "started_at"));
         }
-        if inc.resolved_at.is_some_and(|r| r < fix) {
+        if inc.resolved_at.is_some_and(|r| p("resolved_at").latest(r) < p("fix_deployed_at").earliest(fix)) {
             out.push(time_order(&inc.meta, "resolved_at", "fix_deployed_at"));
         }
     }

@@ -53,7 +53,8 @@ pub fn page_view(site: &Site, doc: &Doc, root: &str) -> PageView {
 #[derive(Serialize)]
 struct ActionItemView {
     title: String,
-    owner: String,
+    /// None while nobody owns it.
+    owner: Option<String>,
     due: Option<TimeView>,
     status: ActionStatus,
     status_label: &'static str,
@@ -69,6 +70,9 @@ pub struct PostmortemDetail {
     published_at: Option<TimeView>,
     incidents: Vec<IncidentSummary>,
     action_items: Vec<ActionItemView>,
+    /// The report as published elsewhere.
+    external_url: Option<String>,
+    references: Vec<ReferenceView>,
 }
 
 pub fn postmortem_detail(site: &Site, pm: &ResolvedPostmortem, root: &str) -> PostmortemDetail {
@@ -77,7 +81,9 @@ pub fn postmortem_detail(site: &Site, pm: &ResolvedPostmortem, root: &str) -> Po
         status_label: pm.status.label(),
         authors: pm.authors.clone(),
         reviewers: pm.reviewers.clone(),
-        published_at: pm.published_at.map(time_view),
+        published_at: pm.published_at.map(|t| time_view_p(t, pm.precision.of("published_at"))),
+        external_url: pm.external_url.clone(),
+        references: reference_views(&pm.references),
         incidents: incident_summaries(site, site.incidents.iter().filter(|i| pm.incidents.contains(&i.doc)), root),
         action_items: pm
             .action_items
@@ -330,7 +336,7 @@ pub fn matrix_list(site: &Site) -> Vec<MatrixListItem> {
 #[derive(Serialize)]
 pub struct ActionItemRow {
     title: String,
-    owner: String,
+    owner: Option<String>,
     due: Option<TimeView>,
     overdue_days: Option<i64>,
     postmortem: DocRef,
@@ -339,14 +345,17 @@ pub struct ActionItemRow {
 
 #[derive(Serialize)]
 pub struct OwnerGroup {
+    /// "No owner yet" for the items nobody owns.
     owner: String,
+    /// Whether these items have no owner.
+    unowned: bool,
     items: Vec<ActionItemRow>,
 }
 
-/// Open action items across post-mortems, by owner, each owner's by due date; and how many of
-/// them are overdue.
+/// Open action items across post-mortems, by owner, each owner's by due date, those without an
+/// owner last; and how many of them are overdue.
 pub fn action_items_by_owner(site: &Site) -> (Vec<OwnerGroup>, usize, usize) {
-    let mut rows: Vec<(String, Option<Date>, ActionItemRow)> = Vec::new();
+    let mut rows: Vec<(Option<String>, Option<Date>, ActionItemRow)> = Vec::new();
     for pm in &site.postmortems {
         for item in pm.action_items.iter().filter(|a| a.status == ActionStatus::Open) {
             rows.push((
@@ -363,14 +372,24 @@ pub fn action_items_by_owner(site: &Site) -> (Vec<OwnerGroup>, usize, usize) {
             ));
         }
     }
-    rows.sort_by(|a, b| (&a.0, a.1.is_none(), a.1, &a.2.title).cmp(&(&b.0, b.1.is_none(), b.1, &b.2.title)));
+    rows.sort_by(|a, b| {
+        (a.0.is_none(), &a.0, a.1.is_none(), a.1, &a.2.title).cmp(&(
+            b.0.is_none(),
+            &b.0,
+            b.1.is_none(),
+            b.1,
+            &b.2.title,
+        ))
+    });
     let overdue = rows.iter().filter(|r| r.2.overdue_days.is_some()).count();
     let total = rows.len();
     let mut groups: Vec<OwnerGroup> = Vec::new();
     for (owner, _, row) in rows {
+        let unowned = owner.is_none();
+        let owner = owner.unwrap_or_else(|| "No owner yet".to_string());
         match groups.last_mut() {
-            Some(g) if g.owner == owner => g.items.push(row),
-            _ => groups.push(OwnerGroup { owner, items: vec![row] }),
+            Some(g) if g.owner == owner && g.unowned == unowned => g.items.push(row),
+            _ => groups.push(OwnerGroup { owner, unowned, items: vec![row] }),
         }
     }
     (groups, total, overdue)

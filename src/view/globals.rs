@@ -32,6 +32,7 @@ struct OverallView {
 
 #[derive(Serialize)]
 struct ChainView {
+    id: String,
     name: String,
     block_time: Option<String>,
 }
@@ -48,7 +49,10 @@ pub struct SiteGlobals {
     /// The audiences this build may name: its own and the less trusted ones.
     audiences: Vec<String>,
     repo_url: Option<String>,
+    /// The default chain (the one the header names).
     chain: Option<ChainView>,
+    /// Every chain the site reports on, the default first.
+    chains: Vec<ChainView>,
     build: BuildInfo,
     nav: Vec<NavItem>,
     overall: OverallView,
@@ -97,6 +101,10 @@ fn affected(site: &Site) -> Vec<super::refs::ComponentRef> {
     super::refs::component_refs(site, &ids)
 }
 
+fn chain_view(c: &crate::site::ChainInfo) -> ChainView {
+    ChainView { id: c.id.clone(), name: c.name.clone(), block_time: c.block_time.clone() }
+}
+
 pub fn globals(site: &Site) -> SiteGlobals {
     SiteGlobals {
         title: site.config.title.clone(),
@@ -107,7 +115,8 @@ pub fn globals(site: &Site) -> SiteGlobals {
         is_public: site.is_public(),
         audiences: site.config.audiences.clone(),
         repo_url: site.config.repo_url.clone(),
-        chain: site.config.chain.as_ref().map(|c| ChainView { name: c.name.clone(), block_time: c.block_time.clone() }),
+        chain: site.config.chains.first().map(chain_view),
+        chains: site.config.chains.iter().map(chain_view).collect(),
         build: BuildInfo {
             now: time_view(site.now).display,
             now_iso: iso(site.now),

@@ -7,7 +7,7 @@
 
 use super::time::{date_view, human_duration};
 use crate::model::{ComponentStatus, Impact, Timestamp};
-use crate::site::{Phase, ResolvedIncident, Site};
+use crate::site::{ComponentId, Phase, ResolvedIncident, Site, status_impact};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use time::{Duration, Time};
@@ -32,6 +32,31 @@ pub fn downtime_weight(impact: Impact) -> f64 {
 pub fn impact_window(inc: &ResolvedIncident, now: Timestamp) -> (Timestamp, Timestamp) {
     let end = inc.contained_at.or(inc.resolved_at).unwrap_or(now);
     (inc.started_at, end.max(inc.started_at))
+}
+
+/// Stretches of time, each with the impact an incident recorded for a component over it.
+type Spans = Vec<(Timestamp, Timestamp, Impact)>;
+
+/// How an incident weighed on one component: within its impact window, the state it recorded for
+/// the component from each moment on, as impacts (degraded: minor, partial outage: major, major
+/// outage: critical). Empty when the incident does not name the component.
+pub fn component_intervals(
+    inc: &ResolvedIncident,
+    component: ComponentId,
+    now: Timestamp,
+) -> Vec<(Timestamp, Timestamp, Impact)> {
+    let (from, to) = impact_window(inc, now);
+    let Some(impact) = inc.impacts.iter().find(|i| i.component == component) else { return Vec::new() };
+    let segments = &impact.segments;
+    segments
+        .iter()
+        .enumerate()
+        .filter_map(|(k, (start, state))| {
+            let end = segments.get(k + 1).map_or(to, |(next, _)| (*next).min(to));
+            let start = (*start).max(from);
+            (start <= end && start <= to).then_some((start, end, status_impact(*state)))
+        })
+        .collect()
 }
 
 /// Seconds of downtime in `[from, to)` from weighted intervals: at each instant the heaviest
@@ -164,19 +189,18 @@ pub fn component_history(site: &Site, root: &str) -> BTreeMap<String, ComponentH
         .collect();
     let mut out = BTreeMap::new();
     for (id, c) in site.components.iter().enumerate() {
-        // Incidents naming the component whose impact window reaches into the history window.
-        let touching: Vec<(&ResolvedIncident, Timestamp, Timestamp)> = site
+        // Incidents naming the component whose impact window reaches into the history window,
+        // each with the impact it recorded for the component over each stretch of that window.
+        let touching: Vec<(&ResolvedIncident, Spans)> = site
             .incidents
             .iter()
-            .filter(|i| i.components.contains(&id))
-            .map(|i| {
-                let (a, b) = impact_window(i, now);
-                (i, a, b)
-            })
-            .filter(|(_, a, b)| *b >= window_start && *a <= now)
+            .map(|i| (i, component_intervals(i, id, now)))
+            .filter(|(_, spans)| spans.iter().any(|(a, b, _)| *b >= window_start && *a <= now))
             .collect();
-        let intervals: Vec<(Timestamp, Timestamp, f64)> =
-            touching.iter().map(|(i, a, b)| (*a, *b, downtime_weight(i.impact))).collect();
+        let intervals: Vec<(Timestamp, Timestamp, f64)> = touching
+            .iter()
+            .flat_map(|(_, spans)| spans.iter().map(|(a, b, impact)| (*a, *b, downtime_weight(*impact))))
+            .collect();
         let downtime = weighted_downtime(&intervals, window_start, now);
         let downtime_recent = weighted_downtime(&intervals, recent_start.max(window_start), now);
         let maintenance: Vec<_> = windows.iter().filter(|(m, _, _)| m.components.contains(&id)).collect();
@@ -187,8 +211,9 @@ pub fn component_history(site: &Site, root: &str) -> BTreeMap<String, ComponentH
             .map(|(d, day)| {
                 let start = day.with_time(Time::MIDNIGHT).assume_utc();
                 let end = start.checked_add(Duration::days(1)).unwrap_or_else(end_of_time);
+                let in_day = |(a, b, _): &&(Timestamp, Timestamp, Impact)| *a < end && *b >= start;
                 let that_day: Vec<&ResolvedIncident> =
-                    touching.iter().filter(|(_, a, b)| *a < end && *b >= start).map(|(i, _, _)| *i).collect();
+                    touching.iter().filter(|(_, spans)| spans.iter().any(|s| in_day(&s))).map(|(i, _)| *i).collect();
                 let windows_that_day: Vec<_> =
                     maintenance.iter().filter(|(_, a, b)| *a < end && *b >= start).map(|(m, _, _)| *m).collect();
                 let label = date_view(*day).display;
@@ -201,7 +226,11 @@ pub fn component_history(site: &Site, root: &str) -> BTreeMap<String, ComponentH
                     let titles: Vec<&str> = windows_that_day.iter().map(|m| site.doc(m.doc).title.as_str()).collect();
                     parts.push(format!("maintenance ({})", titles.join("; ")));
                 }
-                let worst = that_day.iter().map(|i| i.impact).filter(|i| *i != Impact::None).max();
+                let worst = touching
+                    .iter()
+                    .flat_map(|(_, spans)| spans.iter().filter(|s| in_day(s)).map(|(_, _, impact)| *impact))
+                    .filter(|i| *i != Impact::None)
+                    .max();
                 let mut level = match worst {
                     Some(w) => w.as_str(),
                     None if !windows_that_day.is_empty() => "maintenance",

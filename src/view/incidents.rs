@@ -12,9 +12,11 @@ pub struct IncidentSummary {
     pub slug: String,
     pub title: String,
     pub path: String,
-    pub severity: IncidentSeverity,
+    /// The internal severity, when this audience's vocabulary includes it.
+    pub severity: Option<IncidentSeverity>,
     pub impact: Impact,
-    pub impact_label: &'static str,
+    /// The impact in this site's words (`vocabulary.impact` of cairn.yaml).
+    pub impact_label: String,
     pub status: IncidentStatus,
     pub status_label: &'static str,
     pub is_open: bool,
@@ -33,6 +35,8 @@ pub struct IncidentSummary {
     pub next_update_overdue: bool,
     pub restricted: bool,
     pub visibility: String,
+    /// Entered after the fact.
+    pub backfilled: bool,
 }
 
 /// An incident's summary on a page at `root`, and whether it depends on `root` (only when its
@@ -47,7 +51,7 @@ pub fn incident_summary(
     let doc = site.doc(inc.doc);
     let (latest, rooted) = match latest {
         Some(view) => (Some(view), false),
-        None => match inc.updates.last().map(|u| update_view(site, doc, u, root)) {
+        None => match inc.updates.last().map(|u| update_view(site, doc, inc.chain, u, root)) {
             Some((view, rooted)) => (Some(view), rooted),
             None => (None, false),
         },
@@ -60,14 +64,14 @@ pub fn incident_summary(
         path: doc.path.clone(),
         severity: inc.severity,
         impact: inc.impact,
-        impact_label: inc.impact.label(),
+        impact_label: site.impact_label(inc.impact),
         status: inc.status,
         status_label: inc.status.label(),
         is_open: inc.is_open,
-        started_at: time_view(inc.started_at),
-        resolved_at: inc.resolved_at.map(time_view),
+        started_at: time_view_p(inc.started_at, inc.precision.of("started_at")),
+        resolved_at: inc.resolved_at.map(|t| time_view_p(t, inc.precision.of("resolved_at"))),
         duration: inc.resolved_at.map(|r| human_duration((r - inc.started_at).whole_seconds())),
-        components: component_impacts(site, &inc.components, crate::site::impact_status(inc.impact)),
+        components: incident_impacts(site, &inc.impacts),
         latest,
         latest_ago: last.map(|u| relative(u.at, site.now)),
         next_update: next.map(time_view),
@@ -75,6 +79,7 @@ pub fn incident_summary(
         next_update_overdue: next.is_some_and(|t| t < site.now),
         restricted: doc.visibility > 0,
         visibility: site.audience_label(doc.visibility).to_string(),
+        backfilled: inc.backfilled,
     };
     (summary, rooted)
 }
@@ -155,7 +160,17 @@ pub struct IncidentDetail {
     fix_deployed_at: Option<TimeView>,
     halted_at_height: Option<u64>,
     halted_at_height_url: Option<String>,
+    /// Where the chain halted and resumed, in every unit given.
+    halted_at: Vec<PointView>,
+    resumed_at: Vec<PointView>,
+    /// The chain those positions are on.
+    chain: Option<ChainRef>,
     postmortem: Option<DocRef>,
+    /// A post-mortem published elsewhere.
+    postmortem_url: Option<String>,
+    references: Vec<ReferenceView>,
+    /// The latest coordination figure of its updates.
+    progress: Option<ProgressView>,
     runbooks: Vec<DocRef>,
     matrix_row: Option<MatrixRowRef>,
     disclosure: Option<DisclosureView>,
@@ -178,18 +193,30 @@ pub fn incident_detail(site: &Site, inc: &ResolvedIncident, root: &str) -> Incid
         }
     });
     // Newest first: the first is the summary's latest update.
-    let updates = update_views(site, doc, &inc.updates, root);
+    let updates = update_views(site, doc, inc.chain, &inc.updates, root);
+    let halted_at = point_views(site, inc.chain, &inc.halted_at);
+    let t = |key: &str, v: Option<Timestamp>| v.map(|v| time_view_p(v, inc.precision.of(key)));
     IncidentDetail {
         summary: incident_summary(site, inc, root, updates.first().cloned()).0,
         incident_type: inc.row.map(|r| site.row(r).id.clone()),
         updates,
-        detected_at: inc.detected_at.map(time_view),
-        acknowledged_at: inc.acknowledged_at.map(time_view),
-        contained_at: inc.contained_at.map(time_view),
-        fix_deployed_at: inc.fix_deployed_at.map(time_view),
-        halted_at_height: inc.halted_at_height,
-        halted_at_height_url: inc.halted_at_height.and_then(|h| site.height_url(h)),
+        detected_at: t("detected_at", inc.detected_at),
+        acknowledged_at: t("acknowledged_at", inc.acknowledged_at),
+        contained_at: t("contained_at", inc.contained_at),
+        fix_deployed_at: t("fix_deployed_at", inc.fix_deployed_at),
+        halted_at_height: inc.halted_at.height,
+        halted_at_height_url: halted_at.iter().find(|p| p.unit == "height").and_then(|p| p.url.clone()),
+        resumed_at: point_views(site, inc.chain, &inc.resumed_at),
+        halted_at,
+        chain: (!inc.halted_at.is_empty()
+            || !inc.resumed_at.is_empty()
+            || inc.updates.iter().any(|u| !u.point.is_empty()))
+        .then(|| chain_ref(site, inc.chain))
+        .flatten(),
         postmortem: inc.postmortem.map(|id| doc_ref(site.doc(id))),
+        postmortem_url: inc.postmortem_url.clone(),
+        references: reference_views(&inc.references),
+        progress: inc.updates.iter().rev().find_map(|u| u.progress.as_ref()).map(progress_view),
         runbooks: doc_refs(site, &inc.runbooks),
         matrix_row,
         disclosure: disclosure_view(site, inc),
@@ -205,9 +232,18 @@ pub struct MaintenanceSummary {
     pub status_label: &'static str,
     pub scheduled_for: TimeView,
     pub scheduled_until: TimeView,
+    /// `scheduled_for` is the estimated time of the halt (the window has not recorded when it
+    /// actually started).
     pub estimated: bool,
     pub halt_height: Option<u64>,
     pub halt_height_url: Option<String>,
+    /// The planned halt in every unit given, and where the chain resumed.
+    pub halt: Vec<PointView>,
+    pub resumed_at: Vec<PointView>,
+    pub chain: Option<ChainRef>,
+    /// When it actually started and ended, once recorded.
+    pub started_at: Option<TimeView>,
+    pub ended_at: Option<TimeView>,
     /// The components it names, recorded as under maintenance for the window.
     pub components: Vec<ComponentRef>,
     /// How far the start is from the build ("in 7 d", "3 d ago").
@@ -218,6 +254,7 @@ pub struct MaintenanceSummary {
 
 pub fn maintenance_summary(site: &Site, m: &ResolvedMaintenance) -> MaintenanceSummary {
     let doc = site.doc(m.doc);
+    let halt = point_views(site, m.chain, &m.halt);
     MaintenanceSummary {
         slug: doc.slug.clone(),
         title: doc.title.clone(),
@@ -226,9 +263,14 @@ pub fn maintenance_summary(site: &Site, m: &ResolvedMaintenance) -> MaintenanceS
         status_label: m.status.label(),
         scheduled_for: time_view(m.scheduled_for),
         scheduled_until: time_view(m.scheduled_until),
-        estimated: m.halt_height.is_some(),
-        halt_height: m.halt_height,
-        halt_height_url: m.halt_height.and_then(|h| site.height_url(h)),
+        estimated: !m.halt.is_empty() && m.started_at.is_none(),
+        halt_height: m.halt.height,
+        halt_height_url: halt.iter().find(|p| p.unit == "height").and_then(|p| p.url.clone()),
+        resumed_at: point_views(site, m.chain, &m.resumed_at),
+        chain: (!m.halt.is_empty() || !m.resumed_at.is_empty()).then(|| chain_ref(site, m.chain)).flatten(),
+        halt,
+        started_at: m.started_at.map(|t| time_view_p(t, m.precision.of("started_at"))),
+        ended_at: m.ended_at.map(|t| time_view_p(t, m.precision.of("ended_at"))),
         components: component_impacts(site, &m.components, crate::model::ComponentStatus::UnderMaintenance),
         starts_in: relative(m.scheduled_for, site.now),
         restricted: doc.visibility > 0,
@@ -246,11 +288,16 @@ pub struct MaintenanceDetail {
     #[serde(flatten)]
     summary: MaintenanceSummary,
     updates: Vec<UpdateView>,
+    references: Vec<ReferenceView>,
+    /// The latest coordination figure of its updates.
+    progress: Option<ProgressView>,
 }
 
 pub fn maintenance_detail(site: &Site, m: &ResolvedMaintenance, root: &str) -> MaintenanceDetail {
     MaintenanceDetail {
         summary: maintenance_summary(site, m),
-        updates: update_views(site, site.doc(m.doc), &m.updates, root),
+        updates: update_views(site, site.doc(m.doc), m.chain, &m.updates, root),
+        references: reference_views(&m.references),
+        progress: m.updates.iter().rev().find_map(|u| u.progress.as_ref()).map(progress_view),
     }
 }

@@ -1,11 +1,136 @@
 //! Small shapes shared by many views: links to documents and components, status updates.
 
-use crate::model::ComponentStatus;
+use crate::model::{ChainPoint, ComponentStatus, Progress};
 use crate::render::markdown::{MarkdownOptions, render};
-use crate::site::{ComponentId, Doc, DocId, Site, Update};
+use crate::site::{ComponentId, ComponentImpact, Doc, DocId, Reference, Site, Update};
+use crate::text::{LinkKind, link_kind};
 use serde::Serialize;
 
-use super::time::{TimeView, time_view};
+use super::time::{TimeView, time_view_p};
+
+/// A position on a chain: `Slot #312,456,789` linking to the explorer when it can.
+#[derive(Debug, Clone, Serialize)]
+pub struct PointView {
+    /// `height`, `slot` or `epoch`.
+    pub unit: &'static str,
+    /// The chain's word for the unit ("Height", "Slot", "Block").
+    pub label: String,
+    pub number: u64,
+    pub url: Option<String>,
+}
+
+/// The positions of `point` on chain `chain` (the default chain when `None`).
+pub fn point_views(site: &Site, chain: Option<usize>, point: &ChainPoint) -> Vec<PointView> {
+    let on = site.chain(chain);
+    point
+        .units()
+        .into_iter()
+        .map(|(unit, number)| PointView {
+            unit: unit.as_str(),
+            label: on.map_or_else(|| unit.label().to_string(), |c| c.unit_name(unit)),
+            number,
+            url: on.and_then(|c| c.url(unit, number)),
+        })
+        .collect()
+}
+
+/// A chain as pages name it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// The chain at `index` (or the default), when the site has chains.
+pub fn chain_ref(site: &Site, index: Option<usize>) -> Option<ChainRef> {
+    site.chain(index).map(|c| ChainRef { id: c.id.clone(), name: c.name.clone() })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReferenceView {
+    /// `release`, `pr`, `commit`, `issue`, `advisory`, `cve`, `bounty`, `report`, `link`.
+    pub kind: &'static str,
+    pub kind_label: &'static str,
+    /// What the link reads: the title, else the id, else the credit, else the address.
+    pub text: String,
+    pub id: Option<String>,
+    pub url: Option<String>,
+    pub credit: Option<String>,
+    pub amount: Option<String>,
+}
+
+pub fn reference_views(list: &[Reference]) -> Vec<ReferenceView> {
+    list.iter()
+        .map(|r| ReferenceView {
+            kind: r.kind.as_str(),
+            kind_label: r.kind.label(),
+            text: r
+                .title
+                .clone()
+                .or_else(|| r.id.clone())
+                .or_else(|| r.credit.clone())
+                .or_else(|| r.url.clone())
+                .unwrap_or_default(),
+            id: r.id.clone().filter(|id| r.title.is_some() && Some(id) != r.title.as_ref()),
+            url: r.url.clone().filter(|u| link_kind(u) == LinkKind::Safe),
+            credit: r.credit.clone().filter(|_| r.title.is_some() || r.id.is_some()),
+            amount: r.amount.clone(),
+        })
+        .collect()
+}
+
+/// A coordination figure as a bar: `percent` of the way, `threshold` marked.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProgressView {
+    pub label: Option<String>,
+    pub percent: f64,
+    pub threshold: Option<f64>,
+    /// "55 %", "66.7 %".
+    pub percent_text: String,
+    pub threshold_text: Option<String>,
+    /// Whether the threshold is reached.
+    pub reached: bool,
+    /// The whole figure in words, for the bar's accessible name.
+    pub text: String,
+}
+
+fn percent_text(v: f64) -> String {
+    let rounded = (v * 10.0).round() / 10.0;
+    if rounded.fract() == 0.0 { format!("{rounded:.0} %") } else { format!("{rounded:.1} %") }
+}
+
+pub fn progress_view(p: &Progress) -> ProgressView {
+    let percent = percent_text(p.percent);
+    let threshold = p.threshold.map(percent_text);
+    let reached = p.threshold.is_none_or(|t| p.percent >= t);
+    let mut text = match &p.label {
+        Some(label) => format!("{label}: {percent}"),
+        None => percent.clone(),
+    };
+    if let Some(t) = &threshold {
+        text.push_str(&format!(", {t} needed"));
+        if reached {
+            text.push_str(" (reached)");
+        }
+    }
+    ProgressView {
+        label: p.label.clone(),
+        percent: p.percent.clamp(0.0, 100.0),
+        threshold: p.threshold.map(|t| t.clamp(0.0, 100.0)),
+        percent_text: percent,
+        threshold_text: threshold,
+        reached,
+        text,
+    }
+}
+
+/// Where an update was first posted.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceView {
+    pub channel: Option<String>,
+    pub url: Option<String>,
+    pub author: Option<String>,
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DocRef {
@@ -54,23 +179,28 @@ pub fn component_refs(site: &Site, ids: &[ComponentId]) -> Vec<ComponentRef> {
 /// The components `ids` with the status one incident or window recorded for them (`status`),
 /// whatever their status is today.
 pub fn component_impacts(site: &Site, ids: &[ComponentId], status: ComponentStatus) -> Vec<ComponentRef> {
+    ids.iter().map(|id| recorded(site, *id, status)).collect()
+}
+
+fn recorded(site: &Site, id: ComponentId, status: ComponentStatus) -> ComponentRef {
+    let c = site.component(id);
     let label = match status {
         ComponentStatus::Operational => "No impact",
         other => other.label(),
     };
-    ids.iter()
-        .map(|id| {
-            let c = site.component(*id);
-            ComponentRef {
-                id: c.id.clone(),
-                name: c.name.clone(),
-                status,
-                status_label: label,
-                description: None,
-                overridden: false,
-            }
-        })
-        .collect()
+    ComponentRef {
+        id: c.id.clone(),
+        name: c.name.clone(),
+        status,
+        status_label: label,
+        description: None,
+        overridden: false,
+    }
+}
+
+/// The components an incident recorded, each with the worst state it recorded for it.
+pub fn incident_impacts(site: &Site, impacts: &[ComponentImpact]) -> Vec<ComponentRef> {
+    impacts.iter().map(|i| recorded(site, i.component, i.worst())).collect()
 }
 
 /// Markdown of a document (its body or one of its updates) as HTML for a page at `root`, and
@@ -92,14 +222,28 @@ pub struct UpdateView {
     pub restricted: bool,
     pub height: Option<u64>,
     pub height_url: Option<String>,
+    /// Every position it gives (height, slot, epoch), on its document's chain.
+    pub points: Vec<PointView>,
     /// When the next update is promised, if this update says.
     pub next_update: Option<TimeView>,
+    /// A post-resolution note (`postmortem`, `note`).
+    pub is_note: bool,
+    /// Where it was first posted, as far as the audience may see.
+    pub source: Option<SourceView>,
+    /// The component states this update set.
+    pub components: Vec<ComponentRef>,
+    pub progress: Option<ProgressView>,
+    pub references: Vec<ReferenceView>,
 }
 
 /// The status of an update, whatever its document kind.
 pub trait UpdateStatus: Copy {
     fn name(self) -> &'static str;
     fn text(self) -> &'static str;
+    /// A post-resolution note.
+    fn is_note(self) -> bool {
+        false
+    }
 }
 
 impl UpdateStatus for crate::model::IncidentStatus {
@@ -108,6 +252,9 @@ impl UpdateStatus for crate::model::IncidentStatus {
     }
     fn text(self) -> &'static str {
         self.label()
+    }
+    fn is_note(self) -> bool {
+        crate::model::IncidentStatus::is_note(self)
     }
 }
 
@@ -120,25 +267,49 @@ impl UpdateStatus for crate::model::MaintenanceStatus {
     }
 }
 
-/// One update's view, and whether its HTML depends on `root`.
-pub fn update_view<S: UpdateStatus>(site: &Site, doc: &Doc, u: &Update<S>, root: &str) -> (UpdateView, bool) {
+/// One update's view (positions on `chain`), and whether its HTML depends on `root`.
+pub fn update_view<S: UpdateStatus>(
+    site: &Site,
+    doc: &Doc,
+    chain: Option<usize>,
+    u: &Update<S>,
+    root: &str,
+) -> (UpdateView, bool) {
     let (body_html, rooted) = markdown_html(site, doc, &u.body, root);
+    let points = point_views(site, chain, &u.point);
+    let height_url = points.iter().find(|p| p.unit == "height").and_then(|p| p.url.clone());
     let view = UpdateView {
         id: u.id.clone(),
-        at: time_view(u.at),
+        at: time_view_p(u.at, u.at_precision),
         status: u.status.name(),
         status_label: u.status.text(),
         body_html,
         visibility: site.audience_label(u.visibility).to_string(),
         restricted: u.visibility > 0,
-        height: u.height,
-        height_url: u.height.and_then(|h| site.height_url(h)),
-        next_update: u.next_update.map(time_view),
+        height: u.point.height,
+        height_url,
+        points,
+        next_update: u.next_update.map(|t| time_view_p(t, crate::model::Precision::Exact)),
+        is_note: u.status.is_note(),
+        source: u.source.as_ref().map(|s| SourceView {
+            channel: s.channel.clone(),
+            url: s.url.clone().filter(|u| link_kind(u) == LinkKind::Safe),
+            author: s.author.clone(),
+        }),
+        components: u.components.iter().map(|(c, s)| recorded(site, *c, *s)).collect(),
+        progress: u.progress.as_ref().map(progress_view),
+        references: reference_views(&u.references),
     };
     (view, rooted)
 }
 
 /// Updates newest first.
-pub fn update_views<S: UpdateStatus>(site: &Site, doc: &Doc, updates: &[Update<S>], root: &str) -> Vec<UpdateView> {
-    updates.iter().rev().map(|u| update_view(site, doc, u, root).0).collect()
+pub fn update_views<S: UpdateStatus>(
+    site: &Site,
+    doc: &Doc,
+    chain: Option<usize>,
+    updates: &[Update<S>],
+    root: &str,
+) -> Vec<UpdateView> {
+    updates.iter().rev().map(|u| update_view(site, doc, chain, u, root).0).collect()
 }

@@ -1,7 +1,7 @@
 //! Times and durations as pages show them: UTC in one 24-hour format, formatted once here so every
 //! output agrees (the theme's script adds the reader's local time and keeps relative times fresh).
 
-use crate::model::{Date, Timestamp};
+use crate::model::{Date, Precision, Timestamp};
 use serde::Serialize;
 
 pub use crate::text::iso;
@@ -12,6 +12,9 @@ pub struct TimeView {
     pub iso: String,
     pub display: String,
     pub date: String,
+    /// How precisely it is known: `exact`, `about` (shown "about …") or `day` (the date alone,
+    /// and `iso` a date).
+    pub precision: &'static str,
 }
 
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -19,12 +22,34 @@ const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Au
 pub fn time_view(t: Timestamp) -> TimeView {
     let t = t.to_offset(time::UtcOffset::UTC);
     let date = format!("{} {} {}", t.day(), MONTHS[t.month() as usize - 1], t.year());
-    TimeView { iso: iso(t), display: format!("{date}, {:02}:{:02} UTC", t.hour(), t.minute()), date }
+    TimeView {
+        iso: iso(t),
+        display: format!("{date}, {:02}:{:02} UTC", t.hour(), t.minute()),
+        date,
+        precision: "exact",
+    }
+}
+
+/// A moment known with `precision`: "about 20 Nov 2026, 20:15 UTC", or the day alone.
+pub fn time_view_p(t: Timestamp, precision: Precision) -> TimeView {
+    match precision {
+        Precision::Exact => time_view(t),
+        Precision::About => {
+            let v = time_view(t);
+            TimeView { display: format!("about {}", v.display), precision: "about", ..v }
+        }
+        Precision::Day => TimeView { precision: "day", ..date_view(t.to_offset(time::UtcOffset::UTC).date()) },
+    }
 }
 
 pub fn date_view(d: Date) -> TimeView {
     let date = format!("{} {} {}", d.day(), MONTHS[d.month() as usize - 1], d.year());
-    TimeView { iso: format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day()), display: date.clone(), date }
+    TimeView {
+        iso: format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day()),
+        display: date.clone(),
+        date,
+        precision: "day",
+    }
 }
 
 /// How far `t` is from `now` in words, as of the build: "just now", "40 min ago", "in 2 h",
@@ -80,6 +105,14 @@ mod tests {
         assert_eq!(at("2026-11-26T13:00:00Z"), "in 1 h");
         assert_eq!(at("2026-11-20T14:05:00Z"), "5 d ago");
         assert_eq!(at("2026-06-09T12:00:00Z"), "5 mo ago");
+    }
+
+    #[test]
+    fn imprecise_times_say_so() {
+        let t = crate::load::parse_time("2026-11-20T20:15:00Z").unwrap();
+        assert_eq!(time_view_p(t, Precision::About).display, "about 20 Nov 2026, 20:15 UTC");
+        let day = time_view_p(t, Precision::Day);
+        assert_eq!((day.display.as_str(), day.iso.as_str()), ("20 Nov 2026", "2026-11-20"));
     }
 
     #[test]
