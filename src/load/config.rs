@@ -16,6 +16,7 @@ const CONFIG_KEYS: &[&str] = &[
     "chain",
     "audience_urls",
     "repo_url",
+    "repo_public",
     "theme",
     "defaults",
     "status",
@@ -105,6 +106,7 @@ fn read_config_fields(f: &super::fields::Fields<'_>, cx: &FileCx<'_>, config: &m
         config.base_url = url.trim_end_matches('/').to_string();
     }
     config.repo_url = f.string("repo_url").map(|u| u.trim_end_matches('/').to_string());
+    config.repo_public = f.bool("repo_public").unwrap_or(false);
     if let Some(theme) = f.string("theme") {
         config.theme = theme;
     }

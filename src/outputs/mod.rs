@@ -4,11 +4,13 @@
 mod assets;
 mod badges;
 mod calendar;
+mod disclosures;
 mod feeds;
 mod history;
 mod knowledge;
 mod metrics;
 mod pages;
+mod revisions;
 mod search;
 pub mod searchable;
 
@@ -110,6 +112,8 @@ pub fn build_all(
             }
             let small = [sitemap::sitemap(site), sitemap::robots(site), stamp::stamp(site), calendar::file(site)];
             put(small.into(), &mut problems);
+            put(disclosures::file(site).into_iter().collect(), &mut problems);
+            problems.extend(clock.time("history pages", || revisions::pages(site, &renderer, &emit)));
             clock.time("status api, feeds", || {
                 put(statusapi::files(site), &mut problems);
                 put(feeds::files(site), &mut problems);
