@@ -229,7 +229,7 @@ pub fn attach(site: &mut Site, config: &Config, git: &GitInput<'_>) {
             .par_iter()
             .map(|doc| {
                 let path = crate::diagnostics::display_path(&doc.source);
-                let revisions = git.history.files.get(&path)?;
+                let revisions = git.history.files.get(&path).map_or(&[][..], Vec::as_slice);
                 let rel = doc.rel.as_str();
                 let mut out: Vec<Revision> = Vec::new();
                 let mut last: Option<Rendering> = None;
