@@ -51,6 +51,11 @@ pub fn load_and_validate(root: &Path) -> (Sources, Vec<Diagnostic>) {
 pub fn check(root: &Path, now: Timestamp) -> Vec<Diagnostic> {
     let (sources, mut problems) = load_and_validate(root);
     problems.extend(site::reminders(&sources, now));
+    if let Ok(mut git) = crate::git::Source::open(root, None)
+        && let Some(read) = git.read(&root.join(".cairn").join("history"))
+    {
+        problems.extend(site::revisions::review_warnings(&sources, &read.history, &read.blobs));
+    }
     if let Err(p) = crate::render::templates::load(root, &sources.config.theme, sources.config.locations.value("theme"))
     {
         problems.extend(p);
@@ -179,6 +184,9 @@ fn resolve_timed(
     problems.extend(git.warning());
     let (now, stamp, current) = history_of(opts, inputs, &sources, audience, git, read.as_ref());
     problems.extend(site::reminders(&sources, now));
+    if let Some(r) = &read {
+        problems.extend(site::revisions::review_warnings(&sources, &r.history, &r.blobs));
+    }
     let (site, p) = clock.time("resolve", || match &read {
         Some(r) => {
             let input =

@@ -444,3 +444,34 @@ fn the_example_site_shows_its_own_history() {
     assert_eq!(stamp["dirty"], false);
     assert!(stamp["commit"].as_str().is_some_and(|c| c.len() == 40));
 }
+
+#[test]
+fn check_warns_when_a_runbook_changed_after_its_last_review() {
+    let repo = history(true);
+    let d = repo.path();
+    let reviewed = |date: &str, step: &str| {
+        format!(
+            "---\ntitle: Restart the gateway\nowners: [ops]\nlast_reviewed: {date}\n---\n## Steps\n1. Drain.\n2. {step}\n"
+        )
+    };
+    write(d, "content/runbooks/restart.md", &reviewed("2026-11-08", "Restart."));
+    commit(d, "Review the restart runbook", ADA, "2026-11-08T10:00:00Z");
+    let check = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_cairn")).args(["check", "--root"]).arg(d).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+    };
+    assert!(!check().contains("changed-since-review"), "{}", check());
+    write(d, "content/runbooks/restart.md", &reviewed("2026-11-08", "Restart and watch the logs."));
+    let changed = commit(d, "Watch the logs", BO, "2026-11-10T10:00:00Z");
+    let report = check();
+    assert!(
+        report.contains("warning[changed-since-review]")
+            && report.contains(&changed[..7])
+            && report.contains("changed on 2026-11-10"),
+        "{report}"
+    );
+    // Moving `last_reviewed` alone is the review: no warning.
+    write(d, "content/runbooks/restart.md", &reviewed("2026-11-11", "Restart and watch the logs."));
+    commit(d, "Reviewed", ADA, "2026-11-11T10:00:00Z");
+    assert!(!check().contains("changed-since-review"), "{}", check());
+}

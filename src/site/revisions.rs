@@ -328,3 +328,53 @@ pub fn last_visible_change(
     }
     None
 }
+
+/// A warning for every runbook whose text changed after its `last_reviewed` date: the day of
+/// the last commit that changed what the most trusted audience sees of it (a commit that only
+/// moves `last_reviewed` changes nothing there).
+pub fn review_warnings(
+    sources: &Sources,
+    history: &git::History,
+    blobs: &git::Blobs,
+) -> Vec<crate::diagnostics::Diagnostic> {
+    let config = &sources.config;
+    let most = config.audiences.most_trusted();
+    let names = |id: &str| sources.components.components.iter().find(|c| c.id == id).map(|c| c.name.clone());
+    let mut out = Vec::new();
+    for rb in &sources.runbooks {
+        let Some(reviewed) = rb.last_reviewed else { continue };
+        let path = crate::diagnostics::display_path(&rb.meta.source);
+        let Some(revisions) = history.files.get(&path) else { continue };
+        let mut last: Option<Rendering> = None;
+        let mut changed: Option<&git::Commit> = None;
+        for r in revisions {
+            let commit = &history.commits[r.commit];
+            let Ok(at) = Timestamp::from_unix_timestamp(commit.time) else { continue };
+            let Some(bytes) = blobs.get(history.blob(*r)) else { continue };
+            let Some(rendering) = render_bytes(&rb.meta.rel, bytes.clone(), config, most, at, &names) else { continue };
+            if last.as_ref() != Some(&rendering) {
+                changed = Some(commit);
+                last = Some(rendering);
+            }
+        }
+        let Some(commit) = changed else { continue };
+        let Ok(at) = Timestamp::from_unix_timestamp(commit.time) else { continue };
+        let day = at.date();
+        if day > reviewed {
+            out.push(
+                crate::diagnostics::Diagnostic::warning(
+                    &rb.meta.source,
+                    rb.meta.locations.value("last_reviewed"),
+                    "changed-since-review",
+                    format!(
+                        "this runbook changed on {day} (commit {}: {}) after its last review on {reviewed}",
+                        &commit.id[..commit.id.len().min(7)],
+                        crate::text::terminal_safe(&commit.subject)
+                    ),
+                )
+                .with_help("review the change (the internal build's history page shows it) and update `last_reviewed`"),
+            );
+        }
+    }
+    out
+}
