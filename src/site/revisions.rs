@@ -257,7 +257,7 @@ pub fn attach(site: &mut Site, config: &Config, git: &GitInput<'_>) {
                         seen(rendering, Some(&git.history.commits[r.commit]), &mut out);
                     }
                 }
-                if git.dirty.iter().any(|d| *d == path)
+                if git.dirty.contains(&path)
                     && let Some(bytes) = git.current.get(&path)
                     && let Some(rendering) = render_bytes(rel, bytes.clone(), config, audience, now, &names)
                 {

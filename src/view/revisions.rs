@@ -110,7 +110,7 @@ fn authors(h: &DocHistory) -> Vec<String> {
             None => counts.push((a.clone(), 1)),
         }
     }
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     counts.into_iter().map(|(n, _)| n).collect()
 }
 
