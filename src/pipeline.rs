@@ -53,8 +53,9 @@ pub fn check(root: &Path, now: Timestamp) -> Vec<Diagnostic> {
     problems.extend(site::reminders(&sources, now));
     if let Ok(mut git) = crate::git::Source::open(root, None)
         && let Some(read) = git.read(&root.join(".cairn").join("history"))
+        && let Some(repo) = git.repo.as_ref()
     {
-        problems.extend(site::revisions::review_warnings(&sources, &read.history, &read.blobs));
+        problems.extend(site::revisions::review_warnings(&sources, &read.history, repo));
     }
     if let Err(p) = crate::render::templates::load(root, &sources.config.theme, sources.config.locations.value("theme"))
     {
@@ -184,19 +185,85 @@ fn resolve_timed(
     problems.extend(git.warning());
     let (now, stamp, current) = history_of(opts, inputs, &sources, audience, git, read.as_ref());
     problems.extend(site::reminders(&sources, now));
-    if let Some(r) = &read {
-        problems.extend(site::revisions::review_warnings(&sources, &r.history, &r.blobs));
+    let repo = git.repo.as_ref();
+    if let (Some(r), Some(repo)) = (&read, repo) {
+        problems.extend(site::revisions::review_warnings(&sources, &r.history, repo));
     }
-    let (site, p) = clock.time("resolve", || match &read {
-        Some(r) => {
-            let input =
-                site::revisions::GitInput { history: &r.history, blobs: &r.blobs, dirty: &r.dirty, current: &current };
+    let cache_dir = opts.root.join(".cairn").join("history");
+    let kept = match (&read, repo) {
+        (Some(_), Some(_)) => Some(clock.time("history", || Kept::load(&cache_dir, &sources, audience))),
+        _ => None,
+    };
+    let blobs = match (&read, repo, &kept) {
+        (Some(r), Some(repo), Some(kept)) => clock.time("history", || {
+            repo.blobs(&site::revisions::wanted_blobs(&r.history, &kept.renderings, audience, now)).unwrap_or_default()
+        }),
+        _ => Default::default(),
+    };
+    let (site, p) = clock.time("resolve", || match (&read, &kept) {
+        (Some(r), Some(kept)) => {
+            let input = site::revisions::GitInput {
+                history: &r.history,
+                blobs: &blobs,
+                kept: &kept.renderings,
+                dirty: &r.dirty,
+                current: &current,
+            };
             site::resolve_with(sources, audience, now, Some((&input, stamp)))
         }
-        None => site::resolve(sources, audience, now),
+        _ => site::resolve(sources, audience, now),
     });
     problems.extend(p);
+    if let Some(kept) = kept {
+        kept.store(&cache_dir);
+    }
     Ok((site, problems))
+}
+
+/// The renderings of old revisions kept by earlier builds of one audience, in
+/// `.cairn/history/renderings-<audience>.bin`, valid for one executable and one configuration
+/// of audiences, visibility defaults and components (what a rendering depends on besides the
+/// file).
+struct Kept {
+    file: String,
+    digest: String,
+    renderings: site::renderings::Renderings,
+}
+
+impl Kept {
+    fn load(dir: &Path, sources: &Sources, audience: usize) -> Kept {
+        let config = &sources.config;
+        let components: Vec<(&str, &str, Option<usize>)> =
+            sources.components.components.iter().map(|c| (c.id.as_str(), c.name.as_str(), c.visibility)).collect();
+        let described = format!(
+            "{:x?} {audience} {:?} {:?} {} {components:?}",
+            crate::cache::executable_id(),
+            config.audiences.0,
+            config.defaults,
+            config.component_default
+        );
+        let digest = format!("{:032x}\n", xxhash_rust::xxh3::xxh3_128(described.as_bytes()));
+        let file = format!("renderings-{audience}.bin");
+        let renderings = std::fs::read(dir.join(&file))
+            .ok()
+            .and_then(|bytes| bytes.strip_prefix(digest.as_bytes()).map(site::renderings::Renderings::decode))
+            .unwrap_or_default();
+        Kept { file, digest, renderings }
+    }
+
+    /// Writes the renderings back when this build added some; failing to only costs time later.
+    fn store(self, dir: &Path) {
+        let Some(bytes) = self.renderings.encode() else { return };
+        let temp = dir.join(format!(".{}.renderings.tmp", std::process::id()));
+        let mut all = self.digest.into_bytes();
+        all.extend_from_slice(&bytes);
+        let written = std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(&temp, &all))
+            .and_then(|()| std::fs::rename(&temp, dir.join(&self.file)));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&temp);
+        }
+    }
 }
 
 /// Builds the site of one audience and swaps it into place, or reports why not. Waits silently

@@ -475,3 +475,45 @@ fn check_warns_when_a_runbook_changed_after_its_last_review() {
     commit(d, "Reviewed", ADA, "2026-11-11T10:00:00Z");
     assert!(!check().contains("changed-since-review"), "{}", check());
 }
+
+#[test]
+fn an_embargo_lifting_is_no_revision_and_appended_text_no_amendment() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    run(git(d).args(["init", "-q"]));
+    write(d, "cairn.yaml", CONFIG);
+    write(d, "content/components.yaml", COMPONENTS);
+    let page = |extra: &str| format!("---\ntitle: Disclosure\nvisibility: public\n---\nWe fixed a bug.\n{extra}");
+    write(d, "content/pages/disclosure.md", &page(""));
+    let first = commit(d, "Publish", ADA, "2026-11-01T10:00:00Z");
+    write(
+        d,
+        "content/pages/disclosure.md",
+        &page("\n:::public embargo_until=2026-12-01T00:00:00Z\nThe bug was in vexillum.\n:::\n"),
+    );
+    let second = commit(d, "Prepare the full disclosure", ADA, "2026-11-02T10:00:00Z");
+    let out = tempfile::tempdir().unwrap();
+    let revisions = |now: &str, name: &str| {
+        let (_, files) = build(d, &out.path().join(name), &["--now", now]);
+        let doc = json(&files, "api/disclosures.json")["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["path"] == "pages/disclosure/")
+            .cloned()
+            .unwrap();
+        let list: Vec<(String, bool)> = doc["revisions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["commit"].as_str().unwrap().to_string(), r["amendment"].as_bool().unwrap()))
+            .collect();
+        (list, all_text(&files))
+    };
+    let (before, text) = revisions("2026-11-20T00:00:00Z", "before");
+    assert_eq!(before, [(first.clone(), false)], "the embargoed text is no public revision yet");
+    assert!(!text.contains("vexillum") && !text.contains(&second[..7]));
+    let (after, text) = revisions("2026-12-02T00:00:00Z", "after");
+    assert_eq!(after, [(first, false), (second, false)], "shown once the embargo lifted, an addition");
+    assert!(text.contains("vexillum"));
+}

@@ -2,7 +2,7 @@
 //! history up to there, the blobs of the documents' revisions and the uncommitted inputs; and
 //! what is missing, said once as a warning.
 
-use super::{Blobs, History, Missing, Repo};
+use super::{History, Missing, Repo};
 use crate::diagnostics::{Diagnostic, Pos};
 use std::path::Path;
 
@@ -21,7 +21,6 @@ pub struct Source {
 /// What a build read from git.
 pub struct Read {
     pub history: History,
-    pub blobs: Blobs,
     /// Inputs that differ from the commit built from, below the root (none with `--rev`).
     pub dirty: Vec<String>,
 }
@@ -57,24 +56,15 @@ impl Source {
         }
     }
 
-    /// The history up to the commit built from, with the blobs of every revision of every
-    /// document (one walk, kept in `cache`), and the uncommitted inputs; `None` when there is
+    /// The history up to the commit built from (one walk, kept in `cache`), and the uncommitted
+    /// inputs; `None` when there is
     /// none (`missing` says why).
     pub fn read(&mut self, cache: &Path) -> Option<Read> {
         let (repo, tip) = (self.repo.as_ref()?, self.tip.as_deref()?);
         let result = (|| {
             let history = repo.history(tip, Some(cache))?;
-            let mut wanted: Vec<&str> = history
-                .files
-                .iter()
-                .filter(|(path, _)| path.starts_with("content/"))
-                .flat_map(|(_, revisions)| revisions.iter().map(|r| history.blob(*r)))
-                .collect();
-            wanted.sort_unstable();
-            wanted.dedup();
-            let blobs = repo.blobs(&wanted)?;
             let dirty = if self.at_rev { Vec::new() } else { repo.dirty_inputs()? };
-            Ok::<_, Missing>(Read { history, blobs, dirty })
+            Ok::<_, Missing>(Read { history, dirty })
         })();
         match result {
             Ok(read) => Some(read),

@@ -13,6 +13,7 @@ mod blocks;
 mod lifecycle;
 mod links;
 pub mod metrics;
+pub mod renderings;
 mod resolve;
 pub mod revisions;
 mod scan;

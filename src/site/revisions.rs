@@ -25,6 +25,20 @@ pub struct Rendering {
 const PROGRESS: &str = "status";
 
 impl Rendering {
+    pub(super) fn from_parts(parts: Vec<(String, String)>) -> Rendering {
+        Rendering { parts }
+    }
+
+    pub(super) fn parts(&self) -> &[(String, String)] {
+        &self.parts
+    }
+
+    /// Whether what `audience` sees of `bytes` may depend on the build's time: only the least
+    /// trusted audience waits for embargoes.
+    pub fn timed(bytes: &[u8], audience: usize) -> bool {
+        audience == 0 && bytes.windows(13).any(|w| w == b"embargo_until")
+    }
+
     pub fn text(&self) -> String {
         self.parts.iter().map(|(_, t)| t.as_str()).collect()
     }
@@ -38,14 +52,19 @@ impl Rendering {
         h.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    /// Whether this rendering changes or removes something `earlier` showed (adding a status
-    /// update, a fact or a paragraph that was not there is not an amendment; editing the body is).
+    /// Whether this rendering changes or removes something `earlier` showed: adding a status
+    /// update, a fact or text after the end of the body is not an amendment; changing or removing
+    /// any of them is.
     pub fn amends(&self, earlier: &Rendering) -> bool {
-        earlier
-            .parts
-            .iter()
-            .filter(|(k, _)| k != PROGRESS)
-            .any(|(k, t)| self.parts.iter().find(|(key, _)| key == k).is_none_or(|(_, now)| now != t))
+        earlier.parts.iter().filter(|(k, _)| k != PROGRESS).any(|(k, t)| {
+            let now = self.parts.iter().find(|(key, _)| key == k).map(|(_, now)| now);
+            match now {
+                None => true,
+                // Text added after the body's end (an embargoed section now shown) is an addition.
+                Some(now) if k == "body" => !now.starts_with(t.trim_end()),
+                Some(now) => now != t,
+            }
+        })
     }
 }
 
@@ -198,14 +217,38 @@ pub fn render_bytes(
 }
 
 /// The raw history a build reads: every commit that touched an input, the blobs of the
-/// documents' revisions, and the inputs changed in the working tree.
+/// revisions not rendered before, the renderings kept from earlier builds, and the inputs
+/// changed in the working tree.
 pub struct GitInput<'a> {
     pub history: &'a git::History,
     pub blobs: &'a git::Blobs,
+    pub kept: &'a super::renderings::Renderings,
     /// Inputs that differ from HEAD in the working tree, below the root.
     pub dirty: &'a [String],
     /// The bytes of dirty documents as they are now, by path below the root.
     pub current: &'a std::collections::HashMap<String, Vec<u8>>,
+}
+
+/// The blobs a build of `audience` at `now` must read: those of the documents' revisions whose
+/// rendering was not kept.
+pub fn wanted_blobs<'h>(
+    history: &'h git::History,
+    kept: &super::renderings::Renderings,
+    audience: usize,
+    now: Timestamp,
+) -> Vec<&'h str> {
+    let t = now.unix_timestamp();
+    let mut wanted: Vec<&str> = history
+        .files
+        .iter()
+        .filter_map(|(path, revisions)| Some((path.strip_prefix("content/")?, revisions)))
+        .flat_map(|(rel, revisions)| revisions.iter().map(move |r| (rel, history.blob(*r))))
+        .filter(|(rel, blob)| !kept.has(&super::renderings::Renderings::key(blob, rel, audience), t))
+        .map(|(_, blob)| blob)
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    wanted
 }
 
 /// The names of the components `audience` sees, by id, as `config` and the current components
@@ -250,10 +293,20 @@ pub fn attach(site: &mut Site, config: &Config, git: &GitInput<'_>) {
                     });
                     last = Some(rendering);
                 };
+                let t = now.unix_timestamp();
                 for r in revisions {
-                    let change = git.history.change(*r);
-                    let Some(bytes) = git.blobs.get(&change.blob) else { continue };
-                    if let Some(rendering) = render_bytes(rel, bytes.clone(), config, audience, now, &names) {
+                    let blob = git.history.blob(*r);
+                    let key = super::renderings::Renderings::key(blob, rel, audience);
+                    let rendering = match git.kept.get(&key, t) {
+                        Some(kept) => kept,
+                        None => {
+                            let Some(bytes) = git.blobs.get(blob) else { continue };
+                            let made = render_bytes(rel, bytes.clone(), config, audience, now, &names);
+                            git.kept.put(key, Rendering::timed(bytes, audience), t, made.clone());
+                            made
+                        }
+                    };
+                    if let Some(rendering) = rendering {
                         seen(rendering, Some(&git.history.commits[r.commit]), &mut out);
                     }
                 }
@@ -262,6 +315,12 @@ pub fn attach(site: &mut Site, config: &Config, git: &GitInput<'_>) {
                     && let Some(rendering) = render_bytes(rel, bytes.clone(), config, audience, now, &names)
                 {
                     seen(rendering, None, &mut out);
+                }
+                // Texts are shown on history pages (most trusted build) and amendment logs only.
+                if !most && !out.iter().any(|r| r.amends) {
+                    for r in &mut out {
+                        r.text = String::new();
+                    }
                 }
                 (!out.is_empty()).then_some(DocHistory { revisions: out })
             })
@@ -335,9 +394,21 @@ pub fn last_visible_change(
 pub fn review_warnings(
     sources: &Sources,
     history: &git::History,
-    blobs: &git::Blobs,
+    repo: &git::Repo,
 ) -> Vec<crate::diagnostics::Diagnostic> {
     let config = &sources.config;
+    let paths: Vec<String> = sources
+        .runbooks
+        .iter()
+        .filter(|rb| rb.last_reviewed.is_some())
+        .map(|rb| crate::diagnostics::display_path(&rb.meta.source))
+        .collect();
+    let wanted: Vec<&str> = paths
+        .iter()
+        .filter_map(|p| history.files.get(p))
+        .flat_map(|revisions| revisions.iter().map(|r| history.blob(*r)))
+        .collect();
+    let blobs = repo.blobs(&wanted).unwrap_or_default();
     let most = config.audiences.most_trusted();
     let names = |id: &str| sources.components.components.iter().find(|c| c.id == id).map(|c| c.name.clone());
     let mut out = Vec::new();
