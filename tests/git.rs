@@ -52,7 +52,8 @@ fn write(dir: &Path, rel: &str, text: &str) {
 
 const CONFIG: &str = "title: Test status\nbase_url: https://status.example.org\naudiences: [public, internal]\n\
 repo_url: https://git.example.org/private/kb\n";
-const COMPONENTS: &str = "components:\n  - id: rpc\n    name: RPC gateway\n    visibility: public\n";
+const COMPONENTS: &str = "components:\n  - id: rpc\n    name: RPC gateway\n    visibility: public\n\
+\x20 - id: signer\n    name: Bridge signer\n    visibility: internal\n";
 
 /// The public incident at a stage of its life: its body sentence, its hidden block and hidden
 /// update texts, and whether the second public update is there.
@@ -131,15 +132,19 @@ fn history(hidden: bool) -> Repo {
             &incident("The gateway was down for 47 minutes.", block2, update2, true),
         );
     }
+    let components = COMPONENTS.replace("Bridge signer", "Bridge signer (canary hidden-component)");
     if !hidden {
         // The hidden changes come with a public one instead of in commits of their own.
         write(d, "content/runbooks/restart.md", &RUNBOOK.replace("2. Restart.", "2. Restart slowly."));
+        write(d, "content/components.yaml", &components);
     }
     write(d, "content/incidents/outage.md", &incident("The gateway was down for 52 minutes.", block2, update2, true));
     ids.insert("amend", commit(d, "Correct the outage length", ADA, "2026-11-06T10:00:00Z"));
     if hidden {
         write(d, "content/runbooks/restart.md", &RUNBOOK.replace("2. Restart.", "2. Restart slowly."));
         ids.insert("runbook", commit(d, "Internal runbook fix", BO, "2026-11-07T10:00:00Z"));
+        write(d, "content/components.yaml", &components);
+        ids.insert("component", commit(d, "Internal: rename the signer", BO, "2026-11-07T12:00:00Z"));
     }
     Repo { dir, ids }
 }
@@ -255,6 +260,8 @@ fn public_history_shows_public_revisions_only_with_an_amendment_log_and_hashes()
         &id("block")[..7],
         &id("hidden-update")[..7],
         &id("runbook")[..7],
+        &id("component")[..7],
+        "2026-11-07T12",
         "2026-11-04T10",
         "2026-11-05T10",
         "2026-11-07T10",
@@ -306,7 +313,7 @@ fn hidden_commits_change_nothing_in_the_public_build() {
     // The internal build sees them all.
     let (_, internal) = build(with.path(), &out.path().join("internal"), &["--audience", "internal"]);
     let stamp = json(&internal, "build.json");
-    assert_eq!(stamp["commit"], with.ids["runbook"]);
+    assert_eq!(stamp["commit"], with.ids["component"]);
 }
 
 #[test]
@@ -389,7 +396,8 @@ fn uncommitted_changes_are_stamped_and_builds_without_history_warn_and_build() {
     let (stderr, files) = build(&shallow, &out.path().join("shallow"), &[]);
     assert_eq!(stderr.matches("shallow clone").count(), 1, "{stderr}");
     let line = texts(&html(&files, "incidents/outage/index.html"), ".doc-history").join(" ");
-    assert!(line.contains(&repo.ids["runbook"][..7]) || line.contains("Updated"), "{line}");
+    // The one commit of the clone stands for every file's creation.
+    assert!(line.contains(&repo.ids["component"][..7]), "{line}");
 
     // No repository at all.
     let plain = clones.path().join("plain");

@@ -184,6 +184,12 @@ pub fn load_components(root: &Path, config: &Config, problems: &mut Vec<Diagnost
     let Ok(Some(text)) = read_yaml(root, file, problems) else {
         return Components { source: file.to_path_buf(), ..Components::default() };
     };
+    components_from(text, config, problems)
+}
+
+/// The components file from its text (as it is now, or at an old revision).
+pub fn components_from(text: String, config: &Config, problems: &mut Vec<Diagnostic>) -> Components {
+    let file = Path::new("content/components.yaml");
     let value = match yaml::parse(&text, 1) {
         Ok(v) => v,
         Err((pos, msg)) => {

@@ -159,6 +159,13 @@ pub fn document_at(rel: &str, bytes: Vec<u8>, audiences: &Audiences) -> Option<L
     documents::load_document(&mut file, audiences, &mut Vec::new())
 }
 
+/// `content/components.yaml` as it was at an old revision, read by the same loader; problems are
+/// not reported (they are those of an old revision).
+pub fn components_at(bytes: Vec<u8>, config: &crate::model::Config) -> crate::model::Components {
+    let text = String::from_utf8(bytes).unwrap_or_default();
+    config::components_from(text, config, &mut Vec::new())
+}
+
 /// [`load`], taking the documents' bytes from `snapshot` where it has them.
 pub fn load_from(root: &Path, mut snapshot: Snapshot) -> (Sources, Vec<Diagnostic>) {
     let mut problems = Vec::new();

@@ -332,8 +332,9 @@ pub fn attach(site: &mut Site, config: &Config, git: &GitInput<'_>) {
 }
 
 /// The newest commit that changed what `audience` sees, each commit judged at its own time: a
-/// change to any input that is not a document (the configuration, templates, static files, the
-/// components file) counts; a document counts when what the audience sees of it changed. So a
+/// change to any input that is not a document (the configuration, templates, static files)
+/// counts; a document, or the components file, counts when what the audience sees of it
+/// changed. So a
 /// commit that only edits hidden text is never the one a less trusted build is stamped with.
 pub fn last_visible_change(
     sources: &Sources,
@@ -370,9 +371,26 @@ pub fn last_visible_change(
             let rel = path.strip_prefix("content/")?;
             render_bytes(rel, blobs.get(blob)?.clone(), config, audience, at, &names)
         };
+        let components = |blob: &str| -> Vec<String> {
+            let Some(bytes) = blobs.get(blob) else { return Vec::new() };
+            let file = crate::load::components_at(bytes.clone(), config);
+            file.components
+                .iter()
+                .filter(|c| c.visibility.unwrap_or(config.component_default) <= audience)
+                .map(|c| {
+                    let group = c.group.as_deref().and_then(|g| file.groups.iter().find(|x| x.id == g));
+                    format!("{} {} {:?} {:?} {:?}", c.id, c.name, group.map(|g| &g.name), c.description, c.status)
+                })
+                .collect()
+        };
         let visible = commit.changes.iter().any(|c| {
+            const COMPONENTS: &str = "content/components.yaml";
+            if c.path == COMPONENTS && c.old_path.is_none() {
+                // What the audience sees of the components file: its components and their groups.
+                return components(&c.old_blob) != components(&c.blob);
+            }
             let document = c.path.strip_prefix("content/").is_some_and(|rel| rel != "components.yaml")
-                && c.old_path.as_deref().is_none_or(|p| p.starts_with("content/") && p != "content/components.yaml");
+                && c.old_path.as_deref().is_none_or(|p| p.starts_with("content/") && p != COMPONENTS);
             if !document {
                 return true;
             }
