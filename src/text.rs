@@ -35,6 +35,26 @@ pub fn iso(t: crate::model::Timestamp) -> String {
     )
 }
 
+/// Escapes text for HTML and XML 1.0, in element content and attribute values alike. Characters
+/// XML 1.0 cannot hold at all (C0 controls other than tab and line breaks, U+FFFE, U+FFFF) are
+/// dropped: one of them in a title would make a whole feed unreadable.
+pub fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Whether `text` is a valid id or slug: lowercase ASCII letters, digits and dashes.
 pub fn is_slug(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')

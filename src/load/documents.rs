@@ -28,7 +28,7 @@ const INCIDENT_KEYS: &[&str] = &[
     "halted_at_height",
     "updates",
 ];
-const UPDATE_KEYS: &[&str] = &["id", "at", "status", "body", "visibility", "embargo_until", "height"];
+const UPDATE_KEYS: &[&str] = &["id", "at", "status", "body", "visibility", "embargo_until", "height", "next_update"];
 const POSTMORTEM_KEYS: &[&str] = &[
     "title",
     "summary",
@@ -310,6 +310,7 @@ fn updates<S>(
         let visibility = u.audience("visibility");
         let embargo_until = u.time("embargo_until");
         let height = u.uint("height");
+        let next_update = u.time("next_update");
         u.finish();
         let body_origin = scalar_origin(
             yaml_text,
@@ -318,7 +319,18 @@ fn updates<S>(
             body.as_deref().unwrap_or(""),
         );
         if let (Some(at), Some(status), Some(body)) = (at, status, body) {
-            out.push(StatusUpdate { id, at, status, body, body_origin, visibility, embargo_until, height, index });
+            out.push(StatusUpdate {
+                id,
+                at,
+                status,
+                body,
+                body_origin,
+                visibility,
+                embargo_until,
+                height,
+                next_update,
+                index,
+            });
         }
     }
     out

@@ -52,32 +52,19 @@ pub fn is_plain(rel: &Path) -> bool {
 /// `root/rel` when `rel` is plain and no folder between the root and it (the root excluded, which
 /// may itself be a link) is a symbolic link; the path may not exist.
 pub fn below_root(root: &Path, rel: &Path) -> Result<PathBuf, Refused> {
-    if !is_plain(rel) {
-        return Err(Refused::Missing);
-    }
-    let mut path = root.to_path_buf();
-    let mut so_far = PathBuf::new();
-    let count = rel.components().count();
-    for (i, part) in rel.components().enumerate() {
-        path.push(part);
-        so_far.push(part);
-        if i + 1 == count {
-            break;
-        }
-        match std::fs::symlink_metadata(&path) {
-            Ok(meta) if meta.file_type().is_symlink() => return Err(Refused::Link(so_far)),
-            Ok(meta) if !meta.is_dir() => return Err(Refused::Missing),
-            Ok(_) => {}
-            Err(_) => return Err(Refused::Missing),
-        }
-    }
-    Ok(path)
+    folders_below(root, rel, false)
 }
 
 /// `root/rel` for a file about to be written: `rel` is plain and no folder between the root and
 /// it that exists is a symbolic link or something other than a folder (those that do not exist
 /// yet are created by the writer, inside the root).
 pub fn below_root_for_writing(root: &Path, rel: &Path) -> Result<PathBuf, Refused> {
+    folders_below(root, rel, true)
+}
+
+/// Checks each folder between `root` and `rel`: a link is refused; for reading, so is a folder
+/// that is missing or not a folder; for writing, the walk stops at the first missing folder.
+fn folders_below(root: &Path, rel: &Path, writing: bool) -> Result<PathBuf, Refused> {
     if !is_plain(rel) {
         return Err(Refused::Missing);
     }
@@ -92,9 +79,10 @@ pub fn below_root_for_writing(root: &Path, rel: &Path) -> Result<PathBuf, Refuse
         }
         match std::fs::symlink_metadata(&path) {
             Ok(meta) if meta.file_type().is_symlink() => return Err(Refused::Link(so_far)),
-            Ok(meta) if !meta.is_dir() => return Err(Refused::NotAFile),
+            Ok(meta) if !meta.is_dir() => return Err(if writing { Refused::NotAFile } else { Refused::Missing }),
             Ok(_) => {}
-            Err(_) => break,
+            Err(_) if writing => break,
+            Err(_) => return Err(Refused::Missing),
         }
     }
     Ok(root.join(rel))

@@ -5,6 +5,7 @@ mod assets;
 mod badges;
 mod calendar;
 mod disclosures;
+mod favicon;
 mod feeds;
 mod history;
 mod knowledge;
@@ -119,6 +120,7 @@ pub fn build_all(
                 put(feeds::files(site), &mut problems);
             });
             put(badges::files(site), &mut problems);
+            put(vec![favicon::file(site)], &mut problems);
             put(widget::files(site), &mut problems);
             if let Err(d) = clock.time("static search", || search::files(site, &renderer, docs, terms, &emit)) {
                 problems.push(d);

@@ -49,25 +49,8 @@ pub fn robots(site: &Site) -> OutputFile {
     OutputFile::new("robots.txt".into(), text.into_bytes())
 }
 
-/// Escapes text for XML 1.0 element content and attribute values. Characters XML 1.0 cannot hold
-/// at all (C0 controls other than tab and line breaks, U+FFFE, U+FFFF) are dropped: one of them in
-/// a title would make the whole feed unreadable.
-pub fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escaping for the XML outputs (feeds, sitemap, badges, the widget): see `escape_markup`.
+pub use crate::text::escape_markup as xml_escape;
 
 #[cfg(test)]
 mod tests {

@@ -1,9 +1,12 @@
 //! Audience-fenced blocks inside markdown (`:::internal` … `:::`), found from pulldown-cmark's own
 //! reading of the text. A marker counts only where the parser sees the start of a line of a
 //! top-level paragraph, so code, quotes, lists, tables and HTML can neither hide a marker nor fake
-//! one; a marker-like line anywhere else is an error, never text on a page. Cutting blanks whole
-//! lines, so line numbers of everything that remains still match the file, and the result is a
-//! [`Markdown`]: the only kind of text the renderer and the search indexes accept.
+//! one; a marker-like line anywhere else is an error, never text on a page. Cutting removes whole
+//! lines (the markers, and the blocks the audience may not see), so what remains is exactly the
+//! text as if the hidden blocks had never been written: nothing of them shows, not even as blank
+//! lines in a code block or the raw text of the status API. The result is a [`Markdown`], the only
+//! kind of text the renderer and the search indexes accept; it remembers the file line of each of
+//! its lines, for diagnostics.
 
 use crate::diagnostics::Diagnostic;
 use crate::load::parse_time;
@@ -17,21 +20,35 @@ use std::path::Path;
 /// marker is left. Only this module can make one, so text that did not go through the cut cannot
 /// be rendered or indexed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct Markdown(String);
+pub struct Markdown {
+    text: String,
+    /// For each line of `text`, its 0-based line in the text as written; `None` when nothing was
+    /// cut (the lines are the same).
+    written_lines: Option<Vec<usize>>,
+}
 
 impl Markdown {
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.text
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.trim().is_empty()
+        self.text.trim().is_empty()
+    }
+
+    /// The 0-based line, in the text as written, of 0-based line `line` of this text.
+    pub fn written_line(&self, line: usize) -> usize {
+        self.written_lines.as_ref().and_then(|m| m.get(line).copied()).unwrap_or(line)
+    }
+
+    fn uncut(text: String) -> Markdown {
+        Markdown { text, written_lines: None }
     }
 
     /// Markdown written by a unit test.
     #[cfg(test)]
     pub(crate) fn trusted(text: impl Into<String>) -> Markdown {
-        Markdown(text.into())
+        Markdown::uncut(text.into())
     }
 }
 
@@ -358,31 +375,58 @@ pub fn visible(visibility: usize, embargo_until: Option<Timestamp>, audience: us
     visibility <= audience && !(audience == 0 && embargo_until.is_some_and(|t| t > now))
 }
 
-/// The text as `audience` may see it: hidden blocks and every marker line blanked (line breaks
-/// kept); after a misplaced marker, everything is hidden from all but the most trusted.
+/// The text as `audience` may see it: the lines of hidden blocks and every marker line removed
+/// (with their line breaks); after a misplaced marker, everything is hidden from all but the most
+/// trusted. A hidden block takes one of the blank lines around it along (the one after it, when
+/// there is one before it too; the one before it at the end of the text), as the writer would have deleted it: the text that remains is
+/// the text as written without the block, down to its blank lines, which show in code blocks and
+/// in the raw text of the status API.
 pub fn cut(text: String, found: &Blocks, audience: usize, most: usize, now: Timestamp) -> Markdown {
     if found.blocks.is_empty() && found.broken_from.is_none() {
-        return Markdown(text);
+        return Markdown::uncut(text);
     }
     let lines = lines(&text);
+    let blank = |i: usize| lines.get(i).is_none_or(|(range, _)| text[range.clone()].trim().is_empty());
     let mut out = String::with_capacity(text.len());
+    let mut written_lines = Vec::with_capacity(lines.len());
     let mut blocks = found.blocks.iter().peekable();
+    // Whether the last line kept was blank (the start of the text counts as blank), and whether
+    // a hidden block was dropped since: then a blank line that follows goes with it.
+    let (mut last_blank, mut dropped) = (true, false);
+    let mut last_start = 0;
     for (i, (range, next)) in lines.iter().enumerate() {
         while blocks.peek().is_some_and(|b| b.close < i) {
             blocks.next();
         }
         let in_block = blocks.peek().filter(|b| b.open <= i);
-        let keep = match in_block {
-            Some(b) if b.open == i || b.close == i => false,
-            Some(b) => visible(b.audience, b.embargo_until, audience, now),
-            None => true,
-        } && (audience == most || found.broken_from.is_none_or(|from| i < from));
-        if keep {
-            out.push_str(&text[range.clone()]);
+        let (keep, hidden) = match in_block {
+            Some(b) if b.open == i || b.close == i => (false, !visible(b.audience, b.embargo_until, audience, now)),
+            Some(b) => {
+                let shown = visible(b.audience, b.embargo_until, audience, now);
+                (shown, !shown)
+            }
+            None => (true, false),
+        };
+        let broken = audience != most && found.broken_from.is_some_and(|from| i >= from);
+        if !keep || broken {
+            dropped |= hidden || broken;
+            continue;
         }
-        out.push_str(&text[range.end..*next]);
+        if dropped && last_blank && blank(i) {
+            dropped = false;
+            continue;
+        }
+        dropped = false;
+        last_blank = blank(i);
+        last_start = out.len();
+        out.push_str(&text[range.start..*next]);
+        written_lines.push(i);
     }
-    Markdown(out)
+    // A hidden block at the end of the text takes the blank line before it along.
+    if dropped && last_blank && written_lines.pop().is_some() {
+        out.truncate(last_start);
+    }
+    Markdown { text: out, written_lines: Some(written_lines) }
 }
 
 /// Scans and cuts in one step, for text whose problems were reported elsewhere (by `validate`).
@@ -408,16 +452,23 @@ mod tests {
     }
 
     fn public(text: &str) -> String {
-        cut_to(text.to_string(), &audiences(), src(), 0, Timestamp::UNIX_EPOCH).0
+        cut_to(text.to_string(), &audiences(), src(), 0, Timestamp::UNIX_EPOCH).text
     }
 
     #[test]
-    fn drops_hidden_blocks_and_keeps_line_numbers() {
-        let body = "a\n:::internal\nsecret\n:::\nb\n```\n:::internal\n```\n";
+    fn drops_hidden_blocks_as_if_never_written_and_remembers_lines() {
+        let body = "a\n\n:::internal\nsecret\n:::\n\nb\n```\n:::internal\n```\n";
         assert!(problems(body).is_empty());
-        assert_eq!(public(body), "a\n\n\n\nb\n```\n:::internal\n```\n");
+        let cut = cut_to(body.to_string(), &audiences(), src(), 0, Timestamp::UNIX_EPOCH);
+        assert_eq!(
+            cut.as_str(),
+            "a\n\nb\n```\n:::internal\n```\n",
+            "as if block and one blank line were never written"
+        );
+        assert_eq!(cut.written_line(2), 6, "`b` is line 7 of the text as written");
         let all = cut_to(body.to_string(), &audiences(), src(), 2, Timestamp::UNIX_EPOCH);
         assert_eq!(all.as_str(), "a\n\nsecret\n\nb\n```\n:::internal\n```\n");
+        assert_eq!(all.written_line(2), 3);
     }
 
     #[test]
@@ -440,7 +491,17 @@ mod tests {
     #[test]
     fn the_parser_decides_what_is_code() {
         // Four spaces make an indented code line, not a fence: the block after it is real.
-        assert_eq!(public("    ```\n\n:::internal\nsecret\n:::\n"), "    ```\n\n\n\n\n");
+        assert_eq!(
+            public("    ```\n\n:::internal\nsecret\n:::\n"),
+            "    ```\n",
+            "the block at the end takes the blank line before it"
+        );
+        // A block between two blank lines takes one of them along.
+        assert_eq!(
+            public("- item\n\n  ```\n  code\n\n:::internal\nx\n:::\n\nAfter.\n"),
+            "- item\n\n  ```\n  code\n\nAfter.\n"
+        );
+        assert_eq!(public(":::internal\nx\n:::\n\nAfter.\n"), "After.\n");
         // Backticks in a backtick fence's info string make it inline code, not a fence.
         assert_eq!(public("```exnd status``` prints it\n\n:::internal\nsecret\n:::\n").matches("secret").count(), 0);
         // An unclosed fence in a list item ends with the item.
@@ -479,7 +540,7 @@ mod tests {
 
     #[test]
     fn crlf_and_lone_cr_end_lines() {
-        assert_eq!(public("a\r\n:::internal\r\nsecret\r\n:::\r\nb\r\n"), "a\r\n\r\n\r\n\r\nb\r\n");
-        assert_eq!(public("a\r:::internal\rsecret\r:::\rb"), "a\r\r\r\rb");
+        assert_eq!(public("a\r\n\r\n:::internal\r\nsecret\r\n:::\r\n\r\nb\r\n"), "a\r\n\r\nb\r\n");
+        assert_eq!(public("a\r\r:::internal\rsecret\r:::\rb"), "a\r\rb");
     }
 }

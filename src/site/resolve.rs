@@ -69,6 +69,7 @@ pub(super) fn updates<S: Copy>(
                 visibility,
                 embargo_until: u.embargo_until,
                 height: u.height,
+                next_update: u.next_update,
             })
         })
         .collect()
