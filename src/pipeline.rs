@@ -135,8 +135,8 @@ fn history_of(
     let (Some(read), Some(repo)) = (read, git.repo.as_ref()) else {
         return (opts.now.unwrap_or_else(clock_now), site::Stamp::default(), Default::default());
     };
-    let visible = site::revisions::last_visible_change(sources, audience, repo, &read.history);
-    let commit = visible.map(|i| &read.history.commits[i]);
+    let visible = git.tip.as_deref().and_then(|tip| site::revisions::last_visible_change(sources, audience, repo, tip));
+    let commit = visible.as_ref();
     let time = commit.and_then(|c| Timestamp::from_unix_timestamp(c.time).ok());
     let dirty = !read.dirty.is_empty();
     let stamp = site::Stamp { commit: commit.map(|c| c.id.clone()), time, dirty, history: true };

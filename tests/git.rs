@@ -429,6 +429,43 @@ fn a_clean_checkout_builds_the_same_bytes_twice_and_skips_the_second_build() {
     assert!(first == after, "a hidden commit changed the public build");
 }
 
+/// A branch's commits are older than the merge that brings them in: the stamp is the commit
+/// whose tree the build equals (the merge), not the newest commit by time, so `--rev` of the
+/// stamped commit rebuilds the same site.
+#[test]
+fn a_merged_branch_stamps_the_merge_and_its_rev_rebuilds_the_same_site() {
+    let repo = history(false);
+    let d = repo.path();
+    run(git(d).args(["checkout", "-q", "-b", "runbook-fix", &repo.ids["amend"]]));
+    write(d, "content/pages/about.md", "---\ntitle: About\nvisibility: public\n---\nWritten on a branch.\n");
+    let branch = commit(d, "About page, written on a branch", BO, "2026-11-08T10:00:00Z");
+    run(git(d).args(["checkout", "-q", "main"]));
+    write(d, "content/runbooks/restart.md", &RUNBOOK.replace("2. Restart.", "2. Restart after draining."));
+    let newest = commit(d, "Runbook edit on main, after the branch's commit", ADA, "2026-11-09T10:00:00Z");
+    run(git(d)
+        .args(["-c", "user.name=Di Lead", "-c", "user.email=di@example.org"])
+        .args(["merge", "-q", "--no-ff", "--no-edit", "runbook-fix"])
+        .env("GIT_AUTHOR_DATE", "2026-11-10T10:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-11-10T10:00:00Z"));
+    let merge = run(git(d).args(["rev-parse", "HEAD"])).trim().to_string();
+    // A commit after the merge that changes no input does not move the stamp either.
+    write(d, "notes.txt", "not an input\n");
+    commit(d, "Notes outside the inputs", ADA, "2026-11-11T10:00:00Z");
+    let out = tempfile::tempdir().unwrap();
+    for audience in ["public", "internal"] {
+        let (_, files) = build(d, &out.path().join(audience), &["--audience", audience]);
+        assert!(files.contains_key("pages/about/index.html"), "{audience}: the merged page is built");
+        let stamp = json(&files, "build.json");
+        assert_eq!(stamp["commit"], merge, "{audience}: stamped with the merge, not {newest} nor {branch}");
+        assert_eq!(stamp["commit_time"], "2026-11-10T10:00:00Z");
+        let (_, again) =
+            build(d, &out.path().join(format!("{audience}-rev")), &["--audience", audience, "--rev", &merge]);
+        let differ: Vec<&String> =
+            files.keys().chain(again.keys()).filter(|k| files.get(*k) != again.get(*k)).collect();
+        assert!(differ.is_empty(), "{audience}: --rev of the stamped commit differs in {differ:?}");
+    }
+}
+
 /// The example repository's own history shows on the example site. (The committed `public/`
 /// is checked against a clone in `tests/output.rs`.)
 #[test]

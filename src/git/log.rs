@@ -23,6 +23,23 @@ fn run(repo: &Repo, tip: &str, exclude: Option<&str>) -> Result<Vec<u8>, Missing
     output(&mut cmd)
 }
 
+/// The commits of the first-parent line from `tip` that touched an input, newest first, each
+/// with its changes against its first parent (for a merge: all it brought in), leaving out the
+/// first `skip` and reading at most `count`. Following this line, and not commit times, is what
+/// tells which commit's tree a build's inputs equal: a branch's commits are older than the
+/// merge that brings them in.
+pub(super) fn first_parent(repo: &Repo, tip: &str, skip: usize, count: usize) -> Result<Vec<u8>, Missing> {
+    let mut cmd = git(&repo.root);
+    cmd.args(["log", "--first-parent", "--diff-merges=first-parent", "--raw", "-z", "-M", "--no-abbrev"])
+        .args(["--no-color", "--no-notes", FORMAT])
+        .arg(format!("--skip={skip}"))
+        .arg(format!("--max-count={count}"))
+        .arg(tip)
+        .arg("--")
+        .args(repo.pathspecs());
+    output(&mut cmd)
+}
+
 /// The file a walk from `tip` is kept in.
 fn kept(cache: &Path, tip: &str) -> std::path::PathBuf {
     cache.join(format!("{tip}.log"))

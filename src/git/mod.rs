@@ -160,6 +160,13 @@ impl Repo {
         Ok(History::from_log(&raw, |p| self.below_root(p)))
     }
 
+    /// The commits of the first-parent line from `tip` that touched an input, newest first,
+    /// with their changes against their first parent: `count` of them after the first `skip`.
+    pub fn first_parent_line(&self, tip: &str, skip: usize, count: usize) -> Result<Vec<Commit>, Missing> {
+        let raw = log::first_parent(self, tip, skip, count)?;
+        Ok(History::from_log(&raw, |p| self.below_root(p)).commits)
+    }
+
     pub fn root(&self) -> &Path {
         &self.root
     }

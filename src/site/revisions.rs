@@ -331,19 +331,36 @@ pub fn attach(site: &mut Site, config: &Config, git: &GitInput<'_>) {
     }
 }
 
-/// The newest commit that changed what `audience` sees, each commit judged at its own time: a
-/// change to any input that is not a document (the configuration, templates, static files)
-/// counts; a document, or the components file, counts when what the audience sees of it
-/// changed. So a
-/// commit that only edits hidden text is never the one a less trusted build is stamped with.
-pub fn last_visible_change(
-    sources: &Sources,
-    audience: usize,
-    repo: &git::Repo,
-    history: &git::History,
-) -> Option<usize> {
+/// The newest commit of the first-parent line from `tip` that changed what `audience` sees, each
+/// commit judged at its own time against its first parent: a change to any input that is not a
+/// document (the configuration, templates, static files) counts; a document, or the components
+/// file, counts when what the audience sees of it changed. So the audience sees of that
+/// commit's inputs exactly what it sees of `tip`'s (`--rev` of it rebuilds the same site, even
+/// across merges, whose branch commits are older than the merge), and a commit that only edits
+/// hidden text is never the one a less trusted build is stamped with.
+pub fn last_visible_change(sources: &Sources, audience: usize, repo: &git::Repo, tip: &str) -> Option<git::Commit> {
+    /// Commits read from git at a time: the line is usually decided by its first commits.
+    const BATCH: usize = 64;
+    let mut skip = 0;
+    loop {
+        let line = repo.first_parent_line(tip, skip, BATCH).ok()?;
+        let read = line.len();
+        if let Some(found) = line.into_iter().find(|c| changes_what_it_sees(sources, audience, repo, c)) {
+            return Some(found);
+        }
+        if read < BATCH {
+            return None;
+        }
+        skip += read;
+    }
+}
+
+/// Whether `commit` changed what `audience` sees (see [`last_visible_change`]).
+fn changes_what_it_sees(sources: &Sources, audience: usize, repo: &git::Repo, commit: &git::Commit) -> bool {
     let config = &sources.config;
-    let most = audience >= config.audiences.most_trusted();
+    if audience >= config.audiences.most_trusted() {
+        return !commit.changes.is_empty();
+    }
     let names = |id: &str| {
         sources
             .components
@@ -352,58 +369,46 @@ pub fn last_visible_change(
             .find(|c| c.id == id && c.visibility.unwrap_or(config.component_default) <= audience)
             .map(|c| c.name.clone())
     };
-    let mut order: Vec<usize> = (0..history.commits.len()).collect();
-    order.sort_by_key(|i| std::cmp::Reverse(history.commits[*i].time));
-    for i in order {
-        let commit = &history.commits[i];
-        if most && !commit.changes.is_empty() {
-            return Some(i);
-        }
-        let Ok(at) = Timestamp::from_unix_timestamp(commit.time) else { continue };
-        let wanted: Vec<&str> = commit
-            .changes
+    let Ok(at) = Timestamp::from_unix_timestamp(commit.time) else { return true };
+    let wanted: Vec<&str> = commit
+        .changes
+        .iter()
+        .flat_map(|c| [c.old_blob.as_str(), c.blob.as_str()])
+        .filter(|b| b.bytes().any(|x| x != b'0'))
+        .collect();
+    let blobs = repo.blobs(&wanted).unwrap_or_default();
+    let seen = |path: &str, blob: &str| -> Option<Rendering> {
+        let rel = path.strip_prefix("content/")?;
+        render_bytes(rel, blobs.get(blob)?.clone(), config, audience, at, &names)
+    };
+    let components = |blob: &str| -> Vec<String> {
+        let Some(bytes) = blobs.get(blob) else { return Vec::new() };
+        let file = crate::load::components_at(bytes.clone(), config);
+        file.components
             .iter()
-            .flat_map(|c| [c.old_blob.as_str(), c.blob.as_str()])
-            .filter(|b| b.bytes().any(|x| x != b'0'))
-            .collect();
-        let blobs = repo.blobs(&wanted).unwrap_or_default();
-        let seen = |path: &str, blob: &str| -> Option<Rendering> {
-            let rel = path.strip_prefix("content/")?;
-            render_bytes(rel, blobs.get(blob)?.clone(), config, audience, at, &names)
-        };
-        let components = |blob: &str| -> Vec<String> {
-            let Some(bytes) = blobs.get(blob) else { return Vec::new() };
-            let file = crate::load::components_at(bytes.clone(), config);
-            file.components
-                .iter()
-                .filter(|c| c.visibility.unwrap_or(config.component_default) <= audience)
-                .map(|c| {
-                    let group = c.group.as_deref().and_then(|g| file.groups.iter().find(|x| x.id == g));
-                    format!("{} {} {:?} {:?} {:?}", c.id, c.name, group.map(|g| &g.name), c.description, c.status)
-                })
-                .collect()
-        };
-        let visible = commit.changes.iter().any(|c| {
-            const COMPONENTS: &str = "content/components.yaml";
-            if c.path == COMPONENTS && c.old_path.is_none() {
-                // What the audience sees of the components file: its components and their groups.
-                return components(&c.old_blob) != components(&c.blob);
-            }
-            let document = c.path.strip_prefix("content/").is_some_and(|rel| rel != "components.yaml")
-                && c.old_path.as_deref().is_none_or(|p| p.starts_with("content/") && p != COMPONENTS);
-            if !document {
-                return true;
-            }
-            let before = seen(c.old_path.as_deref().unwrap_or(&c.path), &c.old_blob);
-            let after = seen(&c.path, &c.blob);
-            // A rename changes the page's address: what the audience sees moved.
-            before != after || (c.old_path.is_some() && after.is_some())
-        });
-        if visible {
-            return Some(i);
+            .filter(|c| c.visibility.unwrap_or(config.component_default) <= audience)
+            .map(|c| {
+                let group = c.group.as_deref().and_then(|g| file.groups.iter().find(|x| x.id == g));
+                format!("{} {} {:?} {:?} {:?}", c.id, c.name, group.map(|g| &g.name), c.description, c.status)
+            })
+            .collect()
+    };
+    commit.changes.iter().any(|c| {
+        const COMPONENTS: &str = "content/components.yaml";
+        if c.path == COMPONENTS && c.old_path.is_none() {
+            // What the audience sees of the components file: its components and their groups.
+            return components(&c.old_blob) != components(&c.blob);
         }
-    }
-    None
+        let document = c.path.strip_prefix("content/").is_some_and(|rel| rel != "components.yaml")
+            && c.old_path.as_deref().is_none_or(|p| p.starts_with("content/") && p != COMPONENTS);
+        if !document {
+            return true;
+        }
+        let before = seen(c.old_path.as_deref().unwrap_or(&c.path), &c.old_blob);
+        let after = seen(&c.path, &c.blob);
+        // A rename changes the page's address: what the audience sees moved.
+        before != after || (c.old_path.is_some() && after.is_some())
+    })
 }
 
 /// A warning for every runbook whose text changed after its `last_reviewed` date: the day of
