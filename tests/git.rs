@@ -466,6 +466,37 @@ fn a_merged_branch_stamps_the_merge_and_its_rev_rebuilds_the_same_site() {
     }
 }
 
+/// Freshness: a runbook without `last_reviewed` counts from its last change in git, so one with
+/// a review cadence becomes overdue; without git it has no date to count from.
+#[test]
+fn a_runbook_never_reviewed_is_due_from_its_last_change_in_git() {
+    let repo = history(true);
+    let d = repo.path();
+    // Restart's last change is the commit "runbook" of 2026-11-07; 30 days later is 2026-12-07.
+    let cadence = RUNBOOK
+        .replace("2. Restart.", "2. Restart slowly.")
+        .replace("owners: [ops]", "owners: [ops]\nreview_every: 30d");
+    write(d, "content/runbooks/restart.md", &cadence);
+    let touched = commit(d, "Review cadence for the restart runbook", ADA, "2026-11-08T09:00:00Z");
+    let out = tempfile::tempdir().unwrap();
+    let now = ["--audience", "internal", "--now", "2026-12-20T12:00:00Z"];
+    let (_, files) = build(d, &out.path().join("git"), &now);
+    let page = html(&files, "runbooks/restart/index.html");
+    let overdue = texts(&page, ".callout-overdue").join(" ");
+    // Its last change is the commit that set the cadence: due 2026-12-08, 12 days before now.
+    assert!(overdue.contains("Review overdue by 12 days"), "{overdue} (last change {touched})");
+    assert!(texts(&page, "dd").iter().any(|t| t.starts_with("Never; last changed")), "{:?}", texts(&page, "dd"));
+    let list = html(&files, "runbooks/index.html");
+    assert!(texts(&list, ".runbook-row .review-overdue").iter().any(|t| t.contains("12 days")));
+    // The same files without git: nothing to count from.
+    let plain = tempfile::tempdir().unwrap();
+    copy_tree(d, plain.path());
+    std::fs::remove_dir_all(plain.path().join(".git")).ok();
+    let (_, files) = build(plain.path(), &out.path().join("plain"), &now);
+    let page = html(&files, "runbooks/restart/index.html");
+    assert!(texts(&page, ".callout-overdue").is_empty());
+}
+
 /// The example repository's own history shows on the example site. (The committed `public/`
 /// is checked against a clone in `tests/output.rs`.)
 #[test]
@@ -505,6 +536,14 @@ fn check_warns_when_a_runbook_changed_after_its_last_review() {
         let out = Command::new(env!("CARGO_BIN_EXE_cairn")).args(["check", "--root"]).arg(d).output().unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
     };
+    assert!(!check().contains("changed-since-review"), "{}", check());
+    // A runbook reviewed before it was brought into git: adding it is no change after the review.
+    write(
+        d,
+        "content/runbooks/imported.md",
+        &reviewed("2026-05-01", "Restart.").replace("Restart the gateway", "Imported"),
+    );
+    commit(d, "Move the old runbooks into git", ADA, "2026-11-09T10:00:00Z");
     assert!(!check().contains("changed-since-review"), "{}", check());
     write(d, "content/runbooks/restart.md", &reviewed("2026-11-08", "Restart and watch the logs."));
     let changed = commit(d, "Watch the logs", BO, "2026-11-10T10:00:00Z");

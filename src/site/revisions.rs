@@ -413,7 +413,7 @@ fn changes_what_it_sees(sources: &Sources, audience: usize, repo: &git::Repo, co
 
 /// A warning for every runbook whose text changed after its `last_reviewed` date: the day of
 /// the last commit that changed what the most trusted audience sees of it (a commit that only
-/// moves `last_reviewed` changes nothing there).
+/// moves `last_reviewed` changes nothing there, and the commit that added the file is no change).
 pub fn review_warnings(
     sources: &Sources,
     history: &git::History,
@@ -446,8 +446,12 @@ pub fn review_warnings(
             let Ok(at) = Timestamp::from_unix_timestamp(commit.time) else { continue };
             let Some(bytes) = blobs.get(history.blob(*r)) else { continue };
             let Some(rendering) = render_bytes(&rb.meta.rel, bytes.clone(), config, most, at, &names) else { continue };
-            if last.as_ref() != Some(&rendering) {
+            // The commit that brought the file into git is no change after a review: a
+            // knowledge base moved into git keeps the reviews done before.
+            if last.as_ref().is_some_and(|l| *l != rendering) {
                 changed = Some(commit);
+            }
+            if last.as_ref() != Some(&rendering) {
                 last = Some(rendering);
             }
         }
