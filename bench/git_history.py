@@ -54,8 +54,6 @@ def generate(docs, commits, dest):
         msg = message.encode()
         out.append(f"commit refs/heads/main\nauthor {name} <{email}> {when} +0000\n"
                    f"committer {name} <{email}> {when} +0000\ndata {len(msg)}\n".encode() + msg + b"\n")
-        if k > 0:
-            out.append(f"from refs/heads/main^0\n".encode() if False else b"")
         for op in changes:
             if op[0] == "M":
                 data = op[2].encode()
@@ -96,9 +94,11 @@ def generate(docs, commits, dest):
             elif kind < 0.8:
                 doc = doc.rstrip("\n") + f"\n\n:::internal\nInternal note {e}: who was paged.\n:::\n"
             else:
-                head, sep, rest = doc.partition("\n---\n")
-                head += f"\n  - at: 2025-12-31T00:00:00Z\n    status: monitoring\n    visibility: internal\n    body: Hidden note {e}."
-                doc = head + sep + rest
+                # A hidden update before the final one (an internal note edited in).
+                i = doc.rindex("  - at: ", 0, doc.index("    status: resolved"))
+                at = doc[i + 8:doc.index("\n", i)]
+                note = f"  - id: note-{e}\n    at: {at}\n    status: monitoring\n    visibility: internal\n    body: Hidden note {e}.\n"
+                doc = doc[:i] + note + doc[i:]
             current[p] = doc
             where = renamed[p] if p in pending else p
             changes.append(("M", where, doc))
