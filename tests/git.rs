@@ -275,6 +275,24 @@ fn public_history_shows_public_revisions_only_with_an_amendment_log_and_hashes()
     }
 }
 
+/// `repo_public: true` (an open repository): the public build names the repository and the
+/// authors of the commits it shows, never their e-mail nor the authors of hidden commits.
+#[test]
+fn an_open_repository_shows_its_link_and_authors_publicly() {
+    let repo = history(true);
+    let d = repo.path();
+    write(d, "cairn.yaml", &format!("{CONFIG}repo_public: true\n"));
+    commit(d, "The repository is open", ADA, "2026-11-08T10:00:00Z");
+    let out = tempfile::tempdir().unwrap();
+    let (_, files) = build(d, &out.path().join("public"), &[]);
+    let page = html(&files, "incidents/outage/index.html");
+    let line = texts(&page, ".doc-history").join(" ");
+    assert!(line.contains("by Ada Responder"), "{line}");
+    assert!(!line.contains("Bo Oncall"), "only hidden commits of the incident are Bo's: {line}");
+    assert!(attrs(&page, "a", "href").iter().any(|h| h.starts_with("https://git.example.org/private/kb")));
+    assert!(!all_text(&files).contains("ada@example.org"));
+}
+
 /// Replaces every commit id (full and short) by the commit's subject, so that builds of two
 /// histories can be compared although the ids of commits after a hidden one differ.
 fn masked(files: &BTreeMap<String, Vec<u8>>, repo: &Repo) -> BTreeMap<String, String> {
