@@ -32,6 +32,10 @@ pub struct Record {
     pub warnings: Vec<Diagnostic>,
     /// Every folder and file the build left in the output, to notice any change to it.
     pub manifest: Manifest,
+    /// The build's time did not come from the clock, so the same inputs and settings build the
+    /// same output again; a build that is not reproducible is never skipped.
+    #[serde(default)]
+    pub reproducible: bool,
 }
 
 impl Record {
@@ -203,6 +207,7 @@ mod tests {
                 "w",
             )],
             manifest: Manifest::default(),
+            reproducible: true,
         };
         store(tmp.path(), &output, &record);
         let back: Record = serde_json::from_slice(&std::fs::read(record_path(tmp.path(), &output)).unwrap()).unwrap();

@@ -5,6 +5,7 @@
 pub mod cache;
 pub mod cli;
 pub mod diagnostics;
+pub mod git;
 pub mod import;
 pub mod load;
 pub mod model;

@@ -275,6 +275,9 @@ pub struct Config {
     pub chains: Vec<Chain>,
     pub audience_urls: BTreeMap<String, String>,
     pub repo_url: Option<String>,
+    /// `repository: public`: the repository may be named in every build (its URL, the authors
+    /// of commits); otherwise only builds for audiences above the least trusted show them.
+    pub repo_public: bool,
     pub theme: String,
     /// Default visibility (audience rank) per document kind, and for components.
     pub defaults: BTreeMap<Kind, usize>,
@@ -312,6 +315,7 @@ impl Config {
             chains: Vec::new(),
             audience_urls: BTreeMap::new(),
             repo_url: None,
+            repo_public: false,
             theme: "default".into(),
             defaults,
             component_default: most,

@@ -9,21 +9,35 @@ use crate::timings::Clock;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// The build's notion of "now": `--now`, else `SOURCE_DATE_EPOCH`, else the clock. This is the only
-/// place cairn reads the clock.
+/// The build's notion of "now": `--now`, else `SOURCE_DATE_EPOCH`, else the clock.
 pub fn resolve_now(explicit: Option<Timestamp>) -> Result<Timestamp, String> {
+    Ok(pinned_now(explicit)?.unwrap_or_else(clock_now))
+}
+
+/// The "now" asked for: `--now`, else `SOURCE_DATE_EPOCH`; `None` when neither is given (a
+/// build then takes the time of the commit it is built from, or the clock).
+pub fn pinned_now(explicit: Option<Timestamp>) -> Result<Option<Timestamp>, String> {
     if let Some(t) = explicit {
-        return Ok(t);
+        return Ok(Some(t.replace_nanosecond(0).unwrap_or(t)));
     }
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) if !v.trim().is_empty() => {
-            v.trim().parse::<i64>().ok().and_then(|s| Timestamp::from_unix_timestamp(s).ok()).ok_or_else(|| {
-                format!("SOURCE_DATE_EPOCH must be a number of seconds between the years -9999 and 9999, found `{v}`")
-            })
+            v.trim().parse::<i64>().ok().and_then(|s| Timestamp::from_unix_timestamp(s).ok()).map(Some).ok_or_else(
+                || {
+                    format!(
+                        "SOURCE_DATE_EPOCH must be a number of seconds between the years -9999 and 9999, found `{v}`"
+                    )
+                },
+            )
         }
-        _ => Ok(Timestamp::now_utc()),
+        _ => Ok(None),
     }
-    .map(|t| t.replace_nanosecond(0).unwrap_or(t))
+}
+
+/// The clock, to the second. This is the only place cairn reads it.
+fn clock_now() -> Timestamp {
+    let t = Timestamp::now_utc();
+    t.replace_nanosecond(0).unwrap_or(t)
 }
 
 /// Loads and validates a repo: the sources and every audience-independent problem.
@@ -37,6 +51,12 @@ pub fn load_and_validate(root: &Path) -> (Sources, Vec<Diagnostic>) {
 pub fn check(root: &Path, now: Timestamp) -> Vec<Diagnostic> {
     let (sources, mut problems) = load_and_validate(root);
     problems.extend(site::reminders(&sources, now));
+    if let Ok(mut git) = crate::git::Source::open(root, None)
+        && let Some(read) = git.read(&root.join(".cairn").join("history"))
+        && let Some(repo) = git.repo.as_ref()
+    {
+        problems.extend(site::revisions::review_warnings(&sources, &read.history, repo));
+    }
     if let Err(p) = crate::render::templates::load(root, &sources.config.theme, sources.config.locations.value("theme"))
     {
         problems.extend(p);
@@ -60,9 +80,15 @@ pub struct BuildOptions {
     /// Output directory; `public/` for the least trusted audience, `public-<name>/` otherwise.
     pub output: Option<PathBuf>,
     pub base_url: Option<String>,
-    pub now: Timestamp,
+    /// The build's "now". `None`: the time of the last commit that changed what the audience
+    /// sees when the inputs have no uncommitted change (so a clean checkout builds the same
+    /// bytes every time), else the clock.
+    pub now: Option<Timestamp>,
     /// Build even when the record of the last build says nothing changed.
     pub force: bool,
+    /// Build the inputs as they were at this revision (a commit, branch or tag), read from the
+    /// object database: no checkout, so the work tree may be dirty or absent (a bare repository).
+    pub rev: Option<String>,
 }
 
 /// What a successful build did.
@@ -93,15 +119,49 @@ pub enum BuildError {
 
 /// Resolves the site of one audience, with every problem found on the way.
 pub fn resolve_site(opts: &BuildOptions) -> Result<(Site, Vec<Diagnostic>), BuildError> {
-    resolve_timed(opts, &Clock::new(Instant::now()), crate::load::Snapshot::default())
+    let mut git = crate::git::Source::open(&opts.root, None).map_err(BuildError::Usage)?;
+    resolve_timed(opts, &Clock::new(Instant::now()), crate::load::Snapshot::default(), &opts.root, &mut git)
+}
+
+/// What git says of the build: its history as input to `resolve`, its stamp and its "now".
+fn history_of(
+    opts: &BuildOptions,
+    inputs: &Path,
+    sources: &Sources,
+    audience: usize,
+    git: &mut crate::git::Source,
+    read: Option<&crate::git::Read>,
+) -> (Timestamp, site::Stamp, std::collections::HashMap<String, Vec<u8>>) {
+    let (Some(read), Some(repo)) = (read, git.repo.as_ref()) else {
+        return (opts.now.unwrap_or_else(clock_now), site::Stamp::default(), Default::default());
+    };
+    let visible = git.tip.as_deref().and_then(|tip| site::revisions::last_visible_change(sources, audience, repo, tip));
+    let commit = visible.as_ref();
+    let time = commit.and_then(|c| Timestamp::from_unix_timestamp(c.time).ok());
+    let dirty = !read.dirty.is_empty();
+    let stamp = site::Stamp { commit: commit.map(|c| c.id.clone()), time, dirty, history: true };
+    let now = opts.now.or(time.filter(|_| !dirty)).unwrap_or_else(clock_now);
+    // The documents changed in the work tree are a revision of their own, read as they are now.
+    let current = read
+        .dirty
+        .iter()
+        .filter(|p| p.starts_with("content/"))
+        .filter_map(|p| {
+            let bytes = crate::load::inputs::read(inputs, Path::new(p), crate::load::limits::MAX_FILE_BYTES).ok()?;
+            Some((p.clone(), bytes))
+        })
+        .collect();
+    (now, stamp, current)
 }
 
 fn resolve_timed(
     opts: &BuildOptions,
     clock: &Clock,
     snapshot: crate::load::Snapshot,
+    inputs: &Path,
+    git: &mut crate::git::Source,
 ) -> Result<(Site, Vec<Diagnostic>), BuildError> {
-    let (mut sources, mut problems) = clock.time("load", || crate::load::load_from(&opts.root, snapshot));
+    let (mut sources, mut problems) = clock.time("load", || crate::load::load_from(inputs, snapshot));
     problems.extend(clock.time("validate", || site::validate(&sources)));
     if let Some(url) = &opts.base_url {
         if !crate::text::is_web_url(url) {
@@ -121,9 +181,39 @@ fn resolve_timed(
             ))
         })?,
     };
-    problems.extend(site::reminders(&sources, opts.now));
+    let read = clock.time("history", || git.read(&opts.root.join(".cairn").join("history")));
+    problems.extend(git.warning());
+    let (now, stamp, current) = history_of(opts, inputs, &sources, audience, git, read.as_ref());
+    problems.extend(site::reminders(&sources, now));
+    let repo = git.repo.as_ref();
+    if let (Some(r), Some(repo)) = (&read, repo) {
+        problems.extend(site::revisions::review_warnings(&sources, &r.history, repo));
+    }
+    let cache_dir = opts.root.join(".cairn").join("history");
+    let kept = match (&read, repo) {
+        (Some(_), Some(_)) => Some(clock.time("history", || Kept::load(&cache_dir, &sources, audience))),
+        _ => None,
+    };
+    let blobs = match (&read, repo, &kept) {
+        (Some(r), Some(repo), Some(kept)) => clock.time("history", || {
+            repo.blobs(&site::revisions::wanted_blobs(&r.history, &kept.renderings, audience, now)).unwrap_or_default()
+        }),
+        _ => Default::default(),
+    };
     let documents: std::collections::HashSet<PathBuf> = sources.metas().map(|m| m.source.clone()).collect();
-    let (site, p) = clock.time("resolve", || site::resolve(sources, audience, opts.now));
+    let (site, p) = clock.time("resolve", || match (&read, &kept) {
+        (Some(r), Some(kept)) => {
+            let input = site::revisions::GitInput {
+                history: &r.history,
+                blobs: &blobs,
+                kept: &kept.renderings,
+                dirty: &r.dirty,
+                current: &current,
+            };
+            site::resolve_with(sources, audience, now, Some((&input, stamp)))
+        }
+        _ => site::resolve(sources, audience, now),
+    });
     problems.extend(p);
     // A build's log warns only about what its audience sees: the public build's log (a CI job's,
     // say) must not quote an overdue action item of an internal post-mortem. Errors stop the
@@ -135,7 +225,56 @@ fn resolve_timed(
             !documents.contains(file) || seen.contains(file)
         }
     });
+    if let Some(kept) = kept {
+        kept.store(&cache_dir);
+    }
     Ok((site, problems))
+}
+
+/// The renderings of old revisions kept by earlier builds of one audience, in
+/// `.cairn/history/renderings-<audience>.bin`, valid for one executable and one configuration
+/// of audiences, visibility defaults and components (what a rendering depends on besides the
+/// file).
+struct Kept {
+    file: String,
+    digest: String,
+    renderings: site::renderings::Renderings,
+}
+
+impl Kept {
+    fn load(dir: &Path, sources: &Sources, audience: usize) -> Kept {
+        let config = &sources.config;
+        let components: Vec<(&str, &str, Option<usize>)> =
+            sources.components.components.iter().map(|c| (c.id.as_str(), c.name.as_str(), c.visibility)).collect();
+        let described = format!(
+            "{:x?} {audience} {:?} {:?} {} {components:?}",
+            crate::cache::executable_id(),
+            config.audiences.0,
+            config.defaults,
+            config.component_default
+        );
+        let digest = format!("{:032x}\n", xxhash_rust::xxh3::xxh3_128(described.as_bytes()));
+        let file = format!("renderings-{audience}.bin");
+        let renderings = std::fs::read(dir.join(&file))
+            .ok()
+            .and_then(|bytes| bytes.strip_prefix(digest.as_bytes()).map(site::renderings::Renderings::decode))
+            .unwrap_or_default();
+        Kept { file, digest, renderings }
+    }
+
+    /// Writes the renderings back when this build added some; failing to only costs time later.
+    fn store(self, dir: &Path) {
+        let Some(bytes) = self.renderings.encode() else { return };
+        let temp = dir.join(format!(".{}.renderings.tmp", std::process::id()));
+        let mut all = self.digest.into_bytes();
+        all.extend_from_slice(&bytes);
+        let written = std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(&temp, &all))
+            .and_then(|()| std::fs::rename(&temp, dir.join(&self.file)));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&temp);
+        }
+    }
 }
 
 /// Builds the site of one audience and swaps it into place, or reports why not. Waits silently
@@ -171,23 +310,44 @@ pub fn build_waiting(
     let output = crate::write::place::check(&opts.root, &requested, &protected()).map_err(BuildError::Usage)?;
     let io_error = |e: std::io::Error| BuildError::Io(format!("cannot write {}: {e}", requested.display()));
     let lock = crate::write::OutputLock::acquire(&output, &|pid| waiting(&requested, pid)).map_err(io_error)?;
-    let now = crate::view::iso(opts.now);
+    let mut git = crate::git::Source::open(&opts.root, opts.rev.as_deref()).map_err(BuildError::Usage)?;
+    // `--rev`: the inputs of that commit, written out of the object database.
+    let exported = match (&git.repo, &git.tip) {
+        (Some(repo), Some(tip)) if git.at_rev => {
+            let dir = tempfile::Builder::new().prefix(".cairn-rev-").tempdir().map_err(io_error)?;
+            repo.export_tree(tip, dir.path()).map_err(|e| BuildError::Io(format!("cannot read {tip}: {e}")))?;
+            Some(dir)
+        }
+        _ => None,
+    };
+    let inputs: &Path = exported.as_ref().map_or(&opts.root, |d| d.path());
+    // Without a pinned "now", the build's time comes from the commit it is built from (or the
+    // clock, when the inputs have uncommitted changes: such a build is never skipped).
+    let now = match opts.now {
+        Some(t) => crate::view::iso(t),
+        None if git.tip.is_some() => String::new(),
+        None => crate::view::iso(clock_now()),
+    };
     let root = std::fs::canonicalize(&opts.root).unwrap_or_else(|_| opts.root.clone());
+    let history = git.key();
     let settings = [
         opts.audience.as_deref().unwrap_or(""),
         opts.base_url.as_deref().unwrap_or(""),
         now.as_str(),
         &output.to_string_lossy(),
         &root.to_string_lossy(),
+        history.as_str(),
     ];
     let clock = Clock::new(started);
     // Without a record of an earlier build into this output nothing can be skipped: the bytes
     // read for the fingerprint are kept and loaded, instead of read again.
-    let recorded = !opts.force && crate::cache::recorded(&opts.root, &output);
+    let recorded = !opts.force && exported.is_none() && crate::cache::recorded(&opts.root, &output);
     let (fingerprint, snapshot) =
-        clock.time("fingerprint", || crate::cache::read_sources(&opts.root, &settings, !recorded));
+        clock.time("fingerprint", || crate::cache::read_sources(inputs, &settings, !recorded));
     if recorded
-        && let Some(record) = clock.time("check output", || crate::cache::lookup(&opts.root, &output, &fingerprint))
+        && let Some(record) = clock
+            .time("check output", || crate::cache::lookup(&opts.root, &output, &fingerprint))
+            .filter(|r| r.reproducible)
     {
         // Leftovers of killed builds go even when nothing is built; failing to clear them does
         // not make the output any less up to date.
@@ -204,7 +364,9 @@ pub fn build_waiting(
             timings: clock.stages(),
         });
     }
-    let (site, mut problems) = resolve_timed(opts, &clock, snapshot)?;
+    let (site, mut problems) = resolve_timed(opts, &clock, snapshot, inputs, &mut git)?;
+    // Built at the clock's time (uncommitted inputs, no pinned "now"): never skipped later.
+    let reproducible = opts.now.is_some() || (site.stamp.commit.is_some() && !site.stamp.dirty);
     if problems.iter().any(Diagnostic::is_error) {
         sort_and_dedup(&mut problems);
         return Err(BuildError::Invalid(problems));
@@ -241,7 +403,7 @@ pub fn build_waiting(
                 (docs, terms)
             });
             rayon::join(
-                || outputs::build_all(&site, &opts.root, &docs, &terms, &tick, &sink, &clock),
+                || outputs::build_all(&site, inputs, &docs, &terms, &tick, &sink, &clock),
                 || {
                     clock
                         .time("search index", || crate::search::write_index_of(&opts.root, &site, &docs, terms.words()))
@@ -271,6 +433,7 @@ pub fn build_waiting(
         files,
         warnings: problems.clone(),
         manifest: written.manifest,
+        reproducible,
     };
     clock.time("record", || crate::cache::store(&opts.root, &output, &record));
     drop(lock);

@@ -117,7 +117,46 @@ fn violations(b: &mut Browser, axe: &str) -> Vec<String> {
 
 fn audit(audience: Option<&str>, pages: &[&str]) {
     let built = common::build_example(audience);
-    let url = serve(built.path(""));
+    audit_site(&built.path(""), pages);
+}
+
+/// The pages that show git history: the committed `public/` (built with the example's own
+/// history) for the amendment logs, and the internal build of a clone at HEAD for the history
+/// pages (the copies the other audits build are not git repositories).
+#[test]
+#[ignore = "needs Chromium and axe-core: run by .ci/run with --include-ignored"]
+fn history_pages_pass_axe_in_both_schemes_without_console_errors() {
+    let root = common::example_root();
+    audit_site(&root.join("public"), &["amendments/", "incidents/2026-11-20-finality-stall/amendments/"]);
+    let git = |dir: &std::path::Path| {
+        let mut cmd = std::process::Command::new("git");
+        cmd.current_dir(dir).env("GIT_CONFIG_NOSYSTEM", "1").env("GIT_CONFIG_GLOBAL", "/dev/null");
+        cmd
+    };
+    let clone = tempfile::tempdir().unwrap();
+    let repo = clone.path().join("repo");
+    assert!(git(clone.path()).args(["clone", "-q"]).arg(&root).arg(&repo).status().unwrap().success());
+    let out = clone.path().join("internal");
+    let built = std::process::Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args(["build", "--quiet", "--audience", "internal", "--now", "2026-11-26T12:00:00Z", "--root"])
+        .arg(&repo)
+        .arg("--output")
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(built.success());
+    audit_site(
+        &out,
+        &[
+            "runbooks/finality-stall/history/",
+            "incidents/2026-11-20-finality-stall/history/",
+            "runbooks/finality-stall/",
+        ],
+    );
+}
+
+fn audit_site(site: &std::path::Path, pages: &[&str]) {
+    let url = serve(site.to_path_buf());
     let axe = axe_source();
     let mut b = Browser::launch();
     b.call("Runtime.enable", json!({}));

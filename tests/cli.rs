@@ -99,8 +99,10 @@ fn build_prints_a_one_line_summary_and_honours_flags() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     let summary: Vec<&str> = stderr.lines().filter(|l| l.starts_with("Built the internal site")).collect();
     assert_eq!(summary.len(), 1, "{stderr}");
+    // The one warning: the temp dir is not a git repository, so pages have no history.
+    assert!(stderr.contains("warning[history-missing]"), "{stderr}");
     assert!(
-        summary[0].contains("1 incidents") && summary[0].contains("1 runbooks") && summary[0].contains("0 warnings")
+        summary[0].contains("1 incidents") && summary[0].contains("1 runbooks") && summary[0].contains("1 warning ")
     );
     let home = scraper::Html::parse_document(&std::fs::read_to_string(out_dir.join("index.html")).unwrap());
     assert_eq!(attrs(&home, "link[rel=canonical]", "href"), vec!["https://preview.example.org/pr-7/".to_string()]);

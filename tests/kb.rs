@@ -66,7 +66,9 @@ fn post_mortem_lifecycle_is_shown() {
 
 #[test]
 fn check_warns_on_overdue_items_and_reviews() {
-    let warnings = build_example(Some("internal")).report.warnings;
+    // The example copy is not a git repository: that warning is tests/git.rs's.
+    let mut warnings = build_example(Some("internal")).report.warnings;
+    warnings.retain(|d| d.code != "history-missing");
     let found: Vec<String> =
         warnings.iter().map(|d| format!("{} {}:{}:{}", d.code, d.file, d.line, d.column)).collect();
     assert_eq!(

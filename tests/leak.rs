@@ -312,3 +312,58 @@ fn public_search_indexes_hold_only_public_text() {
         assert!(r.hits.iter().all(|h| &h.title != title), "the public tantivy index finds {title}");
     }
 }
+
+/// The public build of the example with its own git history (page history, amendment logs,
+/// `api/disclosures.json`): every file, and every machine-readable one decoded, holds nothing
+/// internal; no author, e-mail or commit message either.
+#[test]
+fn public_build_with_history_contains_nothing_internal() {
+    let git = |dir: &std::path::Path| {
+        let mut cmd = std::process::Command::new("git");
+        cmd.current_dir(dir).env("GIT_CONFIG_NOSYSTEM", "1").env("GIT_CONFIG_GLOBAL", "/dev/null");
+        cmd
+    };
+    let head = git(&example_root()).args(["rev-parse", "HEAD"]).output().expect("git");
+    assert!(head.status.success(), "run the tests in a git clone of the repository");
+    let head = String::from_utf8(head.stdout).unwrap().trim().to_string();
+    let clone = tempfile::tempdir().unwrap();
+    let repo = clone.path().join("repo");
+    assert!(
+        git(clone.path())
+            .args(["clone", "-q", "--no-checkout"])
+            .arg(example_root())
+            .arg(&repo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = tempfile::tempdir().unwrap();
+    let mut opts = options(&repo, None, Some(&out.path().join("site")), now());
+    opts.rev = Some(head);
+    assert!(cairn::pipeline::build(&opts, &|_, _| {}).is_ok(), "the example builds at HEAD");
+    let files = tree(&out.path().join("site"));
+    assert!(files.contains_key("api/disclosures.json"), "the public build with history lists its disclosures");
+    let s = sources();
+    let needles: Vec<String> = canaries().into_iter().chain(hidden_titles(&s)).chain(hidden_update_texts(&s)).collect();
+    let log = git(&example_root()).args(["log", "--format=%an%n%ae%n%s"]).output().unwrap();
+    let people: BTreeSet<String> =
+        String::from_utf8_lossy(&log.stdout).lines().take(3).filter(|l| l.contains('@')).map(String::from).collect();
+    let mut leaks = Vec::new();
+    for (path, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes);
+        let decoded = decoded_texts(path, bytes).unwrap_or_else(|| vec![text.to_string()]);
+        for t in decoded.iter().chain(std::iter::once(&text.to_string())) {
+            if t.to_lowercase().contains("canary") {
+                leaks.push(format!("{path}: the word canary"));
+            }
+            for needle in needles.iter().chain(&people) {
+                if t.contains(needle.as_str()) || t.contains(&html_escape(needle)) {
+                    leaks.push(format!("{path}: {needle}"));
+                }
+            }
+        }
+    }
+    leaks.sort();
+    leaks.dedup();
+    assert!(leaks.is_empty(), "public build with history leaks:\n{}", leaks.join("\n"));
+}

@@ -1,7 +1,7 @@
 //! `cairn build`: build one audience's site, print a one-line summary, and show a progress bar
 //! on a terminal when the build takes more than about a second.
 
-use super::{EXIT_PROBLEMS, EXIT_USAGE, Format, RepoArgs, now_or_usage, report};
+use super::{EXIT_PROBLEMS, EXIT_USAGE, Format, RepoArgs, report};
 use crate::pipeline::{BuildError, BuildOptions};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -34,6 +34,10 @@ pub struct BuildArgs {
     /// Build even if nothing changed since the last build into the same output
     #[arg(long)]
     pub force: bool,
+    /// Build the site as of this git revision (commit, branch or tag), read from the object
+    /// database: no checkout, so it works beside uncommitted changes and in a bare repository
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
 }
 
 /// A progress bar that stays hidden for the first second, and always off the terminal.
@@ -50,9 +54,12 @@ fn progress_bar(quiet: bool) -> ProgressBar {
 }
 
 pub fn run(args: BuildArgs) -> ExitCode {
-    let now = match now_or_usage(&args.repo) {
+    let now = match crate::pipeline::pinned_now(args.repo.now) {
         Ok(n) => n,
-        Err(code) => return code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
     };
     let output =
         args.output.map(|o| if o.is_absolute() { o } else { std::env::current_dir().unwrap_or_default().join(o) });
@@ -63,6 +70,7 @@ pub fn run(args: BuildArgs) -> ExitCode {
         base_url: args.base_url,
         now,
         force: args.force,
+        rev: args.rev,
     };
     let bar = progress_bar(args.quiet);
     let interactive = !args.quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();

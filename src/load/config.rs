@@ -20,6 +20,7 @@ const CONFIG_KEYS: &[&str] = &[
     "chains",
     "audience_urls",
     "repo_url",
+    "repo_public",
     "theme",
     "defaults",
     "status",
@@ -124,6 +125,7 @@ fn read_config_fields(f: &super::fields::Fields<'_>, cx: &FileCx<'_>, config: &m
         config.base_url = url.trim_end_matches('/').to_string();
     }
     config.repo_url = f.string("repo_url").map(|u| u.trim_end_matches('/').to_string());
+    config.repo_public = f.bool("repo_public").unwrap_or(false);
     if let Some(theme) = f.string("theme") {
         config.theme = theme;
     }
@@ -296,6 +298,12 @@ pub fn load_components(root: &Path, config: &Config, problems: &mut Vec<Diagnost
     let Ok(Some(text)) = read_yaml(root, file, problems) else {
         return Components { source: file.to_path_buf(), ..Components::default() };
     };
+    components_from(text, config, problems)
+}
+
+/// The components file from its text (as it is now, or at an old revision).
+pub fn components_from(text: String, config: &Config, problems: &mut Vec<Diagnostic>) -> Components {
+    let file = Path::new("content/components.yaml");
     let value = match yaml::parse(&text, 1) {
         Ok(v) => v,
         Err((pos, msg)) => {

@@ -12,11 +12,11 @@ mod names;
 mod scan;
 mod yaml;
 
+pub use documents::Loaded;
 pub use fields::{parse_date, parse_span, parse_time, time_help};
 
 use crate::diagnostics::{Diagnostic, Pos, sort_and_dedup};
 use crate::model::{Audiences, Kind, Sources};
-use documents::Loaded;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -145,6 +145,25 @@ fn load_listed(content: &Path, listed: Vec<(PathBuf, Option<Vec<u8>>)>, audience
         })
         .collect();
     (loaded, problems)
+}
+
+/// The document at `rel` (below `content/`) as it was at an old revision, whose bytes are
+/// `bytes`: read by the same loader as the current files. `None` when the path names no document
+/// or the file does not load (its problems are those of an old revision, not reported).
+pub fn document_at(rel: &str, bytes: Vec<u8>, audiences: &Audiences) -> Option<Loaded> {
+    let names::Named::Usable(rel) = names::content_path(Path::new(rel)) else { return None };
+    let kind = classify(&rel)?;
+    let slug = names::document_id(&rel).ok()?;
+    let path = Path::new("content").join(&rel);
+    let mut file = documents::File { path, rel, slug, kind, bytes: Some(bytes) };
+    documents::load_document(&mut file, audiences, &mut Vec::new())
+}
+
+/// `content/components.yaml` as it was at an old revision, read by the same loader; problems are
+/// not reported (they are those of an old revision).
+pub fn components_at(bytes: Vec<u8>, config: &crate::model::Config) -> crate::model::Components {
+    let text = String::from_utf8(bytes).unwrap_or_default();
+    config::components_from(text, config, &mut Vec::new())
 }
 
 /// [`load`], taking the documents' bytes from `snapshot` where it has them.

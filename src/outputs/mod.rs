@@ -4,6 +4,7 @@
 mod assets;
 mod badges;
 mod calendar;
+mod disclosures;
 mod favicon;
 mod feeds;
 mod history;
@@ -11,6 +12,7 @@ mod knowledge;
 mod metrics;
 mod pages;
 mod redirects;
+mod revisions;
 mod search;
 pub mod searchable;
 
@@ -112,6 +114,8 @@ pub fn build_all(
             }
             let small = [sitemap::sitemap(site), sitemap::robots(site), stamp::stamp(site), calendar::file(site)];
             put(small.into(), &mut problems);
+            put(disclosures::file(site).into_iter().collect(), &mut problems);
+            problems.extend(clock.time("history pages", || revisions::pages(site, &renderer, &emit)));
             clock.time("status api, feeds", || {
                 put(statusapi::files(site), &mut problems);
                 put(feeds::files(site), &mut problems);

@@ -29,6 +29,9 @@ const THEME_TEMPLATES: &[(&str, &str)] = &[
     ("action_items.html", include_str!("../../themes/default/templates/action_items.html")),
     ("metrics.html", include_str!("../../themes/default/templates/metrics.html")),
     ("search.html", include_str!("../../themes/default/templates/search.html")),
+    ("history.html", include_str!("../../themes/default/templates/history.html")),
+    ("amendments.html", include_str!("../../themes/default/templates/amendments.html")),
+    ("amendment_log.html", include_str!("../../themes/default/templates/amendment_log.html")),
 ];
 
 /// The default theme's static files, published under `assets/`.

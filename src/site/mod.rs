@@ -14,7 +14,9 @@ mod checks;
 mod lifecycle;
 mod links;
 pub mod metrics;
+pub mod renderings;
 mod resolve;
+pub mod revisions;
 mod scan;
 mod status;
 mod times;
@@ -22,7 +24,7 @@ mod validate;
 
 pub use blocks::{Markdown, visible};
 pub use lifecycle::{action_items_page, days_overdue, reminders, review_due};
-pub use resolve::resolve;
+pub use resolve::{resolve, resolve_with};
 
 pub use scan::Heading;
 pub use status::{Indicator, Phase, impact_status, shown_status, status_impact};
@@ -76,6 +78,66 @@ pub struct Doc {
     pub backlinks: Vec<DocId>,
     /// Output paths of the redirects to this document (`aliases:`), e.g. `incidents/abc123/index.html`.
     pub aliases: Vec<String>,
+    /// When git history is available: the revisions this audience sees (see [`DocHistory`]).
+    pub history: Option<DocHistory>,
+}
+
+/// A document's history as one audience sees it.
+///
+/// Invariant: for every audience but the most trusted, a revision is a commit that changed
+/// what that audience sees of the document (its [`revisions::Rendering`]), judged at the
+/// build's `now`; a commit that only touched hidden text is not one, and no revision carries an
+/// author or a message.
+#[derive(Debug, Clone)]
+pub struct DocHistory {
+    /// Oldest first; never empty.
+    pub revisions: Vec<Revision>,
+}
+
+impl DocHistory {
+    /// The first revision the audience saw.
+    pub fn created(&self) -> &Revision {
+        &self.revisions[0]
+    }
+
+    /// The last revision that changed what the audience sees.
+    pub fn changed(&self) -> &Revision {
+        &self.revisions[self.revisions.len() - 1]
+    }
+
+    /// The last revision that amended text published before (see [`revisions::Rendering::amends`]).
+    pub fn amended(&self) -> Option<&Revision> {
+        self.revisions.iter().rev().find(|r| r.amends)
+    }
+}
+
+/// One revision of a document.
+#[derive(Debug, Clone)]
+pub struct Revision {
+    /// The commit; `None` for uncommitted changes in the working tree.
+    pub commit: Option<String>,
+    /// The commit's time (committer); `None` when uncommitted.
+    pub time: Option<Timestamp>,
+    /// The author and subject of the commit: in the most trusted build only.
+    pub author: Option<String>,
+    pub subject: Option<String>,
+    /// SHA-256 of `text`, lowercase hex.
+    pub sha256: String,
+    /// The canonical text of what the audience sees (see [`revisions::Rendering`]).
+    pub text: String,
+    /// It changed or removed text an earlier revision showed (never in the most trusted build).
+    pub amends: bool,
+}
+
+/// Where the build came from, for the stamp: the commit that last changed what the audience
+/// sees, and whether the inputs had uncommitted changes.
+#[derive(Debug, Clone, Default)]
+pub struct Stamp {
+    pub commit: Option<String>,
+    pub time: Option<Timestamp>,
+    pub dirty: bool,
+    /// Whether git history was read at all.
+    pub history: bool,
 }
 
 impl Doc {
@@ -363,6 +425,10 @@ pub struct Site {
     /// The body of `content/_index.md`, shown on the home page.
     pub home_intro: Option<DocId>,
     pub overall: Indicator,
+    /// Where the build came from.
+    pub stamp: Stamp,
+    /// Whether `cairn.yaml` says the repository is public (its URL and authors may be shown).
+    pub repo_public: bool,
     /// For each document, its index in the resolved list of its kind (`incidents`, `runbooks`, …).
     slots: Vec<usize>,
 }

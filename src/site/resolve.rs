@@ -11,9 +11,9 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What resolving makes of one visible document's body.
-struct Prepared {
-    visibility: usize,
-    body: Markdown,
+pub(super) struct Prepared {
+    pub(super) visibility: usize,
+    pub(super) body: Markdown,
     headings: Vec<Heading>,
     links: Vec<LinkRef>,
     path: String,
@@ -21,7 +21,13 @@ struct Prepared {
 
 /// The document's body cut to `audience`, with its headings, links and page path; `None` when
 /// the audience may not see the document (or it has no usable path, reported by `validate`).
-fn prepare(meta: &mut Meta, config: &Config, audience: usize, now: Timestamp, hidden: bool) -> Option<Prepared> {
+pub(super) fn prepare(
+    meta: &mut Meta,
+    config: &Config,
+    audience: usize,
+    now: Timestamp,
+    hidden: bool,
+) -> Option<Prepared> {
     let body = std::mem::take(&mut meta.body);
     let visibility = meta.visibility.unwrap_or(config.defaults[&meta.kind]);
     if hidden || !visible(visibility, meta.embargo_until, audience, now) {
@@ -35,18 +41,22 @@ fn prepare(meta: &mut Meta, config: &Config, audience: usize, now: Timestamp, hi
 }
 
 /// What resolving updates needs besides the updates themselves.
-struct UpdateContext<'a> {
-    file: &'a std::path::Path,
+pub(super) struct UpdateContext<'a> {
+    pub(super) file: &'a std::path::Path,
     /// The document's visibility.
-    visibility: usize,
-    config: &'a Config,
-    audience: usize,
-    now: Timestamp,
-    components: &'a HashMap<&'a str, ComponentId>,
+    pub(super) visibility: usize,
+    pub(super) config: &'a Config,
+    pub(super) audience: usize,
+    pub(super) now: Timestamp,
+    pub(super) components: &'a HashMap<&'a str, ComponentId>,
 }
 
 /// The updates `audience` sees of a document, their texts cut, with the links in those texts.
-fn updates<S: Copy>(list: Vec<StatusUpdate<S>>, cx: &UpdateContext<'_>, links: &mut Vec<LinkRef>) -> Vec<Update<S>> {
+pub(super) fn updates<S: Copy>(
+    list: Vec<StatusUpdate<S>>,
+    cx: &UpdateContext<'_>,
+    links: &mut Vec<LinkRef>,
+) -> Vec<Update<S>> {
     let audience = cx.audience;
     list.into_iter()
         .filter_map(|u| {
@@ -166,7 +176,7 @@ fn site_config(config: &Config, audience: usize) -> SiteConfig {
             })
             .collect(),
         impact_labels: config.vocabulary.impact_labels.clone(),
-        repo_url: config.repo_url.clone().filter(|_| audience > 0),
+        repo_url: config.repo_url.clone().filter(|_| audience > 0 || config.repo_public),
         theme: config.theme.clone(),
         history_days: config.history_days,
         raw_html: config.raw_html,
@@ -180,7 +190,18 @@ fn site_config(config: &Config, audience: usize) -> SiteConfig {
 /// (links); the audience-independent rules come from [`validate`]. The sources are consumed:
 /// the documents' bodies move into the site instead of being copied (at 10,000 incidents the
 /// two copies were a third of a build's peak memory).
-pub fn resolve(mut sources: Sources, audience: usize, now: Timestamp) -> (Site, Vec<Diagnostic>) {
+pub fn resolve(sources: Sources, audience: usize, now: Timestamp) -> (Site, Vec<Diagnostic>) {
+    resolve_with(sources, audience, now, None)
+}
+
+/// [`resolve`], with the history git recorded (each document's revisions as the audience sees
+/// them, and the build's stamp) when there is some.
+pub fn resolve_with(
+    mut sources: Sources,
+    audience: usize,
+    now: Timestamp,
+    git: Option<(&super::revisions::GitInput<'_>, Stamp)>,
+) -> (Site, Vec<Diagnostic>) {
     let audience = audience.min(sources.config.audiences.most_trusted());
     let most = sources.config.audiences.most_trusted();
     let config = &sources.config;
@@ -226,6 +247,7 @@ pub fn resolve(mut sources: Sources, audience: usize, now: Timestamp) -> (Site, 
             links: BTreeMap::new(),
             backlinks: Vec::new(),
             aliases: meta.aliases.iter().filter_map(|a| alias_output(a)).collect(),
+            history: None,
         });
         Some(id)
     };
@@ -538,7 +560,9 @@ pub fn resolve(mut sources: Sources, audience: usize, now: Timestamp) -> (Site, 
             slots[doc] = slot;
         }
     }
-    let site = Site {
+    let mut site = Site {
+        stamp: Stamp::default(),
+        repo_public: config.repo_public,
         slots,
         config: site_config(config, audience),
         audience,
@@ -556,6 +580,10 @@ pub fn resolve(mut sources: Sources, audience: usize, now: Timestamp) -> (Site, 
         home_intro,
         overall,
     };
+    if let Some((input, stamp)) = git {
+        super::revisions::attach(&mut site, &sources.config, input);
+        site.stamp = stamp;
+    }
     // What is left of the sources is freed on another thread: the rest of the build does not
     // wait for ten thousand documents' front matter to be freed one by one.
     rayon::spawn(move || drop(sources));

@@ -24,6 +24,8 @@ pub struct PageView {
     visibility: String,
     restricted: bool,
     summary: Option<String>,
+    /// When git history is available: created, last changed, amended (see `PageHistory`).
+    history: Option<super::PageHistory>,
 }
 
 /// The page view of `doc`, and its rendered body (for views that reuse it, such as print views).
@@ -47,6 +49,7 @@ pub fn page_view(site: &Site, doc: &Doc, root: &str) -> PageView {
         visibility: site.audience_label(doc.visibility).to_string(),
         restricted: doc.visibility > 0,
         summary: doc.summary.clone(),
+        history: super::page_history(site, doc),
     }
 }
 
@@ -120,9 +123,15 @@ fn incident_types(site: &Site, rows: &[RowRef]) -> Vec<IncidentTypeView> {
         .collect()
 }
 
-/// When a runbook is next due for review, and by how many days that is past.
+/// The day a runbook last changed, from git, as this build sees it.
+fn last_changed(site: &Site, rb: &ResolvedRunbook) -> Option<Date> {
+    site.doc(rb.doc).history.as_ref()?.changed().time.map(|t| t.to_offset(time::UtcOffset::UTC).date())
+}
+
+/// When a runbook is next due for review, and by how many days that is past. Without a
+/// `last_reviewed`, its last change in git stands for its last review.
 fn review(site: &Site, rb: &ResolvedRunbook) -> (Option<Date>, Option<i64>) {
-    let due = crate::site::review_due(rb.last_reviewed, rb.review_every.as_ref());
+    let due = crate::site::review_due(rb.last_reviewed.or_else(|| last_changed(site, rb)), rb.review_every.as_ref());
     (due, due.and_then(|d| crate::site::days_overdue(d, site.now)))
 }
 
@@ -138,6 +147,10 @@ pub struct RunbookDetail {
     overdue_days: Option<i64>,
     print_path: String,
     related_incidents: Vec<UsedIn>,
+    /// The last change in git, shown when no review was recorded.
+    last_changed: Option<TimeView>,
+    /// What changed since the last incident that used it (most trusted build, with history).
+    changed_since: Option<super::ChangedSince>,
 }
 
 /// An incident that named a runbook, with how long it took to contain.
@@ -161,6 +174,8 @@ pub fn runbook_detail(site: &Site, rb: &ResolvedRunbook, root: &str) -> RunbookD
         review_due: due.map(date_view),
         overdue_days,
         print_path: format!("{}print/", doc.path),
+        last_changed: last_changed(site, rb).map(date_view),
+        changed_since: super::changed_since_last_use(site, rb),
         related_incidents: rb
             .incidents
             .iter()

@@ -18,6 +18,8 @@ struct BuildInfo {
     now: String,
     now_iso: String,
     version: &'static str,
+    /// The commit the build comes from, when git history was read.
+    source: Option<super::BuildSourceView>,
 }
 
 #[derive(Serialize)]
@@ -121,6 +123,7 @@ pub fn globals(site: &Site) -> SiteGlobals {
             now: time_view(site.now).display,
             now_iso: iso(site.now),
             version: env!("CARGO_PKG_VERSION"),
+            source: site.stamp.history.then(|| super::source_view(site)),
         },
         nav: nav(site),
         overall: OverallView {

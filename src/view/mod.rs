@@ -7,6 +7,7 @@ mod globals;
 mod history;
 mod incidents;
 mod refs;
+mod revisions;
 mod time;
 
 pub use documents::*;
@@ -17,4 +18,5 @@ pub use history::{
 };
 pub use incidents::*;
 pub use refs::*;
+pub use revisions::*;
 pub use time::*;

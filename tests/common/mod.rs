@@ -25,8 +25,9 @@ pub fn options(root: &Path, audience: Option<&str>, output: Option<&Path>, now: 
         audience: audience.map(String::from),
         output: output.map(Path::to_path_buf),
         base_url: None,
-        now,
+        now: Some(now),
         force: false,
+        rev: None,
     }
 }
 
