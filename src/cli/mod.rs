@@ -11,6 +11,7 @@ mod update;
 pub use init::scaffold;
 mod report;
 mod search;
+mod serve;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -41,6 +42,8 @@ pub enum Command {
     Update(update::UpdateArgs),
     /// Search the knowledge base (the index `cairn build` writes) for responders
     Search(search::SearchArgs),
+    /// Serve one audience's site on this machine, rebuilt and reloaded as you edit
+    Serve(serve::ServeArgs),
 }
 
 /// How diagnostics are printed.
@@ -83,6 +86,7 @@ pub fn main() -> ExitCode {
         Command::New(args) => new::run(args),
         Command::Update(args) => update::run(args),
         Command::Search(args) => search::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }
 
