@@ -119,10 +119,10 @@ fn events(addr: &str) -> Receiver<(String, String)> {
             let Ok(line) = line else { return };
             if let Some(n) = line.strip_prefix("event: ") {
                 name = n.to_string();
-            } else if let Some(data) = line.strip_prefix("data: ") {
-                if tx.send((name.clone(), data.to_string())).is_err() {
-                    return;
-                }
+            } else if let Some(data) = line.strip_prefix("data: ")
+                && tx.send((name.clone(), data.to_string())).is_err()
+            {
+                return;
             }
         }
     });

@@ -82,7 +82,7 @@ fn request_header<'a>(request: &'a Request, name: &'static str) -> Option<&'a st
 /// A response with validators: 304 when the page's copy is current.
 fn validated(request: &Request, bytes: Vec<u8>, media: &str, modified: Option<std::time::SystemTime>) -> Reply {
     let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&bytes));
-    let modified = modified.map(|m| httpdate::fmt_http_date(m));
+    let modified = modified.map(httpdate::fmt_http_date);
     let fresh = match request_header(request, "If-None-Match") {
         Some(tags) => tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"),
         None => match (request_header(request, "If-Modified-Since"), &modified) {

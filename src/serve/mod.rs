@@ -136,7 +136,7 @@ impl Server {
                 std::thread::spawn(move || http::handle(&shared, request));
             }
         });
-        while let Some(changes) = self.watch.next() {
+        while let Some(changes) = self.watch.next_batch() {
             rebuild_and_tell(&mut self.served, &changes, &self.shared, &self.indexer, report);
         }
     }

@@ -55,7 +55,7 @@ impl Watch {
     }
 
     /// Waits for the next batch of changes to the inputs; `None` when the watch ended.
-    pub fn next(&mut self) -> Option<Changes> {
+    pub fn next_batch(&mut self) -> Option<Changes> {
         let mut changes = Changes::default();
         // The first event of a batch that matters.
         while !changes.any() {
