@@ -197,6 +197,7 @@ fn site() -> (common::Built, String) {
 }
 
 #[test]
+#[ignore = "needs Chromium: run by .ci/run with --include-ignored"]
 fn search_page_finds_as_you_type_highlights_and_filters() {
     let (built, url) = site();
     let page = built.html("search/index.html");
@@ -236,6 +237,7 @@ fn search_page_finds_as_you_type_highlights_and_filters() {
 }
 
 #[test]
+#[ignore = "needs Chromium: run by .ci/run with --include-ignored"]
 fn header_box_shows_results_on_any_page_and_the_page_reads_the_query_from_the_url() {
     let (_built, url) = site();
     let mut b = Browser::launch();
