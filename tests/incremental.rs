@@ -186,6 +186,18 @@ fn incremental_rebuilds_equal_full_builds_after_every_edit() {
         assert_eq!(r.pages, windows, "{}: a page template remakes the pages made with it", a.name);
     }
 
+    // A template that parses but fails to render: nothing of the new site is written.
+    let before: Vec<_> = audiences.iter().map(|a| tree(a.served.dir())).collect();
+    edit_file(root, "templates/maintenance.html", "<!-- edited -->", "{{ no_such_value.field }}");
+    for (a, before) in audiences.iter_mut().zip(&before) {
+        let Err(problems) = a.served.rebuild(&inputs) else { panic!("{}: an unknown value fails the page", a.name) };
+        assert!(problems.iter().any(|p| p.is_error() && p.code == "template"), "{problems:?}");
+        assert_same("render error", a.name, &tree(a.served.dir()), before);
+    }
+    step(root, &mut audiences, "template fixed", inputs.clone(), |root| {
+        edit_file(root, "templates/maintenance.html", "{{ no_such_value.field }}", "<!-- edited -->");
+    });
+
     step(root, &mut audiences, "components", inputs.clone(), |root| {
         edit_file(root, "content/components.yaml", "name: ", "name: The ");
     });

@@ -358,3 +358,45 @@ fn a_restricted_audience_stays_on_this_machine_unless_allowed() {
     assert!(stderr.contains("--allow-remote"), "{stderr}");
     assert!(!repo.path().join(".cairn/serve/internal").exists(), "nothing built or served");
 }
+
+#[test]
+fn editor_saves_are_one_rebuild_and_scratch_files_none() {
+    let repo = example_copy();
+    let root = repo.path();
+    let server = serve(root, &[]);
+    let events = events(&server.addr);
+    wait_for(&events, "hello");
+    let dir = root.join("content/incidents");
+    let source = std::fs::read_to_string(root.join(INCIDENT)).unwrap();
+
+    // Swap files, backups and hidden files are not inputs: no rebuild, no reload.
+    std::fs::write(dir.join(".2026-06-09-explorer-indexer-lag.md.swp"), "binary swap").unwrap();
+    std::fs::write(dir.join("2026-06-09-explorer-indexer-lag.md~"), &source).unwrap();
+    std::fs::write(dir.join("4913"), "").unwrap();
+    std::fs::remove_file(dir.join("4913")).unwrap();
+    assert!(events.recv_timeout(Duration::from_secs(3)).is_err(), "scratch files start no rebuild");
+
+    // Vim's save: the file renamed away to a backup, a new one written in its place.
+    std::fs::rename(root.join(INCIDENT), dir.join("2026-06-09-explorer-indexer-lag.md~")).unwrap();
+    std::fs::write(root.join(INCIDENT), source.replacen("two hours", "122 minutes", 1)).unwrap();
+    wait_for(&events, "reload");
+    let page = get(&server.addr, "/incidents/2026-06-09-explorer-indexer-lag/");
+    assert_eq!(page.status, 200, "the document never looked deleted for good");
+    assert!(page.text().contains("122 minutes"));
+
+    // Many files at once (a `git checkout`, say): every one is in the site when it settles.
+    let title = "title: Block explorer showed stale data for two hours";
+    for n in 0..20 {
+        let text = source.replacen(title, &format!("title: Burst incident {n}"), 1);
+        std::fs::write(dir.join(format!("2026-06-10-burst-{n}.md")), text).unwrap();
+    }
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        wait_for(&events, "reload");
+        let served = |n: usize| get(&server.addr, &format!("/incidents/2026-06-10-burst-{n}/")).text();
+        if (0..20).all(|n| served(n).contains(&format!("Burst incident {n}"))) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the burst never settled into the site");
+    }
+}

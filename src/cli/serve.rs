@@ -30,6 +30,9 @@ pub struct ServeArgs {
     /// Override `base_url` from cairn.yaml
     #[arg(long)]
     pub base_url: Option<String>,
+    /// After each rebuild, print how long each stage took
+    #[arg(long)]
+    pub timings: bool,
 }
 
 pub fn run(args: ServeArgs) -> ExitCode {
@@ -74,6 +77,8 @@ pub fn run(args: ServeArgs) -> ExitCode {
         std::process::exit(i32::from(EXIT_USAGE));
     };
     eprintln!("Building…");
+    let timings = args.timings;
+    let tell = |event: Report<'_>| tell(event, timings);
     let server = match Server::start(options, &waiting, &tell) {
         Ok(s) => s,
         Err(message) => {
@@ -92,8 +97,8 @@ pub fn run(args: ServeArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Prints how a (re)build went.
-fn tell(event: Report<'_>) {
+/// Prints how a (re)build went, with the time of each stage when `timings`.
+fn tell(event: Report<'_>, timings: bool) {
     let mut stderr = std::io::stderr().lock();
     match event {
         Report::Built(r) => {
@@ -111,6 +116,9 @@ fn tell(event: Report<'_>) {
                 if r.written == 1 { "" } else { "s" },
                 r.removed
             );
+            if timings {
+                let _ = write!(stderr, "{}", crate::timings::table(&r.timings, r.seconds));
+            }
         }
         Report::Failed(problems) => {
             let _ = report::print(problems, Format::Human, &mut stderr);

@@ -55,6 +55,8 @@ pub struct Rebuilt {
     pub paths: Vec<String>,
     pub warnings: Vec<Diagnostic>,
     pub seconds: f64,
+    /// How long each stage took (`cairn serve --timings`).
+    pub timings: Vec<crate::timings::Stage>,
 }
 
 /// The last good build: what the next rebuild compares itself with.
@@ -134,7 +136,9 @@ impl Served {
     /// search sees may have changed.
     pub fn rebuild(&mut self, changes: &Changes) -> Result<(Rebuilt, Option<IndexJob>), Vec<Diagnostic>> {
         let started = Instant::now();
-        let (site, mut problems) = crate::pipeline::resolve_site(&self.opts).map_err(|e| match e {
+        let clock = crate::timings::Clock::new(started);
+        let resolved = clock.time("load, resolve", || crate::pipeline::resolve_site(&self.opts));
+        let (site, mut problems) = resolved.map_err(|e| match e {
             BuildError::Invalid(p) => p,
             BuildError::Usage(m) | BuildError::Io(m) => {
                 vec![Diagnostic::error(Path::new("cairn.yaml"), Pos::START, "serve", m)]
@@ -145,8 +149,10 @@ impl Served {
             return Err(problems);
         }
         let globals = crate::view::globals(&site);
-        let renderer = Renderer::new(&self.opts.root, &site.config.theme, site.config.theme_pos, &globals)?;
-        let signatures = Signatures::of(&site);
+        let renderer = clock.time("templates", || {
+            Renderer::new(&self.opts.root, &site.config.theme, site.config.theme_pos, &globals)
+        })?;
+        let signatures = clock.time("signatures", || Signatures::of(&site));
         // A static file may now stand where a page is made: only a full build sees the clash.
         let selection = match &self.last {
             Some(last) if !changes.config && !changes.assets => {
@@ -155,13 +161,20 @@ impl Served {
             _ => Selection::all(),
         };
         let (docs, terms) = if selection.rest {
-            let docs = crate::outputs::searchable::documents(&site);
-            let terms = Terms::of(&docs);
-            (docs, terms)
+            clock.time("search text", || {
+                let docs = crate::outputs::searchable::documents(&site);
+                let terms = Terms::of(&docs);
+                (docs, terms)
+            })
         } else {
             (Vec::new(), Terms::of(&[]))
         };
         let made: Mutex<HashSet<String>> = Mutex::new(HashSet::new());
+        // Files whose bytes changed wait in memory until every output was made without error:
+        // a page that fails to render must not leave half a new site beside half the old one.
+        // With no good site yet there is nothing to keep, and they are written at once.
+        let direct = self.last.is_none();
+        let pending: Mutex<Vec<OutputFile>> = Mutex::new(Vec::new());
         let changed: Mutex<Vec<String>> = Mutex::new(Vec::new());
         let dir = self.dir.clone();
         let write_problem = move |path: &str, e: io::Error| {
@@ -169,16 +182,17 @@ impl Served {
                 .with_help("check the permissions and free space of the folder .cairn/serve")
         };
         let sink = |file: OutputFile| -> Result<(), Diagnostic> {
-            if self.put(&file.path, &file.bytes).map_err(|e| write_problem(&file.path, e))? {
-                changed
-                    .lock()
-                    .map_err(|_| write_problem(&file.path, io::Error::other("poisoned")))?
-                    .push(file.path.clone());
+            let failed = |e: io::Error| write_problem(&file.path, e);
+            made.lock().map_err(poisoned).map_err(failed)?.insert(file.path.clone());
+            if direct {
+                if self.put(&file.path, &file.bytes).map_err(failed)? {
+                    changed.lock().map_err(poisoned).map_err(failed)?.push(file.path.clone());
+                }
+            } else if self.differs(&file.path, &file.bytes).map_err(failed)? {
+                pending.lock().map_err(poisoned).map_err(failed)?.push(file);
             }
-            made.lock().map_err(|_| write_problem(&file.path, io::Error::other("poisoned")))?.insert(file.path);
             Ok(())
         };
-        let clock = crate::timings::Clock::new(started);
         let (_, render_problems) = crate::outputs::build_selected(
             &site,
             &self.opts.root,
@@ -192,13 +206,24 @@ impl Served {
         );
         problems.extend(render_problems);
         sort_and_dedup(&mut problems);
+        if problems.iter().any(Diagnostic::is_error) {
+            return Err(problems);
+        }
+        let pending = pending.into_inner().unwrap_or_default();
+        clock.time("write", || {
+            use rayon::prelude::*;
+            pending.par_iter().try_for_each(|file| {
+                let failed = |e: io::Error| vec![write_problem(&file.path, e)];
+                if self.put(&file.path, &file.bytes).map_err(failed)? {
+                    changed.lock().map_err(poisoned).map_err(failed)?.push(file.path.clone());
+                }
+                Ok::<(), Vec<Diagnostic>>(())
+            })
+        })?;
+        drop(pending);
         let made = made.into_inner().unwrap_or_default();
         let mut paths = changed.into_inner().unwrap_or_default();
         let written = paths.len();
-        if problems.iter().any(Diagnostic::is_error) {
-            // Some files of the new site may be out already; the next good build replaces them.
-            return Err(problems);
-        }
         // What is no longer made: after a full build, anything not made; after the outputs of
         // the whole site, the paths they made last time and not this time.
         let page_paths: HashSet<String> =
@@ -242,9 +267,21 @@ impl Served {
                 paths,
                 warnings: problems,
                 seconds: started.elapsed().as_secs_f64(),
+                timings: clock.stages(),
             },
             job,
         ))
+    }
+
+    /// Whether `bytes` differ from the file at `path` (a file of an earlier session is read).
+    fn differs(&self, path: &str, bytes: &[u8]) -> io::Result<bool> {
+        let hash = xxhash_rust::xxh3::xxh3_128(bytes);
+        let known = self.files.lock().map_err(poisoned)?.get(path).copied();
+        Ok(match known {
+            Some(Some(known)) => known != hash,
+            Some(None) => !std::fs::read(self.dir.join(path)).is_ok_and(|old| old == bytes),
+            None => true,
+        })
     }
 
     /// Puts one file of the site, replacing the old one whole, unless it has these bytes
