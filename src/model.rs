@@ -313,6 +313,9 @@ pub struct StatusUpdate<S> {
     pub visibility: Option<usize>,
     pub embargo_until: Option<Timestamp>,
     pub height: Option<u64>,
+    /// When the next update is promised (`next_update:`), shown beside this update while it is
+    /// the latest.
+    pub next_update: Option<Timestamp>,
     /// Index in the `updates` list, for locating it.
     pub index: usize,
 }

@@ -118,6 +118,69 @@ pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
         .into()
 }
 
+/// Whether `c` reads as a colon: `:` and the characters of other scripts drawn like it.
+fn is_colon_like(c: char) -> bool {
+    matches!(
+        c,
+        ':' | '\u{02D0}'
+            | '\u{02D1}'
+            | '\u{02F8}'
+            | '\u{0589}'
+            | '\u{05C3}'
+            | '\u{0703}'
+            | '\u{0704}'
+            | '\u{0F14}'
+            | '\u{16EC}'
+            | '\u{1804}'
+            | '\u{2236}'
+            | '\u{205A}'
+            | '\u{A4FD}'
+            | '\u{A789}'
+            | '\u{FE13}'
+            | '\u{FE30}'
+            | '\u{FE55}'
+            | '\u{FF1A}'
+    )
+}
+
+/// Every place in `text` that a reader could take for an audience-block marker: a run of three
+/// or more colon-like characters, as its byte offset and whether it is three plain `:` (a run of
+/// lookalikes reads as a marker but is not one). A run right after a backslash is escaped text.
+pub fn marker_runs(text: &str) -> Vec<(usize, bool)> {
+    let mut out = Vec::new();
+    let mut run: Option<(usize, usize, bool)> = None; // start, length in chars, all ASCII
+    let mut prev = None;
+    let mut before_run = None;
+    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), '\n'))) {
+        if i < text.len() && is_colon_like(c) {
+            match run.as_mut() {
+                Some((_, n, ascii)) => {
+                    *n += 1;
+                    *ascii &= c == ':';
+                }
+                None => {
+                    run = Some((i, 1, c == ':'));
+                    before_run = prev;
+                }
+            }
+        } else if let Some((start, n, _)) = run.take() {
+            if n >= 3 && before_run != Some('\\') {
+                // A plain marker is `:::` at the start of the run, even when more colons follow.
+                let ascii = text[start..].starts_with(":::");
+                out.push((start, ascii));
+            }
+        }
+        prev = Some(c);
+    }
+    out
+}
+
+/// Whether plain text (a title, a summary, a name: text that is never cut into blocks) holds
+/// something that reads as an audience-block marker.
+pub fn has_marker_run(text: &str) -> bool {
+    text.contains(":::") || !text.is_ascii() && !marker_runs(text).is_empty()
+}
+
 /// Hands out heading ids for one document: the slug of the text, with `-1`, `-2`, … appended
 /// when the same id comes again.
 #[derive(Default)]

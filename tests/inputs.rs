@@ -106,6 +106,8 @@ fn links_to_folders_and_files_outside_are_refused_and_the_rest_builds() {
     symlink(s.join("assets"), r.join("static")).unwrap();
     symlink(s.join("templates"), r.join("templates")).unwrap();
     symlink(s.join("incident.md"), r.join("content/incidents/2026-11-26-linked.md")).unwrap();
+    // A folder of plain pages holding a link to a folder and one to a file.
+    std::fs::create_dir_all(r.join("content/docs")).unwrap();
     symlink(s.join("pages"), r.join("content/docs/linked")).unwrap();
     symlink(s.join("id_ed25519"), r.join("content/docs/key.md")).unwrap();
     let links =

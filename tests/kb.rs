@@ -153,7 +153,7 @@ fn matrix_rows_link_runbooks_and_incidents_both_ways() {
     let site = build_example(Some("internal"));
     let matrix = site.html("matrices/decision-rights/index.html");
     let heads = texts(&matrix, ".matrix-table thead th");
-    assert!(heads.contains(&"Who decides".to_string()) && heads.contains(&"Who to notify".to_string()));
+    assert!(heads.contains(&"Who decides and approves".to_string()) && heads.contains(&"Who to notify".to_string()));
     let row = "tr#finality-stall";
     assert_eq!(attr(&matrix, &format!("{row} a.row-anchor"), "href"), ["#finality-stall"]);
     let links = attr(&matrix, &format!("{row} td a"), "href");

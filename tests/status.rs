@@ -71,7 +71,7 @@ fn the_public_summary_matches_the_example() {
     assert_eq!(incident["status"], "identified");
     let updates = incident["incident_updates"].as_array().unwrap();
     assert_eq!(updates.len(), 4, "two restricted updates are left out");
-    assert_eq!(updates[0]["display_at"], "2026-11-26T13:40:00Z", "newest first");
+    assert_eq!(updates[0]["display_at"], "2026-11-26T11:40:00Z", "newest first");
     assert_eq!(updates[3]["affected_components"][0]["new_status"], "partial_outage");
     let components = summary["components"].as_array().unwrap();
     let group = components.iter().find(|c| c["id"] == "access").unwrap();
@@ -290,7 +290,7 @@ fn updates_keep_the_authors_text_and_refuse_invalid_results() {
     let edited = std::fs::read_to_string(root.join(rel)).unwrap();
     let added = "  - at: 2026-11-26T14:00:00Z\n    status: monitoring\n    visibility: internal\n    body: |-\n      Errors are back to normal.\n\n      Watching.\n";
     assert_eq!(edited.replacen(added, "", 1), original, "only the update was added");
-    assert!(edited.contains(&format!("by about 18:00 UTC, after which we will return European traffic to it. Until then, users\n      in Europe may see slightly higher latency, and historical queries may be slow. Exchanges\n      can follow this incident from the [status API](@/docs/status-api.md).\n{added}---\n")));
+    assert!(edited.contains(&format!("by about 18:00 UTC, after which we will return European traffic to it. Until then, users\n      in Europe may see slightly higher latency, and historical queries may be slow. Exchanges\n      can follow this incident from the [status API](@/subscribe.md#status-api).\n{added}---\n")));
 }
 
 #[test]

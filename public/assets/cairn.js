@@ -2,9 +2,9 @@
  * cairn default theme: progressive enhancement only. Pages work fully
  * without this file.
  *  1. Copy buttons on code blocks (markup ships hidden; we unhide it).
- *  2. <time datetime> elements get the reader's local time as a tooltip;
- *     the visible text stays in UTC.
- *  3. Maintenance windows also show the reader's local time next to UTC.
+ *  2. Beside each UTC time, the reader's local time (when not UTC) and, for
+ *     times marked data-rel, a relative time kept fresh: all visible, no
+ *     hovering needed.
  */
 (function () {
   "use strict";
@@ -81,6 +81,14 @@
     var block = button.closest(".code-block");
     var pre = block && block.querySelector("pre");
     if (!pre) return;
+    // Long lines scroll: say so under the block, and let the keyboard scroll it.
+    if (pre.scrollWidth > pre.clientWidth + 1 && !block.querySelector(".scroll-cue")) {
+      var cue = document.createElement("p");
+      cue.className = "scroll-cue";
+      cue.textContent = "Scroll sideways for the whole line; Copy takes all of it.";
+      block.appendChild(cue);
+      pre.tabIndex = 0;
+    }
     var label = button.textContent || "Copy";
     var timer = 0;
 
@@ -115,42 +123,107 @@
     });
   }
 
-  /* ---- 2. Local time tooltips ----------------------------------------- */
-
-  var withTime = null;
+  /* ---- 2. Local and relative times ---------------------------------- */
+  // Pages print every time in UTC ("26 Nov 2026, 11:40 UTC"). Beside each
+  // one with a time of day, show the reader's local time when their zone is
+  // not UTC at that moment ("12:40 CET"), in the same 24-hour format; beside
+  // those marked data-rel, how long ago or ahead it is, kept fresh.
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  var zoneName = null;
   try {
-    withTime = new Intl.DateTimeFormat(undefined, {
-      weekday: "short",
-      year: "numeric",
-      month: "short",
-      day: "numeric",
-      hour: "2-digit",
-      minute: "2-digit",
-      timeZoneName: "short"
-    });
+    zoneName = new Intl.DateTimeFormat("en-GB", { timeZoneName: "short" });
   } catch (e) {
-    withTime = null;
+    zoneName = null;
   }
 
-  function localizeTime(el) {
+  function two(n) {
+    return (n < 10 ? "0" : "") + n;
+  }
+
+  function zoneOf(date) {
+    if (zoneName && zoneName.formatToParts) {
+      var parts = zoneName.formatToParts(date);
+      for (var i = 0; i < parts.length; i++) {
+        if (parts[i].type === "timeZoneName") return parts[i].value;
+      }
+    }
+    var off = -date.getTimezoneOffset();
+    return "UTC" + (off >= 0 ? "+" : "-") + two(Math.floor(Math.abs(off) / 60)) + ":" + two(Math.abs(off) % 60);
+  }
+
+  // "12:40 CET", with the day first when it differs from the UTC day.
+  function localText(date) {
+    var text = two(date.getHours()) + ":" + two(date.getMinutes()) + " " + zoneOf(date);
+    if (date.getDate() !== date.getUTCDate()) {
+      text = date.getDate() + " " + MONTHS[date.getMonth()] + ", " + text;
+    }
+    return text;
+  }
+
+  // Same words as the build (src/view/time.rs `relative`).
+  function relativeText(date, now) {
+    var seconds = Math.round((date.getTime() - now) / 1000);
+    var span = Math.abs(seconds);
+    var amount;
+    if (span < 60) return "just now";
+    if (span < 3600) amount = Math.floor(span / 60) + " min";
+    else if (span < 86400) amount = Math.floor(span / 3600) + " h";
+    else if (span < 60 * 86400) amount = Math.floor(span / 86400) + " d";
+    else if (span < 730 * 86400) amount = Math.floor(span / (30 * 86400)) + " mo";
+    else amount = Math.floor(span / (365 * 86400)) + " y";
+    return seconds < 0 ? amount + " ago" : "in " + amount;
+  }
+
+  function after(node, className) {
+    var next = node.nextElementSibling;
+    while (next && (next.className === "t-local" || next.className === "t-rel")) {
+      if (next.className === className) return next;
+      next = next.nextElementSibling;
+    }
+    return null;
+  }
+
+  function enhanceTime(el, now) {
     var value = el.getAttribute("datetime");
-    if (!value || el.hasAttribute("title")) return;
     // Date-only values ("2026-11-20") have no time of day to convert.
-    if (!/T\d{2}:\d{2}/.test(value)) return;
+    if (!value || !/T\d{2}:\d{2}/.test(value)) return;
     var date = new Date(value);
     if (isNaN(date.getTime())) return;
-    el.title = "Your local time: " + withTime.format(date);
+    var anchor = el;
+    if (date.getTimezoneOffset() !== 0 && !el.hasAttribute("data-utc-only")) {
+      var local = after(el, "t-local");
+      if (!local) {
+        local = document.createElement("span");
+        local.className = "t-local";
+        el.parentNode.insertBefore(local, el.nextSibling);
+      }
+      local.textContent = " · " + localText(date);
+      anchor = local;
+    }
+    if (el.hasAttribute("data-rel")) {
+      var rel = after(el, "t-rel");
+      if (!rel) {
+        rel = document.createElement("span");
+        rel.className = "t-rel";
+      }
+      if (rel.previousElementSibling !== anchor) anchor.parentNode.insertBefore(rel, anchor.nextSibling);
+      rel.textContent = " · " + relativeText(date, now);
+    }
   }
 
-  /* ---- 3. Local time of maintenance windows ---------------------------- */
-
-  function showLocalWindow(el) {
-    var date = new Date(el.getAttribute("datetime"));
-    if (isNaN(date.getTime()) || el.nextElementSibling && el.nextElementSibling.className === "local-time") return;
-    var span = document.createElement("span");
-    span.className = "local-time";
-    span.textContent = " (" + withTime.format(date) + " your time)";
-    el.parentNode.insertBefore(span, el.nextSibling);
+  function enhanceTimes() {
+    var now = Date.now();
+    var times = document.querySelectorAll("time[datetime]");
+    for (var i = 0; i < times.length; i++) enhanceTime(times[i], now);
+    // A promised update whose time has passed while the page was open.
+    var due = document.querySelectorAll(".next-update time[datetime]");
+    for (var j = 0; j < due.length; j++) {
+      var late = new Date(due[j].getAttribute("datetime")).getTime() < now;
+      var box = due[j].closest(".next-update");
+      var word = box.querySelector("[data-due-word]");
+      box.classList.toggle("is-overdue", late);
+      if (word) word.textContent = late ? "was due" : "by";
+    }
   }
 
   /* ---- Start ---------------------------------------------------------- */
@@ -159,12 +232,11 @@
     var buttons = document.querySelectorAll(".code-block > button.copy");
     for (var i = 0; i < buttons.length; i++) wireCopyButton(buttons[i]);
 
-    if (withTime) {
-      var times = document.querySelectorAll("time[datetime]");
-      for (var j = 0; j < times.length; j++) localizeTime(times[j]);
-      var windows = document.querySelectorAll(".window time[datetime]");
-      for (var k = 0; k < windows.length; k++) showLocalWindow(windows[k]);
-    }
+    enhanceTimes();
+    // Relative times stay true while the page stays open (live.js also calls
+    // this after it replaces content).
+    window.setInterval(enhanceTimes, 30000);
+    window.cairnTimes = enhanceTimes;
   }
 
   if (document.readyState === "loading") {

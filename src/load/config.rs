@@ -73,7 +73,18 @@ pub fn load_config(root: &Path, problems: &mut Vec<Diagnostic>) -> Config {
                 );
             }
         }
-        if !audiences.is_empty() {
+        // The audience called `public` is what anyone may read: it cannot rank above another,
+        // or one reordered line would publish everything of the audiences below it.
+        if let Some(i) = audiences.iter().position(|a| a == "public").filter(|&i| i > 0) {
+            declared.at_value(
+                &format!("audiences.{i}"),
+                "bad-audiences",
+                format!("`public` is listed after `{}`, so it would rank above it and see its material", audiences[0]),
+                "list the audiences least trusted first, starting with `public`, e.g. \
+                 `audiences: [public, operators, internal]`"
+                    .into(),
+            );
+        } else if !audiences.is_empty() {
             config.audiences = Audiences(audiences);
         } else if f.get("audiences").is_some() {
             declared.at_value(

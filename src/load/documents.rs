@@ -28,7 +28,7 @@ const INCIDENT_KEYS: &[&str] = &[
     "halted_at_height",
     "updates",
 ];
-const UPDATE_KEYS: &[&str] = &["id", "at", "status", "body", "visibility", "embargo_until", "height"];
+const UPDATE_KEYS: &[&str] = &["id", "at", "status", "body", "visibility", "embargo_until", "height", "next_update"];
 const POSTMORTEM_KEYS: &[&str] = &[
     "title",
     "summary",
@@ -204,7 +204,7 @@ pub fn load_document(file: &mut File, audiences: &Audiences, problems: &mut Vec<
             Kind::Postmortem => postmortem(&cx, &f).map(Loaded::Postmortem),
             Kind::Runbook => runbook(&f).map(Loaded::Runbook),
             Kind::Matrix => {
-                if let Some(d) = f.string("description") {
+                if let Some(d) = f.markdown("description") {
                     meta.body = d;
                     match scalar_origin(yaml_text, yaml_line, locations.value("description"), &meta.body) {
                         TextOrigin::Lines { line, column } => (meta.body_line, meta.body_column) = (line, column),
@@ -306,10 +306,11 @@ fn updates<S>(
         }
         let at = u.required_time("at");
         let status = u.required_choice("status", parse, names);
-        let body = u.required_string("body", "What is happening and what users should do.");
+        let body = u.required_markdown("body", "What is happening and what users should do.");
         let visibility = u.audience("visibility");
         let embargo_until = u.time("embargo_until");
         let height = u.uint("height");
+        let next_update = u.time("next_update");
         u.finish();
         let body_origin = scalar_origin(
             yaml_text,
@@ -318,7 +319,18 @@ fn updates<S>(
             body.as_deref().unwrap_or(""),
         );
         if let (Some(at), Some(status), Some(body)) = (at, status, body) {
-            out.push(StatusUpdate { id, at, status, body, body_origin, visibility, embargo_until, height, index });
+            out.push(StatusUpdate {
+                id,
+                at,
+                status,
+                body,
+                body_origin,
+                visibility,
+                embargo_until,
+                height,
+                next_update,
+                index,
+            });
         }
     }
     out

@@ -98,7 +98,17 @@ impl<'a> Fields<'a> {
         );
     }
 
+    /// Plain text: shown as written to everyone who sees what it belongs to, so a line that
+    /// reads as an audience-block marker is an error (only markdown bodies are cut into blocks).
     pub fn string(&self, key: &str) -> Option<String> {
+        let s = self.markdown(key)?;
+        self.no_marker(&self.path(key), &s);
+        Some(s)
+    }
+
+    /// Markdown text, which the site cuts into audience blocks later (update bodies, a matrix's
+    /// description).
+    pub fn markdown(&self, key: &str) -> Option<String> {
         match self.get(key)? {
             Value::String(s) => Some(s.clone()),
             Value::Number(n) => Some(n.to_string()),
@@ -117,6 +127,29 @@ impl<'a> Fields<'a> {
         v
     }
 
+    pub fn required_markdown(&self, key: &str, example: &str) -> Option<String> {
+        let v = self.markdown(key);
+        if v.is_none() && self.get(key).is_none() {
+            self.missing(key, example);
+        }
+        v
+    }
+
+    fn no_marker(&self, path: &str, text: &str) {
+        if crate::text::has_marker_run(text) {
+            self.cx.at_value(
+                path,
+                "block-in-plain-text",
+                "this text holds something that reads as an audience-block marker (`:::`), but it is plain \
+                 text, shown as written to everyone who sees it"
+                    .into(),
+                "audience blocks work only in markdown bodies (a document's body, an update's `body`); \
+                 move the hidden part there inside a `:::audience` block, or keep it out of this field"
+                    .into(),
+            );
+        }
+    }
+
     pub fn strings(&self, key: &str) -> Vec<String> {
         match self.get(key) {
             None => Vec::new(),
@@ -124,7 +157,10 @@ impl<'a> Fields<'a> {
                 .iter()
                 .enumerate()
                 .filter_map(|(i, item)| match item {
-                    Value::String(s) => Some(s.clone()),
+                    Value::String(s) => {
+                        self.no_marker(&format!("{}.{i}", self.path(key)), s);
+                        Some(s.clone())
+                    }
                     Value::Number(n) => Some(n.to_string()),
                     other => {
                         self.cx.at_value(

@@ -11,12 +11,14 @@ fn text_width(text: &str) -> usize {
     text.chars().map(|c| if c.is_ascii_uppercase() || c == 'm' || c == 'w' { 9 } else { 7 }).sum::<usize>() + 10
 }
 
+/// The value's background by severity: white text reads at 4.5:1 or more on each (the test
+/// below measures it), and the label's #555 at 7.5:1.
 fn colour(severity: u8) -> &'static str {
     match severity {
         0 => "#2e7d32",
         1 => "#1565c0",
-        2 => "#b26a00",
-        3 => "#d84315",
+        2 => "#9a5b00",
+        3 => "#c2410c",
         _ => "#c62828",
     }
 }
@@ -72,4 +74,24 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::colour;
+    use crate::render::highlight::contrast;
+
+    fn rgb(hex: &str) -> [u8; 3] {
+        let v = u32::from_str_radix(hex.trim_start_matches('#'), 16).unwrap();
+        [(v >> 16) as u8, (v >> 8) as u8, v as u8]
+    }
+
+    #[test]
+    fn white_text_reads_on_every_badge() {
+        for severity in 0..=4 {
+            let ratio = contrast(rgb(colour(severity)), [255, 255, 255]);
+            assert!(ratio >= 4.5, "severity {severity}: {ratio:.2}:1");
+        }
+        assert!(contrast(rgb("#555555"), [255, 255, 255]) >= 4.5);
+    }
 }

@@ -5,6 +5,7 @@ mod assets;
 mod badges;
 mod calendar;
 pub mod deps;
+mod favicon;
 mod feeds;
 mod history;
 mod knowledge;
@@ -174,6 +175,7 @@ pub fn build_selected(
                 put(feeds::files(site), &mut problems);
             });
             put(badges::files(site), &mut problems);
+            put(vec![favicon::file(site)], &mut problems);
             put(widget::files(site), &mut problems);
             if let Err(d) = clock.time("static search", || search::files(site, renderer, docs, terms, &emit)) {
                 problems.push(d);

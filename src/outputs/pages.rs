@@ -82,6 +82,7 @@ fn home(site: &Site, r: &Renderer) -> Result<OutputFile, Diagnostic> {
     ctx.insert("intro_html", &intro);
     ctx.insert("history", &view::component_history(site, ""));
     ctx.insert("history_days", &site.config.history_days);
+    ctx.insert("recent_days", &i64::from(site.config.history_days.max(1)).min(view::RECENT_DAYS));
     ctx.insert("major_weight_percent", &((view::downtime_weight(crate::model::Impact::Major) * 100.0).round() as u32));
     Ok(OutputFile::new("index.html".into(), r.render("index.html", &ctx, "index.html")?.into_bytes()))
 }

@@ -323,7 +323,12 @@ pub fn files(
         .map(|doc| (doc.kind.singular(), doc.severity.map(|s| s.as_str()), doc.date.map(|d| d.year()), &doc.components))
         .collect();
     emit(json("search/filters.json".into(), &filter_rows))?;
-    emit(json("search/meta.json".into(), &serde_json::json!({ "version": 2, "docs": docs.len(), "chunk": DOC_CHUNK })))
+    // The shards that exist, so search.js never asks for one that does not (a 404 per keystroke).
+    let shard_list: Vec<&str> = shards.keys().map(String::as_str).collect();
+    emit(json(
+        "search/meta.json".into(),
+        &serde_json::json!({ "version": 3, "docs": docs.len(), "chunk": DOC_CHUNK, "shards": shard_list.join(" ") }),
+    ))
 }
 
 #[cfg(test)]

@@ -148,6 +148,13 @@ pub fn render(markdown: &Markdown, opts: &MarkdownOptions<'_>) -> Rendered {
                 link_depth = link_depth.saturating_sub(1);
                 push(&mut heading, &mut events, event);
             }
+            // A task-list box is read-only; its name says what it is (an unnamed form field is
+            // an accessibility error).
+            Event::TaskListMarker(done) => {
+                let checked = if done { " checked" } else { "" };
+                let marker = format!("<input type=\"checkbox\" disabled aria-label=\"Checklist step\"{checked}> ");
+                push(&mut heading, &mut events, Event::InlineHtml(marker.into()));
+            }
             e => push(&mut heading, &mut events, e),
         }
     }

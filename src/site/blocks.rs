@@ -1,15 +1,18 @@
 //! Audience-fenced blocks inside markdown (`:::internal` … `:::`), found from pulldown-cmark's own
 //! reading of the text. A marker counts only where the parser sees the start of a line of a
 //! top-level paragraph, so code, quotes, lists, tables and HTML can neither hide a marker nor fake
-//! one; a marker-like line anywhere else is an error, never text on a page. Cutting blanks whole
-//! lines, so line numbers of everything that remains still match the file, and the result is a
-//! [`Markdown`]: the only kind of text the renderer and the search indexes accept.
+//! one; a marker-like line anywhere else is an error, never text on a page. Cutting removes whole
+//! lines (the markers, and the blocks the audience may not see), so what remains is exactly the
+//! text as if the hidden blocks had never been written: nothing of them shows, not even as blank
+//! lines in a code block or the raw text of the status API. The result is a [`Markdown`], the only
+//! kind of text the renderer and the search indexes accept; it remembers the file line of each of
+//! its lines, for diagnostics.
 
 use crate::diagnostics::Diagnostic;
 use crate::load::parse_time;
 use crate::model::{Audiences, TextOrigin, Timestamp};
 use crate::text::markdown_options;
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use std::ops::Range;
 use std::path::Path;
 
@@ -17,21 +20,35 @@ use std::path::Path;
 /// marker is left. Only this module can make one, so text that did not go through the cut cannot
 /// be rendered or indexed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct Markdown(String);
+pub struct Markdown {
+    text: String,
+    /// For each line of `text`, its 0-based line in the text as written; `None` when nothing was
+    /// cut (the lines are the same).
+    written_lines: Option<Vec<usize>>,
+}
 
 impl Markdown {
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.text
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.trim().is_empty()
+        self.text.trim().is_empty()
+    }
+
+    /// The 0-based line, in the text as written, of 0-based line `line` of this text.
+    pub fn written_line(&self, line: usize) -> usize {
+        self.written_lines.as_ref().and_then(|m| m.get(line).copied()).unwrap_or(line)
+    }
+
+    fn uncut(text: String) -> Markdown {
+        Markdown { text, written_lines: None }
     }
 
     /// Markdown written by a unit test.
     #[cfg(test)]
     pub(crate) fn trusted(text: impl Into<String>) -> Markdown {
-        Markdown(text.into())
+        Markdown::uncut(text.into())
     }
 }
 
@@ -104,23 +121,30 @@ fn is_prefix(c: char) -> bool {
         || c.is_ascii_digit()
 }
 
-/// A `:::` that looks like a block marker to a reader: only prefix characters stand between it and
-/// the start of its line (or a character an editor shows as a line break).
+/// A run of colons (`:::`, or characters drawn like them) somewhere in the text. Each is either
+/// a marker, code, or an error: a reader (or a reviewer looking at a diff) who sees `:::internal`
+/// takes what follows for hidden, so no such text may reach a page as text.
 #[derive(Debug, Clone, Copy)]
 struct Candidate {
-    /// Byte offset of the `:::`.
+    /// Byte offset of the run.
     at: usize,
     /// 0-based CommonMark line.
     line: usize,
-    /// Only up to three ASCII spaces stand before it on its line: the form of a real marker.
+    /// Only prefix characters (indentation, quote and list syntax, invisible format characters)
+    /// stand before it on its line: it reads as a marker line.
+    looks: bool,
+    /// Only up to three ASCII spaces stand before it on its line, and it is three plain `:`: the
+    /// form of a real marker.
     plain: bool,
     /// A Unicode line separator stands before it on its CommonMark line.
     after_separator: bool,
+    /// Made of characters that look like `:` but are not.
+    lookalike: bool,
 }
 
 fn candidates(text: &str, lines: &[(Range<usize>, usize)]) -> Vec<Candidate> {
     let mut out = Vec::new();
-    for (at, _) in text.match_indices(":::") {
+    for (at, ascii) in crate::text::marker_runs(text) {
         let line = lines.partition_point(|(range, _)| range.end < at).min(lines.len().saturating_sub(1));
         let line_start = lines.get(line).map_or(0, |(r, _)| r.start);
         let before = &text[line_start..at];
@@ -136,9 +160,9 @@ fn candidates(text: &str, lines: &[(Range<usize>, usize)]) -> Vec<Candidate> {
                 break;
             }
         }
-        if looks && !out.last().is_some_and(|c: &Candidate| c.line == line && !after_separator) {
-            let plain = before.len() <= 3 && before.bytes().all(|b| b == b' ');
-            out.push(Candidate { at, line, plain, after_separator });
+        if !out.last().is_some_and(|c: &Candidate| c.line == line && !after_separator) {
+            let plain = ascii && before.len() <= 3 && before.bytes().all(|b| b == b' ');
+            out.push(Candidate { at, line, looks, plain, after_separator, lookalike: !ascii });
         }
     }
     out
@@ -169,13 +193,32 @@ fn container(tag: &Tag<'_>) -> &'static str {
     }
 }
 
+/// Whether the source of a fenced code block ends with a fence that closes it: the fence
+/// character of its opening line, at least as many times, and nothing else.
+fn fence_closed(block: &str) -> bool {
+    let mut lines = block.lines().map(|l| l.trim_start_matches([' ', '\t', '>']).trim_start());
+    let Some(first) = lines.next() else { return false };
+    let Some(fence) = first.chars().next().filter(|c| matches!(c, '`' | '~')) else { return false };
+    let n = first.chars().take_while(|&c| c == fence).count();
+    let Some(last) = lines.filter(|l| !l.trim().is_empty()).last() else { return false };
+    let last = last.trim_end();
+    last.chars().all(|c| c == fence) && last.chars().count() >= n
+}
+
 /// Classifies every candidate by walking the parser's events once.
 fn places(text: &str, candidates: &[Candidate]) -> Vec<Place> {
-    let mut out =
-        vec![
-            Place::Misplaced("a place markdown does not read as text (a link target or reference definition)");
-            candidates.len()
-        ];
+    // Where no event covers a candidate (a link target, a reference definition), a marker line
+    // is misplaced; a run in the middle of a line is part of an address.
+    let mut out: Vec<Place> = candidates
+        .iter()
+        .map(|c| {
+            if c.looks {
+                Place::Misplaced("a place markdown does not read as text (a link target or reference definition)")
+            } else {
+                Place::Code
+            }
+        })
+        .collect();
     let mut stack: Vec<&'static str> = Vec::new();
     let mut paragraph_only = Vec::new();
     let assign = |out: &mut Vec<Place>, range: &Range<usize>, place: &dyn Fn(&Candidate) -> Place| {
@@ -189,8 +232,17 @@ fn places(text: &str, candidates: &[Candidate]) -> Vec<Place> {
     };
     for (event, range) in Parser::new_ext(text, markdown_options()).into_offset_iter() {
         match event {
-            Event::Start(Tag::CodeBlock(_)) => {
-                assign(&mut out, &range, &|_| Place::Code);
+            Event::Start(Tag::CodeBlock(kind)) => {
+                // A fence never closed runs to the end of its container and swallows every block
+                // below it: a marker line there is almost surely meant as one.
+                let open = matches!(kind, CodeBlockKind::Fenced(_)) && !fence_closed(&text[range.clone()]);
+                assign(&mut out, &range, &|c| {
+                    if open && c.looks {
+                        Place::Misplaced("a code block whose fence is never closed")
+                    } else {
+                        Place::Code
+                    }
+                });
                 stack.push("a code block");
                 paragraph_only.push(false);
             }
@@ -212,8 +264,12 @@ fn places(text: &str, candidates: &[Candidate]) -> Vec<Place> {
                 let top = paragraph_only.len() == 1 && paragraph_only[0];
                 let inner = stack.iter().rev().find(|c| **c != "a paragraph").copied().unwrap_or("a paragraph");
                 assign(&mut out, &range, &|c| {
-                    if c.at == range.start && top && c.plain {
+                    if c.lookalike {
+                        Place::Misplaced("text, written with characters that look like `:` but are not")
+                    } else if c.at == range.start && top && c.plain {
                         Place::Marker
+                    } else if !c.looks {
+                        Place::Misplaced("the middle of a line (a marker starts its line, with nothing before it)")
                     } else if c.after_separator {
                         Place::Misplaced("the middle of a line (after a Unicode line separator)")
                     } else if top && !c.plain {
@@ -223,19 +279,41 @@ fn places(text: &str, candidates: &[Candidate]) -> Vec<Place> {
                     }
                 });
             }
-            Event::Code(_) => assign(&mut out, &range, &|_| Place::Misplaced("inline code")),
-            Event::Html(_) | Event::InlineHtml(_) => assign(&mut out, &range, &|_| Place::Misplaced("HTML")),
+            Event::Code(_) => {
+                assign(&mut out, &range, &|c| if c.looks { Place::Misplaced("inline code") } else { Place::Code })
+            }
+            Event::Html(_) | Event::InlineHtml(_) => {
+                assign(&mut out, &range, &|c| if c.looks { Place::Misplaced("HTML") } else { Place::Code })
+            }
             _ => {}
         }
     }
     out
 }
 
+/// How to fix a marker misplaced in `context` (one of the descriptions [`places`] gives).
+fn misplaced_help(context: &str) -> &'static str {
+    if context.contains("never closed") {
+        "close the code block above with a fence line like the one that opened it (as many backticks \
+         or tildes), so that this block is outside it"
+    } else if context.contains("look like") {
+        "write block markers with three ASCII colons, `:::audience` and `:::`, on lines of their own"
+    } else if context.contains("middle of a line") {
+        "put `:::audience` and `:::` on lines of their own with nothing before them (no invisible \
+         characters, no text joined from other lines: write update bodies with `|`, not `>`); to show \
+         `:::` as text, write `\\:::` or put it in backticks"
+    } else {
+        "put `:::audience` and `:::` on lines of their own, not indented and outside quotes, lists, \
+         tables and HTML, with a blank line before and after the block; to show `:::` as text, \
+         write `\\:::`"
+    }
+}
+
 /// Finds every audience block of `text`, checking each marker. Problems point into `src`.
 pub fn scan(text: &str, audiences: &Audiences, src: Source<'_>) -> (Blocks, Vec<Diagnostic>) {
     let mut found = Blocks::default();
     let mut problems = Vec::new();
-    if !text.contains(":::") {
+    if !crate::text::has_marker_run(text) {
         return (found, problems);
     }
     let lines = lines(text);
@@ -256,11 +334,8 @@ pub fn scan(text: &str, audiences: &Audiences, src: Source<'_>) -> (Blocks, Vec<
             Place::Misplaced(context) => {
                 problems.push(error(
                     "misplaced-block",
-                    format!("this `:::` block marker is inside {context}, where cairn cannot cut the text cleanly"),
-                    "put `:::audience` and `:::` on lines of their own, not indented and outside quotes, lists, \
-                     tables and HTML, with a blank line before and after the block; to show `:::` as text, \
-                     write `\\:::`"
-                        .into(),
+                    format!("this `:::` block marker is in {context}, where cairn cannot cut the text cleanly"),
+                    misplaced_help(context).into(),
                 ));
                 found.broken_from.get_or_insert(c.line);
                 continue;
@@ -358,31 +433,58 @@ pub fn visible(visibility: usize, embargo_until: Option<Timestamp>, audience: us
     visibility <= audience && !(audience == 0 && embargo_until.is_some_and(|t| t > now))
 }
 
-/// The text as `audience` may see it: hidden blocks and every marker line blanked (line breaks
-/// kept); after a misplaced marker, everything is hidden from all but the most trusted.
+/// The text as `audience` may see it: the lines of hidden blocks and every marker line removed
+/// (with their line breaks); after a misplaced marker, everything is hidden from all but the most
+/// trusted. A hidden block takes one of the blank lines around it along (the one after it, when
+/// there is one before it too; the one before it at the end of the text), as the writer would have deleted it: the text that remains is
+/// the text as written without the block, down to its blank lines, which show in code blocks and
+/// in the raw text of the status API.
 pub fn cut(text: String, found: &Blocks, audience: usize, most: usize, now: Timestamp) -> Markdown {
     if found.blocks.is_empty() && found.broken_from.is_none() {
-        return Markdown(text);
+        return Markdown::uncut(text);
     }
     let lines = lines(&text);
+    let blank = |i: usize| lines.get(i).is_none_or(|(range, _)| text[range.clone()].trim().is_empty());
     let mut out = String::with_capacity(text.len());
+    let mut written_lines = Vec::with_capacity(lines.len());
     let mut blocks = found.blocks.iter().peekable();
+    // Whether the last line kept was blank (the start of the text counts as blank), and whether
+    // a hidden block was dropped since: then a blank line that follows goes with it.
+    let (mut last_blank, mut dropped) = (true, false);
+    let mut last_start = 0;
     for (i, (range, next)) in lines.iter().enumerate() {
         while blocks.peek().is_some_and(|b| b.close < i) {
             blocks.next();
         }
         let in_block = blocks.peek().filter(|b| b.open <= i);
-        let keep = match in_block {
-            Some(b) if b.open == i || b.close == i => false,
-            Some(b) => visible(b.audience, b.embargo_until, audience, now),
-            None => true,
-        } && (audience == most || found.broken_from.is_none_or(|from| i < from));
-        if keep {
-            out.push_str(&text[range.clone()]);
+        let (keep, hidden) = match in_block {
+            Some(b) if b.open == i || b.close == i => (false, !visible(b.audience, b.embargo_until, audience, now)),
+            Some(b) => {
+                let shown = visible(b.audience, b.embargo_until, audience, now);
+                (shown, !shown)
+            }
+            None => (true, false),
+        };
+        let broken = audience != most && found.broken_from.is_some_and(|from| i >= from);
+        if !keep || broken {
+            dropped |= hidden || broken;
+            continue;
         }
-        out.push_str(&text[range.end..*next]);
+        if dropped && last_blank && blank(i) {
+            dropped = false;
+            continue;
+        }
+        dropped = false;
+        last_blank = blank(i);
+        last_start = out.len();
+        out.push_str(&text[range.start..*next]);
+        written_lines.push(i);
     }
-    Markdown(out)
+    // A hidden block at the end of the text takes the blank line before it along.
+    if dropped && last_blank && written_lines.pop().is_some() {
+        out.truncate(last_start);
+    }
+    Markdown { text: out, written_lines: Some(written_lines) }
 }
 
 /// Scans and cuts in one step, for text whose problems were reported elsewhere (by `validate`).
@@ -408,16 +510,23 @@ mod tests {
     }
 
     fn public(text: &str) -> String {
-        cut_to(text.to_string(), &audiences(), src(), 0, Timestamp::UNIX_EPOCH).0
+        cut_to(text.to_string(), &audiences(), src(), 0, Timestamp::UNIX_EPOCH).text
     }
 
     #[test]
-    fn drops_hidden_blocks_and_keeps_line_numbers() {
-        let body = "a\n:::internal\nsecret\n:::\nb\n```\n:::internal\n```\n";
+    fn drops_hidden_blocks_as_if_never_written_and_remembers_lines() {
+        let body = "a\n\n:::internal\nsecret\n:::\n\nb\n```\n:::internal\n```\n";
         assert!(problems(body).is_empty());
-        assert_eq!(public(body), "a\n\n\n\nb\n```\n:::internal\n```\n");
+        let cut = cut_to(body.to_string(), &audiences(), src(), 0, Timestamp::UNIX_EPOCH);
+        assert_eq!(
+            cut.as_str(),
+            "a\n\nb\n```\n:::internal\n```\n",
+            "as if block and one blank line were never written"
+        );
+        assert_eq!(cut.written_line(2), 6, "`b` is line 7 of the text as written");
         let all = cut_to(body.to_string(), &audiences(), src(), 2, Timestamp::UNIX_EPOCH);
         assert_eq!(all.as_str(), "a\n\nsecret\n\nb\n```\n:::internal\n```\n");
+        assert_eq!(all.written_line(2), 3);
     }
 
     #[test]
@@ -433,6 +542,26 @@ mod tests {
     }
 
     #[test]
+    fn what_reads_as_a_marker_is_a_marker_or_an_error() {
+        let misplaced = |text: &str| problems(text).iter().filter(|p| p.0 == "misplaced-block").count();
+        // Lines joined by a folded YAML scalar (`body: >`) put the markers mid-line.
+        assert_eq!(misplaced("Falling. :::internal secret ::: More."), 1);
+        // Invisible characters before a marker, and colons of other scripts.
+        assert_eq!(misplaced("a\n\n\u{200E}:::internal\nsecret\n\u{200E}:::\n"), 2);
+        assert_eq!(misplaced("a\n\n\u{A789}\u{A789}\u{A789}internal\nsecret\n:::\n"), 1);
+        // A fence never closed swallows the block below it.
+        assert_eq!(misplaced("````sh\nx\n```\n\n:::internal\nsecret\n:::\n"), 2);
+        // Code, escapes and addresses are text as written.
+        assert!(problems("`:::internal` and `a:::b`, \\:::x, <https://a.example/:::b>\n").is_empty());
+        assert!(problems("```\n:::internal\n```\n\n    :::internal\n").is_empty());
+        assert_eq!(
+            public("````sh\nx\n```\n\n:::internal\nsecret\n:::\n"),
+            "````sh\nx\n```\n",
+            "hidden from the marker on"
+        );
+    }
+
+    #[test]
     fn reports_unclosed_and_unknown_fences() {
         assert_eq!(problems("x\n\n:::secret\ny\n"), vec![("unknown-audience", 3, 4), ("unclosed-block", 3, 1)]);
     }
@@ -440,7 +569,17 @@ mod tests {
     #[test]
     fn the_parser_decides_what_is_code() {
         // Four spaces make an indented code line, not a fence: the block after it is real.
-        assert_eq!(public("    ```\n\n:::internal\nsecret\n:::\n"), "    ```\n\n\n\n\n");
+        assert_eq!(
+            public("    ```\n\n:::internal\nsecret\n:::\n"),
+            "    ```\n",
+            "the block at the end takes the blank line before it"
+        );
+        // A block between two blank lines takes one of them along.
+        assert_eq!(
+            public("- item\n\n  ```\n  code\n\n:::internal\nx\n:::\n\nAfter.\n"),
+            "- item\n\n  ```\n  code\n\nAfter.\n"
+        );
+        assert_eq!(public(":::internal\nx\n:::\n\nAfter.\n"), "After.\n");
         // Backticks in a backtick fence's info string make it inline code, not a fence.
         assert_eq!(public("```exnd status``` prints it\n\n:::internal\nsecret\n:::\n").matches("secret").count(), 0);
         // An unclosed fence in a list item ends with the item.
@@ -473,13 +612,15 @@ mod tests {
 
     #[test]
     fn escaped_markers_and_inline_colons_are_text() {
-        assert!(problems("\\:::internal is how you write it\n\nTime 12:00:: ok :::\n").is_empty());
+        assert!(problems("\\:::internal is how you write it\n\nTime 12:00:: and ::1 ok\n").is_empty());
+        // Three colons in the middle of prose read as a marker joined to the line before.
+        assert_eq!(problems("Time 12:00 ok :::\n"), vec![("misplaced-block", 1, 15)]);
         assert!(problems("Use `:::internal` to fence.\n").is_empty());
     }
 
     #[test]
     fn crlf_and_lone_cr_end_lines() {
-        assert_eq!(public("a\r\n:::internal\r\nsecret\r\n:::\r\nb\r\n"), "a\r\n\r\n\r\n\r\nb\r\n");
-        assert_eq!(public("a\r:::internal\rsecret\r:::\rb"), "a\r\r\r\rb");
+        assert_eq!(public("a\r\n\r\n:::internal\r\nsecret\r\n:::\r\n\r\nb\r\n"), "a\r\n\r\nb\r\n");
+        assert_eq!(public("a\r\r:::internal\rsecret\r:::\rb"), "a\r\rb");
     }
 }

@@ -92,6 +92,8 @@ pub struct Update<S> {
     pub visibility: usize,
     pub embargo_until: Option<Timestamp>,
     pub height: Option<u64>,
+    /// When the next update is promised.
+    pub next_update: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone)]

@@ -63,6 +63,7 @@ fn updates<S: Copy>(
                 visibility,
                 embargo_until: u.embargo_until,
                 height: u.height,
+                next_update: u.next_update,
             })
         })
         .collect()

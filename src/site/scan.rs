@@ -72,11 +72,13 @@ pub fn scan(body: &Markdown, origin: TextOrigin) -> (Vec<Heading>, Vec<LinkRef>)
             }
             Event::Start(Tag::Link { dest_url, .. }) => {
                 let (line, column) = cursor.at(range.start);
-                links.push(LinkRef { dest: dest_url.to_string(), pos: origin.pos(line, column), image: false })
+                let pos = origin.pos(body.written_line(line), column);
+                links.push(LinkRef { dest: dest_url.to_string(), pos, image: false })
             }
             Event::Start(Tag::Image { dest_url, .. }) => {
                 let (line, column) = cursor.at(range.start);
-                links.push(LinkRef { dest: dest_url.to_string(), pos: origin.pos(line, column), image: true })
+                let pos = origin.pos(body.written_line(line), column);
+                links.push(LinkRef { dest: dest_url.to_string(), pos, image: true })
             }
             _ => {}
         }

@@ -353,6 +353,19 @@ fn updates<S: Copy + PartialEq + 'static>(
                 .with_help("an update cannot predate the incident; check the time and its offset"),
             );
         }
+        if let Some(next) = u.next_update
+            && next <= u.at
+        {
+            out.push(
+                Diagnostic::error(
+                    &m.source,
+                    m.locations.value(&format!("updates.{}.next_update", u.index)),
+                    "update-order",
+                    "`next_update` is not later than this update's `at`",
+                )
+                .with_help("promise the next update for a time after this one, or leave `next_update` out"),
+            );
+        }
         previous = Some(u.at);
     }
 }

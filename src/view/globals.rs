@@ -24,6 +24,10 @@ struct BuildInfo {
 struct OverallView {
     indicator: &'static str,
     label: &'static str,
+    /// Components not operational, worst first (file order among equals).
+    affected: Vec<super::refs::ComponentRef>,
+    /// Visible components in all.
+    component_count: usize,
 }
 
 #[derive(Serialize)]
@@ -85,6 +89,14 @@ fn nav(site: &Site) -> Vec<NavItem> {
     items
 }
 
+fn affected(site: &Site) -> Vec<super::refs::ComponentRef> {
+    let mut ids: Vec<usize> = (0..site.components.len())
+        .filter(|c| site.component(*c).status != crate::model::ComponentStatus::Operational)
+        .collect();
+    ids.sort_by_key(|c| std::cmp::Reverse(site.component(*c).status));
+    super::refs::component_refs(site, &ids)
+}
+
 pub fn globals(site: &Site) -> SiteGlobals {
     SiteGlobals {
         title: site.config.title.clone(),
@@ -102,6 +114,11 @@ pub fn globals(site: &Site) -> SiteGlobals {
             version: env!("CARGO_PKG_VERSION"),
         },
         nav: nav(site),
-        overall: OverallView { indicator: site.overall.as_str(), label: site.overall.label() },
+        overall: OverallView {
+            indicator: site.overall.as_str(),
+            label: site.overall.label(),
+            affected: affected(site),
+            component_count: site.components.len(),
+        },
     }
 }

@@ -21,8 +21,16 @@ pub struct IncidentSummary {
     pub started_at: TimeView,
     pub resolved_at: Option<TimeView>,
     pub duration: Option<String>,
+    /// The components it names, each with the impact this incident recorded for it.
     pub components: Vec<ComponentRef>,
     pub latest: Option<UpdateView>,
+    /// How long before the build the latest update was posted ("40 min ago").
+    pub latest_ago: Option<String>,
+    /// While open: when the latest update promises the next one, how far that is from the build
+    /// ("in 1 h", "20 min ago"), and whether it was already past at build time.
+    pub next_update: Option<TimeView>,
+    pub next_update_in: Option<String>,
+    pub next_update_overdue: bool,
     pub restricted: bool,
     pub visibility: String,
 }
@@ -44,6 +52,8 @@ pub fn incident_summary(
             None => (None, false),
         },
     };
+    let last = inc.updates.last();
+    let next = last.and_then(|u| u.next_update).filter(|_| inc.is_open);
     let summary = IncidentSummary {
         slug: doc.slug.clone(),
         title: doc.title.clone(),
@@ -57,8 +67,12 @@ pub fn incident_summary(
         started_at: time_view(inc.started_at),
         resolved_at: inc.resolved_at.map(time_view),
         duration: inc.resolved_at.map(|r| human_duration((r - inc.started_at).whole_seconds())),
-        components: component_refs(site, &inc.components),
+        components: component_impacts(site, &inc.components, crate::site::impact_status(inc.impact)),
         latest,
+        latest_ago: last.map(|u| relative(u.at, site.now)),
+        next_update: next.map(time_view),
+        next_update_in: next.map(|t| relative(t, site.now)),
+        next_update_overdue: next.is_some_and(|t| t < site.now),
         restricted: doc.visibility > 0,
         visibility: site.audience_label(doc.visibility).to_string(),
     };
@@ -194,7 +208,10 @@ pub struct MaintenanceSummary {
     pub estimated: bool,
     pub halt_height: Option<u64>,
     pub halt_height_url: Option<String>,
+    /// The components it names, recorded as under maintenance for the window.
     pub components: Vec<ComponentRef>,
+    /// How far the start is from the build ("in 7 d", "3 d ago").
+    pub starts_in: String,
     pub restricted: bool,
     pub visibility: String,
 }
@@ -212,7 +229,8 @@ pub fn maintenance_summary(site: &Site, m: &ResolvedMaintenance) -> MaintenanceS
         estimated: m.halt_height.is_some(),
         halt_height: m.halt_height,
         halt_height_url: m.halt_height.and_then(|h| site.height_url(h)),
-        components: component_refs(site, &m.components),
+        components: component_impacts(site, &m.components, crate::model::ComponentStatus::UnderMaintenance),
+        starts_in: relative(m.scheduled_for, site.now),
         restricted: doc.visibility > 0,
         visibility: site.audience_label(doc.visibility).to_string(),
     }

@@ -12,7 +12,8 @@ mod time;
 pub use documents::*;
 pub use globals::{SiteGlobals, globals};
 pub use history::{
-    ComponentHistory, MONTHS_PER_PAGE, component_history, downtime_weight, month_key, months, page_path,
+    ComponentHistory, MONTHS_PER_PAGE, RECENT_DAYS, component_history, downtime_weight, impact_window, month_key,
+    months, page_path, weighted_downtime,
 };
 pub use incidents::*;
 pub use refs::*;

@@ -1,5 +1,6 @@
 //! Small shapes shared by many views: links to documents and components, status updates.
 
+use crate::model::ComponentStatus;
 use crate::render::markdown::{MarkdownOptions, render};
 use crate::site::{ComponentId, Doc, DocId, Site, Update};
 use serde::Serialize;
@@ -21,13 +22,17 @@ pub fn doc_refs(site: &Site, ids: &[DocId]) -> Vec<DocRef> {
     ids.iter().map(|id| doc_ref(site.doc(*id))).collect()
 }
 
+/// A component with a status: its status now (`component_ref`), or the impact recorded for it
+/// by one incident or maintenance window (`component_impacts`), which never changes afterwards.
 #[derive(Debug, Clone, Serialize)]
 pub struct ComponentRef {
     pub id: String,
     pub name: String,
-    pub status: crate::model::ComponentStatus,
+    pub status: ComponentStatus,
     pub status_label: &'static str,
     pub description: Option<String>,
+    /// The status is set by hand in components.yaml (current statuses only).
+    pub overridden: bool,
 }
 
 pub fn component_ref(site: &Site, id: ComponentId) -> ComponentRef {
@@ -38,11 +43,34 @@ pub fn component_ref(site: &Site, id: ComponentId) -> ComponentRef {
         status: c.status,
         status_label: c.status.label(),
         description: c.description.clone(),
+        overridden: c.overridden,
     }
 }
 
 pub fn component_refs(site: &Site, ids: &[ComponentId]) -> Vec<ComponentRef> {
     ids.iter().map(|id| component_ref(site, *id)).collect()
+}
+
+/// The components `ids` with the status one incident or window recorded for them (`status`),
+/// whatever their status is today.
+pub fn component_impacts(site: &Site, ids: &[ComponentId], status: ComponentStatus) -> Vec<ComponentRef> {
+    let label = match status {
+        ComponentStatus::Operational => "No impact",
+        other => other.label(),
+    };
+    ids.iter()
+        .map(|id| {
+            let c = site.component(*id);
+            ComponentRef {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                status,
+                status_label: label,
+                description: None,
+                overridden: false,
+            }
+        })
+        .collect()
 }
 
 /// Markdown of a document (its body or one of its updates) as HTML for a page at `root`, and
@@ -64,6 +92,8 @@ pub struct UpdateView {
     pub restricted: bool,
     pub height: Option<u64>,
     pub height_url: Option<String>,
+    /// When the next update is promised, if this update says.
+    pub next_update: Option<TimeView>,
 }
 
 /// The status of an update, whatever its document kind.
@@ -103,6 +133,7 @@ pub fn update_view<S: UpdateStatus>(site: &Site, doc: &Doc, u: &Update<S>, root:
         restricted: u.visibility > 0,
         height: u.height,
         height_url: u.height.and_then(|h| site.height_url(h)),
+        next_update: u.next_update.map(time_view),
     };
     (view, rooted)
 }

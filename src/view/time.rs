@@ -1,4 +1,5 @@
-//! Times and durations as pages show them: UTC, formatted once here so every output agrees.
+//! Times and durations as pages show them: UTC in one 24-hour format, formatted once here so every
+//! output agrees (the theme's script adds the reader's local time and keeps relative times fresh).
 
 use crate::model::{Date, Timestamp};
 use serde::Serialize;
@@ -24,6 +25,22 @@ pub fn time_view(t: Timestamp) -> TimeView {
 pub fn date_view(d: Date) -> TimeView {
     let date = format!("{} {} {}", d.day(), MONTHS[d.month() as usize - 1], d.year());
     TimeView { iso: format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day()), display: date.clone(), date }
+}
+
+/// How far `t` is from `now` in words, as of the build: "just now", "40 min ago", "in 2 h",
+/// "3 d ago" (the largest unit only, rounded down, as a glance needs).
+pub fn relative(t: Timestamp, now: Timestamp) -> String {
+    let seconds = (t - now).whole_seconds();
+    let span = seconds.unsigned_abs();
+    let amount = match span {
+        s if s < 60 => return "just now".to_string(),
+        s if s < 3600 => format!("{} min", s / 60),
+        s if s < 86_400 => format!("{} h", s / 3600),
+        s if s < 60 * 86_400 => format!("{} d", s / 86_400),
+        s if s < 730 * 86_400 => format!("{} mo", s / (30 * 86_400)),
+        s => format!("{} y", s / (365 * 86_400)),
+    };
+    if seconds < 0 { format!("{amount} ago") } else { format!("in {amount}") }
 }
 
 /// "47 min", "3 h 12 min", "2 d 4 h".
@@ -52,6 +69,17 @@ mod tests {
         assert_eq!(human_duration(3 * 3600 + 12 * 60), "3 h 12 min");
         assert_eq!(human_duration(2 * 86_400 + 4 * 3600), "2 d 4 h");
         assert!(human_duration(i64::MAX).ends_with(" d 15 h"), "no overflow on absurd spans");
+    }
+
+    #[test]
+    fn relative_times_use_the_largest_unit() {
+        let now = crate::load::parse_time("2026-11-26T12:00:00Z").unwrap();
+        let at = |s: &str| relative(crate::load::parse_time(s).unwrap(), now);
+        assert_eq!(at("2026-11-26T11:59:30Z"), "just now");
+        assert_eq!(at("2026-11-26T11:20:00Z"), "40 min ago");
+        assert_eq!(at("2026-11-26T13:00:00Z"), "in 1 h");
+        assert_eq!(at("2026-11-20T14:05:00Z"), "5 d ago");
+        assert_eq!(at("2026-06-09T12:00:00Z"), "5 mo ago");
     }
 
     #[test]

@@ -6,10 +6,11 @@ use cairn::pipeline::{BuildOptions, BuildReport, build};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// The example knowledge base at the repo root.
-pub fn example_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+pub mod blackbox;
+pub mod browser;
+
+#[allow(unused_imports)]
+pub use blackbox::{copy_tree, example_copy, example_root, tree};
 
 /// The fixed "now" the tests build with.
 pub fn now() -> Timestamp {
@@ -75,20 +76,6 @@ pub fn build_example(audience: Option<&str>) -> Built {
     Built { dir, report }
 }
 
-/// Every file below `dir`, by `/`-separated relative path.
-pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.unwrap();
-        if entry.file_type().is_file() {
-            let rel = entry.path().strip_prefix(dir).unwrap();
-            let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-            out.insert(rel, std::fs::read(entry.path()).unwrap());
-        }
-    }
-    out
-}
-
 /// Text content of every element matching `selector`.
 pub fn texts(doc: &scraper::Html, selector: &str) -> Vec<String> {
     let sel = scraper::Selector::parse(selector).unwrap();
@@ -99,41 +86,4 @@ pub fn texts(doc: &scraper::Html, selector: &str) -> Vec<String> {
 pub fn attrs(doc: &scraper::Html, selector: &str, attr: &str) -> Vec<String> {
     let sel = scraper::Selector::parse(selector).unwrap();
     doc.select(&sel).filter_map(|e| e.value().attr(attr).map(String::from)).collect()
-}
-
-/// Copies a directory tree (for tests that modify a repo), symbolic links as links.
-pub fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(from).unwrap();
-        if rel.components().next().is_some_and(|c| {
-            let c = c.as_os_str().to_string_lossy();
-            c == "target" || c.starts_with("public") || c == ".git" || c.starts_with(".public") || c == ".cairn"
-        }) {
-            continue;
-        }
-        let dest = to.join(rel);
-        if entry.file_type().is_symlink() {
-            // Links stay links: cairn must see them as they are in the repo, to refuse them.
-            std::os::unix::fs::symlink(std::fs::read_link(entry.path()).unwrap(), &dest).unwrap();
-        } else if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-}
-
-/// Copies the example's knowledge base (config, content, templates, static) into a temp dir.
-pub fn example_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for part in ["cairn.yaml", "content", "templates", "static"] {
-        let from = example_root().join(part);
-        if from.is_dir() {
-            copy_tree(&from, &dir.path().join(part));
-        } else if from.is_file() {
-            std::fs::copy(&from, dir.path().join(part)).unwrap();
-        }
-    }
-    dir
 }

@@ -2,6 +2,12 @@
  * cairn static search: results as you type from the JSON index under
  * search/ (term shards by two-letter prefix, documents in small files of a
  * few each, the filter table only when a filter is used). `/` focuses the search box.
+ * Typing is debounced (nothing is fetched until the typist pauses), a
+ * superseded query's document fetches are cancelled, every shard and
+ * document file is fetched at most once per page, and shards that do not
+ * exist (meta.json lists those that do) are never asked for. The search page
+ * pages through results ten at a time and suggests a spelling ("did you
+ * mean") from the shards it already has.
  * Without JavaScript the box submits to the search page, which explains
  * the `cairn search` command instead.
  */
@@ -9,15 +15,21 @@
   "use strict";
 
   var LIMIT = 10;
+  var DROPDOWN = 6;
+  var DEBOUNCE_MS = 180;
   var cache = {};
 
-  function fetchJson(url) {
+  // One fetch per URL per page. A fetch given `signal` is dropped from the
+  // cache when aborted, so a later query can ask again.
+  function fetchJson(url, signal) {
     if (!cache[url]) {
-      cache[url] = fetch(url).then(function (r) {
+      var p = fetch(url, signal ? { signal: signal } : undefined).then(function (r) {
         return r.ok ? r.json() : null;
       }).catch(function () {
+        if (cache[url] === p) delete cache[url];
         return null;
       });
+      cache[url] = p;
     }
     return cache[url];
   }
@@ -41,17 +53,58 @@
   }
 
   // Postings of `word`: the exact term, plus every term it starts if it is the word being typed.
-  function lookup(root, word, prefix) {
-    return fetchJson(root + "search/t/" + shardKey(word) + ".json").then(function (shard) {
+  // `shards` (from meta.json) lists the shards that exist; others are not fetched.
+  function lookup(root, word, prefix, shards) {
+    var key = shardKey(word);
+    if (shards && shards.indexOf(" " + key + " ") < 0) return Promise.resolve({ lists: [], shard: null });
+    return fetchJson(root + "search/t/" + key + ".json").then(function (shard) {
       var lists = [];
-      if (!shard) return lists;
+      if (!shard) return { lists: lists, shard: null };
       Object.keys(shard).forEach(function (term) {
         if (term === word || (prefix && word.length >= 2 && term.indexOf(word) === 0)) {
           lists.push({ term: term, list: shard[term] });
         }
       });
-      return lists;
+      return { lists: lists, shard: shard };
     });
+  }
+
+  // Optimal string alignment distance (edits, with adjacent swaps), capped at `max` + 1.
+  function distance(a, b, max) {
+    if (Math.abs(a.length - b.length) > max) return max + 1;
+    var prev2 = null, prev = [], i, j;
+    for (j = 0; j <= b.length; j++) prev[j] = j;
+    for (i = 1; i <= a.length; i++) {
+      var cur = [i], best = i;
+      for (j = 1; j <= b.length; j++) {
+        var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        var d = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+        if (prev2 && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2] + 1);
+        cur[j] = d;
+        if (d < best) best = d;
+      }
+      if (best > max) return max + 1;
+      prev2 = prev;
+      prev = cur;
+    }
+    return prev[b.length];
+  }
+
+  // The most frequent term of `shard` within one edit (two for long words) of `word`.
+  function suggest(word, shard) {
+    if (!shard || word.length < 4 || shard[word]) return null;
+    var max = word.length >= 8 ? 2 : 1;
+    var best = null, bestDistance = max + 1, bestDf = 0;
+    Object.keys(shard).forEach(function (term) {
+      var d = distance(word, term, max);
+      var df = shard[term][0];
+      if (d <= max && (d < bestDistance || (d === bestDistance && df > bestDf))) {
+        best = term;
+        bestDistance = d;
+        bestDf = df;
+      }
+    });
+    return best;
   }
 
   function passes(row, filters) {
@@ -68,17 +121,28 @@
     var ws = words(query);
     var typing = !/\s$/.test(query);
     var active = Object.keys(filters).some(function (k) { return filters[k]; });
-    return Promise.all([
-      fetchJson(root + "search/meta.json"),
-      active ? fetchJson(root + "search/filters.json") : Promise.resolve(null),
-      Promise.all(ws.map(function (w, i) { return lookup(root, w, typing && i === ws.length - 1); }))
-    ]).then(function (got) {
+    return fetchJson(root + "search/meta.json").then(function (meta) {
+      var shards = meta && meta.shards ? " " + meta.shards + " " : null;
+      return Promise.all([
+        meta,
+        active ? fetchJson(root + "search/filters.json") : Promise.resolve(null),
+        Promise.all(ws.map(function (w, i) { return lookup(root, w, typing && i === ws.length - 1, shards); }))
+      ]);
+    }).then(function (got) {
       var n = (got[0] && got[0].docs) || 1;
       var table = got[1];
       var scores = {};
       var hits = {};
-      got[2].forEach(function (lists, wi) {
-        lists.forEach(function (entry) {
+      // "Did you mean": each word that matched nothing, replaced by its nearest known term.
+      var corrected = false;
+      var suggestion = ws.map(function (w, wi) {
+        if (got[2][wi].lists.length) return w;
+        var s = suggest(w, got[2][wi].shard);
+        if (s) corrected = true;
+        return s || w;
+      });
+      got[2].forEach(function (found, wi) {
+        found.lists.forEach(function (entry) {
           var list = entry.list;
           var idf = Math.log(1 + n / list[0]);
           var partial = entry.term !== ws[wi] ? 0.5 : 1;
@@ -101,7 +165,7 @@
       ids.sort(function (a, b) {
         return bits(hits[b]) - bits(hits[a]) || scores[b] - scores[a] || a - b;
       });
-      return { ids: ids, words: ws, chunk: got[0] && got[0].chunk };
+      return { ids: ids, words: ws, chunk: got[0] && got[0].chunk, suggestion: corrected ? suggestion.join(" ") : null };
     });
   }
 
@@ -129,9 +193,11 @@
     return (start > 0 ? "… " : "") + html + (end < text.length ? " …" : "");
   }
 
+  var KINDS = { incident: "Incident", postmortem: "Post-mortem", runbook: "Runbook", matrix: "Decision matrix", maintenance: "Maintenance", page: "Page" };
+
   function render(root, docs, ws, list, compact) {
     list.innerHTML = docs.map(function (d) {
-      var facts = [d.k];
+      var facts = [KINDS[d.k] || d.k];
       if (d.s) facts.push(d.s);
       if (d.y) facts.push(d.y);
       return '<li class="search-result" data-kind="' + escapeHtml(d.k) + '">' +
@@ -157,29 +223,49 @@
       return out;
     }
 
-    function update() {
+    var timer = 0;
+    var controller = null;
+    var shown = LIMIT;
+    var more = page ? document.getElementById("cairn-search-more") : null;
+    var hint = page ? document.getElementById("cairn-search-suggest") : null;
+
+    function setUrl(q) {
+      var params = new URLSearchParams();
+      if (q) params.set("q", q);
+      var f = filters();
+      Object.keys(f).forEach(function (k) { if (f[k]) params.set(k, f[k]); });
+      if (shown > LIMIT) params.set("shown", String(shown));
+      var search = params.toString();
+      history.replaceState(null, "", search ? "?" + search : location.pathname);
+    }
+
+    function clear() {
+      list.innerHTML = "";
+      if (!page) list.hidden = true;
+      if (status) status.textContent = "";
+      if (more) more.hidden = true;
+      if (hint) hint.hidden = true;
+    }
+
+    // Ranks `q` and shows its first `shown` results.
+    function run() {
       var q = input.value;
       var mine = ++generation;
-      if (page) {
-        var params = new URLSearchParams();
-        if (q) params.set("q", q);
-        var f = filters();
-        Object.keys(f).forEach(function (k) { if (f[k]) params.set(k, f[k]); });
-        var search = params.toString();
-        history.replaceState(null, "", search ? "?" + search : location.pathname);
-      }
+      if (controller) controller.abort();
+      controller = window.AbortController ? new AbortController() : null;
+      var signal = controller && controller.signal;
+      if (page) setUrl(q);
       if (!words(q).length) {
-        list.innerHTML = "";
-        if (!page) list.hidden = true;
-        if (status) status.textContent = "";
+        clear();
         return;
       }
       rank(root, q, filters()).then(function (r) {
-        var top = r.ids.slice(0, page ? LIMIT : 6);
+        if (mine !== generation) return;
+        var top = r.ids.slice(0, page ? shown : DROPDOWN);
+        var per = r.chunk || 1;
         return Promise.all(top.map(function (id) {
           // meta.json says how many documents each file of search/d/ holds.
-          var per = r.chunk || 1;
-          return fetchJson(root + "search/d/" + Math.floor(id / per) + ".json").then(function (part) {
+          return fetchJson(root + "search/d/" + Math.floor(id / per) + ".json", signal).then(function (part) {
             return part && part[id % per];
           });
         })).then(function (docs) {
@@ -189,14 +275,51 @@
           if (status) {
             status.textContent = r.ids.length === 0 ? "No results." :
               r.ids.length + (r.ids.length === 1 ? " result" : " results") +
-              (r.ids.length > top.length ? ", showing the best " + top.length : "") + ".";
+              (r.ids.length > top.length ? ", showing the first " + top.length : "") + ".";
+          }
+          if (more) {
+            more.hidden = r.ids.length <= top.length;
+            more.textContent = "Show " + Math.min(LIMIT, r.ids.length - top.length) + " more results";
+          }
+          if (hint) {
+            hint.hidden = !r.suggestion;
+            if (r.suggestion) {
+              var link = hint.querySelector("a");
+              link.textContent = r.suggestion;
+              var params = new URLSearchParams(location.search);
+              params.set("q", r.suggestion);
+              link.href = "?" + params.toString();
+            }
           }
         });
       });
     }
 
+    // Waits for a pause in typing: a typist at 40 ms a key fetches nothing until they stop.
+    function update() {
+      generation++;
+      shown = LIMIT;
+      window.clearTimeout(timer);
+      timer = window.setTimeout(run, DEBOUNCE_MS);
+    }
+
     input.addEventListener("input", update);
-    selects.forEach(function (s) { s.addEventListener("change", update); });
+    selects.forEach(function (s) { s.addEventListener("change", function () { shown = LIMIT; run(); }); });
+    if (more) {
+      more.addEventListener("click", function () {
+        shown += LIMIT;
+        run();
+      });
+    }
+    if (hint) {
+      hint.querySelector("a").addEventListener("click", function (e) {
+        e.preventDefault();
+        input.value = this.textContent;
+        shown = LIMIT;
+        run();
+        input.focus();
+      });
+    }
     form.addEventListener("submit", function (e) {
       if (page) e.preventDefault();
     });
@@ -208,7 +331,8 @@
       var params = new URLSearchParams(location.search);
       input.value = params.get("q") || "";
       selects.forEach(function (s) { s.value = params.get(s.getAttribute("data-filter")) || ""; });
-      if (input.value) update();
+      shown = Math.max(LIMIT, Math.min(200, parseInt(params.get("shown"), 10) || LIMIT));
+      if (input.value) run();
     } else {
       // Escape closes the results; arrow keys move between the box and the result links.
       form.addEventListener("keydown", function (e) {
