@@ -13,6 +13,7 @@ pub mod outputs;
 pub mod pipeline;
 pub mod render;
 pub mod search;
+pub mod serve;
 pub mod site;
 pub mod text;
 pub mod timings;

@@ -11,6 +11,7 @@ mod new;
 mod publish;
 mod report;
 mod search;
+mod serve;
 mod status;
 mod update;
 
@@ -51,6 +52,8 @@ pub enum Command {
     Import(import::ImportArgs),
     /// Search the knowledge base (the index `cairn build` writes) for responders
     Search(search::SearchArgs),
+    /// Serve one audience's site on this machine, rebuilt and reloaded as you edit
+    Serve(serve::ServeArgs),
 }
 
 impl Command {
@@ -65,6 +68,7 @@ impl Command {
             Command::Update(a) => &mut a.repo,
             Command::Publish(a) => &mut a.repo,
             Command::Status(a) => &mut a.repo,
+            Command::Serve(a) => &mut a.repo,
             Command::Search(a) => return Some((&a.given_root, &mut a.root)),
         };
         Some((&repo.given_root, &mut repo.root))
@@ -152,6 +156,7 @@ pub fn main() -> ExitCode {
         Command::Status(args) => status::run(args),
         Command::Search(args) => search::run(args),
         Command::Import(args) => import::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }
 

@@ -49,21 +49,26 @@ pub struct SearchArgs {
     pub json: bool,
 }
 
-fn parse_kind(text: &str) -> Result<Kind, String> {
-    Kind::ALL
-        .into_iter()
-        .find(|k| k.singular() == text || k.as_str() == text)
-        .ok_or_else(|| format!("unknown kind `{text}`; one of: {}", Kind::ALL.map(Kind::singular).join(", ")))
-}
+use crate::search::{parse_day as parse_date, parse_kind, parse_severity};
 
-fn parse_severity(text: &str) -> Result<IncidentSeverity, String> {
-    IncidentSeverity::parse(text)
-        .ok_or_else(|| format!("unknown severity `{text}`; one of: {}", IncidentSeverity::NAMES.join(", ")))
-}
-
-fn parse_date(text: &str) -> Result<Date, String> {
-    Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
-        .map_err(|_| format!("`{text}` is not a day like 2026-11-20"))
+/// The newest input (`cairn.yaml`, content, templates, themes, static; a folder too, for a
+/// file removed) changed after `since`, and how many did: what makes an index older than the
+/// content. Modification times only: nothing is read.
+fn newer_inputs(root: &Path, since: std::time::SystemTime) -> Option<(PathBuf, usize)> {
+    // Files first: a folder changes when a file in it is saved by renaming a new copy over it.
+    let (mut files, mut folders): (Vec<(std::time::SystemTime, PathBuf)>, Vec<_>) = (Vec::new(), Vec::new());
+    for input in crate::cache::INPUTS {
+        for entry in walkdir::WalkDir::new(root.join(input)).into_iter().filter_map(Result::ok) {
+            let Some(modified) = entry.metadata().ok().and_then(|m| m.modified().ok()) else { continue };
+            if modified > since {
+                let rel = entry.path().strip_prefix(root).unwrap_or(entry.path()).to_path_buf();
+                if entry.file_type().is_dir() { folders.push((modified, rel)) } else { files.push((modified, rel)) }
+            }
+        }
+    }
+    let changed = if files.is_empty() { folders } else { files };
+    let count = changed.len();
+    changed.into_iter().max().map(|(_, path)| (path, count))
 }
 
 /// The audience to search: the one asked for, else the most trusted one with an index.
@@ -94,6 +99,17 @@ pub fn run(args: SearchArgs) -> ExitCode {
         eprintln!("  = help: run `cairn build --audience {audience}` first");
         return ExitCode::from(EXIT_USAGE);
     }
+    // An index older than the content shows what the site was, not what it is: say so.
+    if let Some((path, count)) = crate::search::built_at(&dir).and_then(|at| newer_inputs(&args.root, at)) {
+        let others = if count > 1 { format!(" and {} more", count - 1) } else { String::new() };
+        eprintln!(
+            "warning: the {audience} index is older than the content: {}{others} changed since it was built",
+            crate::text::terminal_safe(&crate::diagnostics::display_path(&path))
+        );
+        eprintln!(
+            "  = help: run `cairn build --audience {audience}` (or keep `cairn serve --audience {audience}` running)"
+        );
+    }
     let query = SearchQuery {
         text: args.query.join(" "),
         kind: args.kind,
@@ -104,18 +120,21 @@ pub fn run(args: SearchArgs) -> ExitCode {
         until: args.until,
         limit: args.limit,
     };
-    let results = match SearchIndex::open(&dir).and_then(|i| i.search(&query)) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            eprintln!("  = help: rebuild the index with `cairn build --audience {audience}`");
-            return ExitCode::from(EXIT_PROBLEMS);
-        }
+    let fail = |e: String| {
+        eprintln!("error: {e}");
+        eprintln!("  = help: rebuild the index with `cairn build --audience {audience}`");
+        ExitCode::from(EXIT_PROBLEMS)
     };
     if args.json {
-        let out = serde_json::json!({ "query": query.text, "audience": audience, "results": results });
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        match crate::search::answer(&dir, &audience, &query) {
+            Ok(out) => println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default()),
+            Err(e) => return fail(e),
+        }
     } else {
+        let results = match SearchIndex::open(&dir).and_then(|i| i.search(&query)) {
+            Ok(r) => r,
+            Err(e) => return fail(e),
+        };
         let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         print!("{}", human(&results, &audience, color));
     }

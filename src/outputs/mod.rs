@@ -4,6 +4,7 @@
 mod assets;
 mod badges;
 mod calendar;
+pub mod deps;
 mod disclosures;
 mod favicon;
 mod feeds;
@@ -42,6 +43,40 @@ impl OutputFile {
     }
 }
 
+/// Which outputs a (re)build makes. A build makes all of them; the dev server makes only those
+/// whose inputs changed (see [`deps`]), and the pages of the documents being edited first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selection {
+    /// The pages of these documents (ids of the Site built), or of every document when `None`.
+    pub pages: Option<std::collections::BTreeSet<crate::site::DocId>>,
+    /// Everything that is not the page of one document: static files, the home, listings,
+    /// history, status API, feeds, calendar, badges, widget, metrics, print views, sitemap,
+    /// build stamp and the static search index.
+    pub rest: bool,
+}
+
+impl Selection {
+    /// Every output: what `cairn build` makes.
+    pub fn all() -> Selection {
+        Selection { pages: None, rest: true }
+    }
+
+    /// Nothing at all.
+    pub fn none() -> Selection {
+        Selection { pages: Some(Default::default()), rest: false }
+    }
+
+    /// Whether the page of document `id` is selected.
+    pub fn has_page(&self, id: crate::site::DocId) -> bool {
+        self.pages.as_ref().is_none_or(|p| p.contains(&id))
+    }
+
+    /// Whether nothing is selected.
+    pub fn is_empty(&self) -> bool {
+        !self.rest && self.pages.as_ref().is_some_and(|p| p.is_empty())
+    }
+}
+
 /// Where streamed outputs go: the staging directory, in a build. A failure comes back as a
 /// diagnostic naming the file.
 pub type Sink<'a> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 'a;
@@ -65,6 +100,25 @@ pub fn build_all(
         Ok(r) => r,
         Err(problems) => return (0, problems),
     };
+    build_selected(site, root, &renderer, &Selection::all(), docs, terms, progress, sink, clock)
+}
+
+/// [`build_all`] for the outputs in `selection` only, through `renderer` (made for this `site`:
+/// its globals are the site's). `docs` and `terms` are used only when `selection.rest`. Two
+/// selected outputs with the same path are an error; a clash with an output not selected is
+/// not seen (the dev server selects everything when paths may have moved).
+#[allow(clippy::too_many_arguments)]
+pub fn build_selected(
+    site: &Site,
+    root: &Path,
+    renderer: &Renderer,
+    selection: &Selection,
+    docs: &[searchable::SearchDoc],
+    terms: &Terms,
+    progress: &(dyn Fn() + Sync),
+    sink: &Sink<'_>,
+    clock: &crate::timings::Clock,
+) -> (usize, Vec<Diagnostic>) {
     let seen: Mutex<HashSet<String>> = Mutex::new(HashSet::new());
     let emit = |file: OutputFile| -> Result<(), Diagnostic> {
         let fresh = seen.lock().map_or(true, |mut s| s.insert(file.path.clone()));
@@ -91,23 +145,28 @@ pub fn build_all(
         }
     };
     // Static files first, so a clash with a generated file is reported at the generated one.
-    let (files, more) = assets::files(site, root);
-    put(files, &mut problems);
-    problems.extend(more);
+    if selection.rest {
+        let (files, more) = assets::files(site, root);
+        put(files, &mut problems);
+        problems.extend(more);
+    }
     // The pages on one side, everything else on the other: the smaller families are mostly
     // sequential, and running them beside the pages keeps both cores busy to the end.
     let (page_problems, other_problems) = rayon::join(
         || {
             clock.time("pages", || {
-                let (files, mut problems) = pages::render_all(site, &renderer, progress, &emit);
+                let (files, mut problems) = pages::render_all(site, renderer, selection, progress, &emit);
                 put(files, &mut problems);
                 problems
             })
         },
         || {
             let mut problems = Vec::new();
-            let families = clock
-                .time("knowledge, metrics", || [knowledge::files(site, &renderer), metrics::files(site, &renderer)]);
+            if !selection.rest {
+                return problems;
+            }
+            let families =
+                clock.time("knowledge, metrics", || [knowledge::files(site, renderer), metrics::files(site, renderer)]);
             for (files, more) in families {
                 put(files, &mut problems);
                 problems.extend(more);
@@ -124,7 +183,7 @@ pub fn build_all(
             put(badges::files(site), &mut problems);
             put(vec![favicon::file(site)], &mut problems);
             put(widget::files(site), &mut problems);
-            if let Err(d) = clock.time("static search", || search::files(site, &renderer, docs, terms, &emit)) {
+            if let Err(d) = clock.time("static search", || search::files(site, renderer, docs, terms, &emit)) {
                 problems.push(d);
             }
             problems

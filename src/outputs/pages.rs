@@ -40,29 +40,15 @@ fn document_page(site: &Site, r: &Renderer, id: DocId) -> Result<OutputFile, Dia
     let mut ctx = base_context(site, &doc.path, section_of(doc.kind), &doc.title);
     ctx.insert("page", &view::page_view(site, doc, &root));
     let slot = site.slot(id);
-    let template = match doc.kind {
-        Kind::Incident => {
-            ctx.insert("incident", &view::incident_detail(site, &site.incidents[slot], &root));
-            "incident.html"
-        }
-        Kind::Postmortem => {
-            ctx.insert("postmortem", &view::postmortem_detail(site, &site.postmortems[slot], &root));
-            "postmortem.html"
-        }
-        Kind::Runbook => {
-            ctx.insert("runbook", &view::runbook_detail(site, &site.runbooks[slot], &root));
-            "runbook.html"
-        }
-        Kind::Matrix => {
-            ctx.insert("matrix", &view::matrix_detail(site, &site.matrices[slot], &root));
-            "matrix.html"
-        }
-        Kind::Maintenance => {
-            ctx.insert("maintenance", &view::maintenance_detail(site, &site.maintenance[slot], &root));
-            "maintenance.html"
-        }
-        Kind::Page => "page.html",
-    };
+    match doc.kind {
+        Kind::Incident => ctx.insert("incident", &view::incident_detail(site, &site.incidents[slot], &root)),
+        Kind::Postmortem => ctx.insert("postmortem", &view::postmortem_detail(site, &site.postmortems[slot], &root)),
+        Kind::Runbook => ctx.insert("runbook", &view::runbook_detail(site, &site.runbooks[slot], &root)),
+        Kind::Matrix => ctx.insert("matrix", &view::matrix_detail(site, &site.matrices[slot], &root)),
+        Kind::Maintenance => ctx.insert("maintenance", &view::maintenance_detail(site, &site.maintenance[slot], &root)),
+        Kind::Page => {}
+    }
+    let template = super::deps::page_template(doc.kind);
     let html = r.render(template, &ctx, &doc.path)?;
     Ok(OutputFile::new(file_for(&doc.path), html.into_bytes()))
 }
@@ -112,13 +98,16 @@ fn not_found(site: &Site, r: &Renderer) -> Result<OutputFile, Diagnostic> {
 
 /// Every HTML page of the site. Document pages, the bulk, go to `sink` as they are rendered (so
 /// they are never all held in memory); the home, 404 and listing pages are returned.
+/// Only the pages in `selection` are made.
 pub fn render_all(
     site: &Site,
     r: &Renderer,
+    selection: &super::Selection,
     progress: &(dyn Fn() + Sync),
     sink: &super::Sink<'_>,
 ) -> (Vec<OutputFile>, Vec<Diagnostic>) {
-    let docs: Vec<DocId> = (0..site.docs.len()).filter(|id| site.doc(*id).has_page()).collect();
+    let docs: Vec<DocId> =
+        (0..site.docs.len()).filter(|id| site.doc(*id).has_page() && selection.has_page(*id)).collect();
     let mut problems: Vec<Diagnostic> = docs
         .par_iter()
         .filter_map(|id| {
@@ -129,6 +118,9 @@ pub fn render_all(
         .collect();
     // The history pages beside the few other pages: the home page alone works out every
     // component's day bars, and made after the history it kept one core idle at the end.
+    if !selection.rest {
+        return (Vec::new(), problems);
+    }
     let (history_problems, (files, others_problems)) = rayon::join(
         || {
             // Streamed as they are rendered: at 10,000 incidents the history is 25 MB of HTML.

@@ -18,6 +18,7 @@ pub fn root_prefix(path: &str) -> String {
 /// Renders pages of one site through the theme.
 pub struct Renderer {
     tera: tera::Tera,
+    versions: templates::Versions,
 }
 
 impl Renderer {
@@ -29,9 +30,14 @@ impl Renderer {
         theme_pos: Pos,
         globals: &impl Serialize,
     ) -> Result<Renderer, Vec<Diagnostic>> {
-        let mut tera = templates::load(root, theme, theme_pos)?;
+        let (mut tera, versions) = templates::load_with_versions(root, theme, theme_pos)?;
         tera.global_context().insert("site", globals);
-        Ok(Renderer { tera })
+        Ok(Renderer { tera, versions })
+    }
+
+    /// The version of every template (see [`templates::versions_of`]).
+    pub fn versions(&self) -> &templates::Versions {
+        &self.versions
     }
 
     /// Renders `template` with `context`; errors name the template and the page being built.

@@ -58,6 +58,16 @@ fn template_files(root: &Path, rel: &Path) -> Vec<(String, std::path::PathBuf)> 
 
 /// Builds the template engine for a site at `root` using theme `theme`.
 pub fn load(root: &Path, theme: &str, theme_pos: Pos) -> Result<tera::Tera, Vec<Diagnostic>> {
+    load_with_versions(root, theme, theme_pos).map(|(tera, _)| tera)
+}
+
+/// Each template's version: a hash of its text and of the texts of every template it may draw
+/// on (see [`versions_of`]). A page made with a template whose version is unchanged is
+/// unchanged, if what it shows is.
+pub type Versions = std::collections::BTreeMap<String, u128>;
+
+/// [`load`], with the version of every template.
+pub fn load_with_versions(root: &Path, theme: &str, theme_pos: Pos) -> Result<(tera::Tera, Versions), Vec<Diagnostic>> {
     let mut sources: Vec<(String, String, String)> = Vec::new();
     if theme == "default" {
         for (name, text) in THEME_TEMPLATES {
@@ -114,7 +124,109 @@ pub fn load(root: &Path, theme: &str, theme_pos: Pos) -> Result<tera::Tera, Vec<
     if let Err(e) = tera.add_raw_templates(sources.iter().map(|(n, t, _)| (n.as_str(), t.as_str()))) {
         problems.push(template_error(&e.to_string(), &sources));
     }
-    if problems.is_empty() { Ok(tera) } else { Err(problems) }
+    if problems.is_empty() {
+        let versions = versions_of(sources.iter().map(|(n, t, _)| (n.as_str(), t.as_str())));
+        Ok((tera, versions))
+    } else {
+        Err(problems)
+    }
+}
+
+/// The version of each of `templates` (name, text): a hash of the texts of the template and of
+/// every template it may draw on, transitively. A template draws on any template whose name
+/// it holds as a quoted string (`extends`, `include`, whatever the syntax), and on every
+/// template that defines a component (Tera components are global, called by name from any
+/// template). This over-approximates what a template uses, never under.
+pub fn versions_of<'a>(templates: impl Iterator<Item = (&'a str, &'a str)>) -> Versions {
+    let templates: std::collections::BTreeMap<&str, &str> = templates.collect();
+    let defines_components: Vec<&str> =
+        templates.iter().filter(|(_, text)| opens_with(text, "{%", "component")).map(|(name, _)| *name).collect();
+    let named = |text: &str, name: &str| {
+        text.contains(&format!("\"{name}\""))
+            || text.contains(&format!("'{name}'"))
+            || text.contains(&format!("`{name}`"))
+    };
+    let mut versions = Versions::new();
+    for name in templates.keys() {
+        let mut closure: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+        let mut todo = vec![*name];
+        while let Some(next) = todo.pop() {
+            if !closure.insert(next) {
+                continue;
+            }
+            let text = templates[next];
+            if opens_with(text, "{{", "<") || opens_with(text, "{%", "component") {
+                todo.extend(defines_components.iter().copied());
+            }
+            todo.extend(templates.keys().copied().filter(|other| named(text, other)));
+        }
+        let mut h = xxhash_rust::xxh3::Xxh3Default::new();
+        for member in closure {
+            for part in [member, templates[member]] {
+                h.update(&(part.len() as u64).to_le_bytes());
+                h.update(part.as_bytes());
+            }
+        }
+        versions.insert(name.to_string(), h.digest128());
+    }
+    versions
+}
+
+/// Whether some tag of `text` opening with `open` (`{%`, `{{`, with or without `-`) starts with
+/// `word` after its blanks.
+fn opens_with(text: &str, open: &str, word: &str) -> bool {
+    text.match_indices(open).any(|(at, _)| {
+        let rest = &text[at + open.len()..];
+        rest.strip_prefix('-').unwrap_or(rest).trim_start().starts_with(word)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_moves_with_what_the_template_draws_on_only() {
+        let set = |base: &'static str, card: &'static str, page: &'static str, print: &'static str| {
+            versions_of(
+                [
+                    ("base.html", base),
+                    ("parts.html", card),
+                    ("page.html", page),
+                    ("print.html", print),
+                    ("alone.html", "<p>{{ x }}</p>"),
+                ]
+                .into_iter(),
+            )
+        };
+        let before = set(
+            "<html>{% block body %}{% endblock %}</html>",
+            "{% component card(x) %}{{ x }}{% endcomponent %}",
+            "{% extends \"base.html\" %}{% block body %}{{ <card x=1/> }}{% endblock %}",
+            "{% include 'alone.html' %}",
+        );
+        let base_edited = set(
+            "<html lang=en>{% block body %}{% endblock %}</html>",
+            "{% component card(x) %}{{ x }}{% endcomponent %}",
+            "{% extends \"base.html\" %}{% block body %}{{ <card x=1/> }}{% endblock %}",
+            "{% include 'alone.html' %}",
+        );
+        assert_ne!(before["page.html"], base_edited["page.html"], "page.html extends base.html");
+        assert_ne!(before["base.html"], base_edited["base.html"]);
+        assert_eq!(before["print.html"], base_edited["print.html"], "print.html does not draw on base.html");
+        assert_eq!(before["alone.html"], base_edited["alone.html"]);
+        let component_edited = set(
+            "<html>{% block body %}{% endblock %}</html>",
+            "{% component card(x) %}<b>{{ x }}</b>{% endcomponent %}",
+            "{% extends \"base.html\" %}{% block body %}{{ <card x=1/> }}{% endblock %}",
+            "{% include 'alone.html' %}",
+        );
+        assert_ne!(before["page.html"], component_edited["page.html"], "page.html calls a component");
+        assert_ne!(before["parts.html"], component_edited["parts.html"]);
+        for untouched in ["base.html", "print.html", "alone.html"] {
+            assert_eq!(before[untouched], component_edited[untouched], "{untouched} calls no component");
+        }
+    }
 }
 
 /// Tera's message split into what went wrong and where: it reads `error: <what>\n --> <name>:<line>:<column>`

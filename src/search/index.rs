@@ -20,7 +20,14 @@ use xxhash_rust::xxh3::Xxh3Default;
 
 /// Bumped whenever the schema or the analyzers change, so old indexes are rebuilt.
 const SCHEMA_VERSION: u32 = 3;
+/// Holds the content hash; its modification time is when the index was last checked against
+/// the content (see [`built_at`]).
 const HASH_FILE: &str = "cairn-content-hash";
+
+/// When the index in `dir` was last made or found current by a build.
+pub fn built_at(dir: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(dir.join(HASH_FILE)).and_then(|m| m.modified()).ok()
+}
 /// Every word of the indexed documents, sorted, one per line: what typos and prefixes are
 /// expanded from. The static search index computes these words anyway, and indexing all the
 /// text a second time for its term dictionary was a quarter of the index's build time.
@@ -219,6 +226,12 @@ pub fn write_index_of<'a>(
     let hash = content_hash(site, docs);
     let current = |d: &Path| std::fs::read_to_string(d.join(HASH_FILE)).is_ok_and(|h| h == hash);
     if current(&dir) {
+        // The index is as new as the content it was checked against: `cairn search` compares
+        // this time with the inputs' to tell an index older than the content.
+        let _ = std::fs::File::options()
+            .write(true)
+            .open(dir.join(HASH_FILE))
+            .and_then(|f| f.set_modified(std::time::SystemTime::now()));
         return Ok(false);
     }
     let fail = |e: &dyn std::fmt::Display| format!("cannot write the search index {}: {e}", dir.display());
