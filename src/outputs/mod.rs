@@ -174,7 +174,7 @@ pub fn build_selected(
             let small = [sitemap::sitemap(site), sitemap::robots(site), stamp::stamp(site), calendar::file(site)];
             put(small.into(), &mut problems);
             put(disclosures::file(site).into_iter().collect(), &mut problems);
-            problems.extend(clock.time("history pages", || revisions::pages(site, &renderer, &emit)));
+            problems.extend(clock.time("history pages", || revisions::pages(site, renderer, &emit)));
             clock.time("status api, feeds", || {
                 put(statusapi::files(site), &mut problems);
                 put(feeds::files(site), &mut problems);

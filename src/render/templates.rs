@@ -181,6 +181,34 @@ fn opens_with(text: &str, open: &str, word: &str) -> bool {
     })
 }
 
+/// Tera's message split into what went wrong and where: it reads `error: <what>\n --> <name>:<line>:<column>`
+/// followed by a snippet of the line, which a diagnostic's position replaces.
+pub(super) fn tera_message(message: &str) -> (String, Option<(String, usize, usize)>) {
+    let what = message.lines().next().unwrap_or(message).trim_start_matches("error: ").trim().to_string();
+    let at = message.lines().find_map(|l| l.trim().strip_prefix("--> ")).and_then(|at| {
+        let mut parts = at.rsplitn(3, ':');
+        let column = parts.next()?.parse().ok()?;
+        let line = parts.next()?.parse().ok()?;
+        Some((parts.next()?.to_string(), line, column))
+    });
+    (what, at)
+}
+
+/// A template that does not parse, at its file, line and column.
+fn template_error(message: &str, sources: &[(String, String, String)]) -> Diagnostic {
+    let (what, at) = tera_message(message);
+    let (file, pos) = match at {
+        Some((name, line, column)) => {
+            let label =
+                sources.iter().find(|(n, _, _)| *n == name).map_or(format!("templates/{name}"), |s| s.2.clone());
+            (label, Pos::new(line, column))
+        }
+        None => ("templates".to_string(), Pos::START),
+    };
+    Diagnostic::error(Path::new(&file), pos, "template", format!("template error: {what}"))
+        .with_help("fix the template at this place (Tera 2 syntax), or delete the override to use the theme's")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,32 +255,4 @@ mod tests {
             assert_eq!(before[untouched], component_edited[untouched], "{untouched} calls no component");
         }
     }
-}
-
-/// Tera's message split into what went wrong and where: it reads `error: <what>\n --> <name>:<line>:<column>`
-/// followed by a snippet of the line, which a diagnostic's position replaces.
-pub(super) fn tera_message(message: &str) -> (String, Option<(String, usize, usize)>) {
-    let what = message.lines().next().unwrap_or(message).trim_start_matches("error: ").trim().to_string();
-    let at = message.lines().find_map(|l| l.trim().strip_prefix("--> ")).and_then(|at| {
-        let mut parts = at.rsplitn(3, ':');
-        let column = parts.next()?.parse().ok()?;
-        let line = parts.next()?.parse().ok()?;
-        Some((parts.next()?.to_string(), line, column))
-    });
-    (what, at)
-}
-
-/// A template that does not parse, at its file, line and column.
-fn template_error(message: &str, sources: &[(String, String, String)]) -> Diagnostic {
-    let (what, at) = tera_message(message);
-    let (file, pos) = match at {
-        Some((name, line, column)) => {
-            let label =
-                sources.iter().find(|(n, _, _)| *n == name).map_or(format!("templates/{name}"), |s| s.2.clone());
-            (label, Pos::new(line, column))
-        }
-        None => ("templates".to_string(), Pos::START),
-    };
-    Diagnostic::error(Path::new(&file), pos, "template", format!("template error: {what}"))
-        .with_help("fix the template at this place (Tera 2 syntax), or delete the override to use the theme's")
 }
