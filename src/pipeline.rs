@@ -158,6 +158,10 @@ pub fn build_waiting(
         output_for(&opts.root, audience, config.audiences.name(audience))
     });
     let output = crate::write::place::check(&opts.root, &requested, &protected()).map_err(BuildError::Usage)?;
+    // cairn's own folder is refused before anything is written when it is, or holds, a link.
+    for part in ["builds", "index"] {
+        crate::write::state::existing(&opts.root, &[part]).map_err(|e| BuildError::Usage(e.to_string()))?;
+    }
     let io_error = |e: std::io::Error| BuildError::Io(format!("cannot write {}: {e}", requested.display()));
     let lock = crate::write::OutputLock::acquire(&output, &|pid| waiting(&requested, pid)).map_err(io_error)?;
     let now = crate::view::iso(opts.now);
