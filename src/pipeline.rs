@@ -46,8 +46,11 @@ pub fn check(root: &Path, now: Timestamp) -> Vec<Diagnostic> {
     let mut sources = Some(sources);
     for audience in 0..audiences {
         let Some(own) = (if audience + 1 < audiences { sources.clone() } else { sources.take() }) else { break };
-        let (_, p) = site::resolve(own, audience, now);
+        let (site, p) = site::resolve(own, audience, now);
         problems.extend(p);
+        // Output paths two sources share, in the build of each audience: the same conflict in
+        // a more trusted build is reported once (see `sort_and_dedup`).
+        problems.extend(crate::outputs::conflicts::of_pages(&site));
     }
     sort_and_dedup(&mut problems);
     problems
