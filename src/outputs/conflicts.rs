@@ -61,7 +61,7 @@ pub fn diagnostic(path: &str, sources: &[PathBuf]) -> Diagnostic {
     };
     let named = |p: &PathBuf| format!("`{}`", display_path(p));
     let message = if others.is_empty() {
-        format!("{} would be written to `{path}`, where cairn writes a page of its own", named(first))
+        format!("{} would be written to `{path}`, where cairn writes a file of its own", named(first))
     } else {
         let others: Vec<String> = others.iter().map(|p| format!("`{}:1:1`", display_path(p))).collect();
         format!("{} and {} would both be written to `{path}`", named(first), others.join(" and "))
