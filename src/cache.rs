@@ -134,33 +134,46 @@ fn read_inputs(root: &Path, keep: bool) -> (Vec<u128>, Snapshot) {
 /// Whether a build into `output` was recorded: when not, the build cannot be skipped, and the
 /// sources read for its fingerprint are worth keeping for the build.
 pub fn recorded(root: &Path, output: &Path) -> bool {
-    record_path(root, output).is_file()
+    record_path(root, output).is_some_and(|p| p.is_file())
 }
 
-fn record_path(root: &Path, output: &Path) -> PathBuf {
+/// The file of the record of builds into `output`, in `.cairn/builds/` when that is a real
+/// folder (see `write::state`): `None` when it is missing or is a link, which is never read
+/// through nor written.
+fn record_path(root: &Path, output: &Path) -> Option<PathBuf> {
+    let dir = crate::write::state::existing(root, &["builds"]).ok()??;
+    Some(dir.join(record_name(output)))
+}
+
+fn record_name(output: &Path) -> String {
     let id = xxhash_rust::xxh3::xxh3_64(output.as_os_str().as_encoded_bytes());
-    root.join(".cairn").join("builds").join(format!("{id:016x}.json"))
+    format!("{id:016x}.json")
 }
 
 /// The record of the last build into `output`, if it has `fingerprint` and the output is
 /// still exactly what that build left (see [`Manifest::matches`]).
 pub fn lookup(root: &Path, output: &Path, fingerprint: &str) -> Option<Record> {
-    let record: Record = serde_json::from_slice(&std::fs::read(record_path(root, output)).ok()?).ok()?;
+    let path = record_path(root, output)?;
+    if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    let record: Record = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
     (record.fingerprint == fingerprint && record.manifest.matches(output)).then_some(record)
 }
 
 /// Remembers a finished build, atomically: the record is written to a temporary file in the same
 /// folder and renamed over the old one, so a reader sees the old record or the new one, never
 /// part of one. Failing to write it only costs a rebuild next time; the old record is removed
-/// first, since it no longer describes the output.
+/// first, since it no longer describes the output. Nothing is written when `.cairn/` or
+/// `.cairn/builds/` is a link (see `write::state`).
 pub fn store(root: &Path, output: &Path, record: &Record) {
-    let path = record_path(root, output);
-    let _ = std::fs::remove_file(&path);
-    let Some(dir) = path.parent() else { return };
+    forget(root, output);
+    let Ok(dir) = crate::write::state::dir(root, &["builds"]) else { return };
+    let path = dir.join(record_name(output));
     let temp = dir.join(format!(".{}-{:016x}.tmp", std::process::id(), RandomState::new().hash_one(0u8)));
-    let written = std::fs::create_dir_all(dir)
-        .and_then(|()| serde_json::to_vec(record).map_err(std::io::Error::other))
-        .and_then(|bytes| std::fs::File::create(&temp)?.write_all(&bytes))
+    let written = serde_json::to_vec(record)
+        .map_err(std::io::Error::other)
+        .and_then(|bytes| std::fs::OpenOptions::new().write(true).create_new(true).open(&temp)?.write_all(&bytes))
         .and_then(|()| std::fs::rename(&temp, &path));
     if written.is_err() {
         let _ = std::fs::remove_file(&temp);
@@ -168,9 +181,12 @@ pub fn store(root: &Path, output: &Path, record: &Record) {
 }
 
 /// Forgets the last build into `output`: called before anything in it is replaced, so that a
-/// build killed after the swap cannot leave an old record over a new output.
+/// build killed after the swap cannot leave an old record over a new output. Removing a file
+/// never follows a link at its own name, and the folders above it are checked.
 pub fn forget(root: &Path, output: &Path) {
-    let _ = std::fs::remove_file(record_path(root, output));
+    if let Some(path) = record_path(root, output) {
+        let _ = std::fs::remove_file(path);
+    }
 }
 
 #[cfg(test)]
@@ -210,7 +226,8 @@ mod tests {
             reproducible: true,
         };
         store(tmp.path(), &output, &record);
-        let back: Record = serde_json::from_slice(&std::fs::read(record_path(tmp.path(), &output)).unwrap()).unwrap();
+        let back: Record =
+            serde_json::from_slice(&std::fs::read(record_path(tmp.path(), &output).unwrap()).unwrap()).unwrap();
         assert_eq!(back, record);
         assert_eq!(std::fs::read_dir(tmp.path().join(".cairn/builds")).unwrap().count(), 1, "no temporary file left");
         assert!(lookup(tmp.path(), &output, "f").is_none(), "an empty manifest proves nothing");

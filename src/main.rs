@@ -1,9 +1,22 @@
 //! The `cairn` command: parse the arguments and hand over to `cairn::cli`.
 
 fn main() -> std::process::ExitCode {
+    restore_sigpipe();
     #[cfg(feature = "mimalloc")]
     allocator::tune();
     cairn::cli::main()
+}
+
+/// Puts back the default action of SIGPIPE, which the Rust runtime sets to "ignore": then
+/// `cairn search … | head` ends quietly when `head` has read enough, as any command-line tool
+/// does, instead of every `println!` panicking on the closed pipe. cairn serves nothing over
+/// sockets, where a peer closing early must not end the process.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: sets a signal's action to the default, before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
 
 /// mimalloc instead of the system allocator: a build makes millions of short-lived strings and

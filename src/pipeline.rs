@@ -66,8 +66,11 @@ pub fn check(root: &Path, now: Timestamp) -> Vec<Diagnostic> {
     let mut sources = Some(sources);
     for audience in 0..audiences {
         let Some(own) = (if audience + 1 < audiences { sources.clone() } else { sources.take() }) else { break };
-        let (_, p) = site::resolve(own, audience, now);
+        let (site, p) = site::resolve(own, audience, now);
         problems.extend(p);
+        // Output paths two sources share, in the build of each audience: the same conflict in
+        // a more trusted build is reported once (see `sort_and_dedup`).
+        problems.extend(crate::outputs::conflicts::of_pages(&site));
     }
     sort_and_dedup(&mut problems);
     problems
@@ -308,6 +311,10 @@ pub fn build_waiting(
         output_for(&opts.root, audience, config.audiences.name(audience))
     });
     let output = crate::write::place::check(&opts.root, &requested, &protected()).map_err(BuildError::Usage)?;
+    // cairn's own folder is refused before anything is written when it is, or holds, a link.
+    for part in ["builds", "index"] {
+        crate::write::state::existing(&opts.root, &[part]).map_err(|e| BuildError::Usage(e.to_string()))?;
+    }
     let io_error = |e: std::io::Error| BuildError::Io(format!("cannot write {}: {e}", requested.display()));
     let lock = crate::write::OutputLock::acquire(&output, &|pid| waiting(&requested, pid)).map_err(io_error)?;
     let mut git = crate::git::Source::open(&opts.root, opts.rev.as_deref()).map_err(BuildError::Usage)?;

@@ -12,6 +12,7 @@
 mod lock;
 pub mod manifest;
 pub mod place;
+pub mod state;
 mod swap;
 
 pub use lock::OutputLock;

@@ -137,15 +137,14 @@ fn unchanged_rebuilds_are_skipped_and_changes_are_never_served_stale() {
     assert_ne!(std::fs::read_to_string(target.join("build.json")).unwrap(), "{}");
 }
 
-/// A static file at the path of a generated output (a page, the search index) is an error, not
-/// a silent overwrite, and the build writes nothing.
+/// A static file at the path of a generated output (the sitemap, the search index) is an error
+/// naming the static file, not a silent overwrite, and the build writes nothing. (A static page
+/// at a page's path is refused earlier, as `script-in-static`.)
 #[test]
 fn a_static_file_clashing_with_an_output_is_an_error() {
     let repo = example_copy();
-    let page = repo.path().join("static/incidents/2026-08-27-mempool-congestion/index.html");
-    std::fs::create_dir_all(page.parent().unwrap()).unwrap();
-    std::fs::write(&page, "<p>hand-written</p>").unwrap();
     std::fs::create_dir_all(repo.path().join("static/search")).unwrap();
+    std::fs::write(repo.path().join("static/sitemap.xml"), "<urlset/>").unwrap();
     std::fs::write(repo.path().join("static/search/meta.json"), "{}").unwrap();
     let out = tempfile::tempdir().unwrap();
     let target = out.path().join("site");
@@ -155,15 +154,12 @@ fn a_static_file_clashing_with_an_output_is_an_error() {
     };
     let conflicts: Vec<(String, String)> =
         problems.iter().filter(|d| d.code == "path-conflict").map(|d| (d.file.clone(), d.message.clone())).collect();
+    let own = |file: &str, path: &str| {
+        (file.to_string(), format!("`{file}` would be written to `{path}`, where cairn writes a file of its own"))
+    };
     assert_eq!(
         conflicts,
-        vec![
-            (
-                "static/incidents/2026-08-27-mempool-congestion/index.html".to_string(),
-                "two outputs would be written to `incidents/2026-08-27-mempool-congestion/index.html`".to_string()
-            ),
-            ("static/search/meta.json".to_string(), "two outputs would be written to `search/meta.json`".to_string()),
-        ],
+        vec![own("static/search/meta.json", "search/meta.json"), own("static/sitemap.xml", "sitemap.xml")],
         "{problems:?}"
     );
     assert!(!target.exists(), "a refused build wrote output");

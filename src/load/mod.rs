@@ -10,6 +10,7 @@ pub mod inputs;
 pub mod limits;
 mod names;
 mod scan;
+mod statics;
 mod yaml;
 
 pub use documents::Loaded;
@@ -189,6 +190,7 @@ pub fn load_from(root: &Path, mut snapshot: Snapshot) -> (Sources, Vec<Diagnosti
     };
     problems.extend(more);
     problems.extend(inputs::link_warnings(root, &config.theme, &listing.links));
+    problems.extend(statics::problems(root, &config.theme));
     if !is_dir {
         let linked = listing.links.iter().any(|l| l == content_rel);
         let message = if linked {

@@ -4,6 +4,7 @@
 mod assets;
 mod badges;
 mod calendar;
+pub mod conflicts;
 pub mod deps;
 mod disclosures;
 mod favicon;
@@ -120,19 +121,20 @@ pub fn build_selected(
     clock: &crate::timings::Clock,
 ) -> (usize, Vec<Diagnostic>) {
     let seen: Mutex<HashSet<String>> = Mutex::new(HashSet::new());
+    let page_sources = conflicts::page_sources(site);
     let emit = |file: OutputFile| -> Result<(), Diagnostic> {
         let fresh = seen.lock().map_or(true, |mut s| s.insert(file.path.clone()));
         if !fresh {
-            // Name the static file when there is one: that is what the user wrote.
+            // Name every file the user wrote that goes there: a static file, documents.
             let user_file = Path::new("static").join(&file.path);
-            let named = if root.join(&user_file).is_file() { user_file } else { Path::new("content").to_path_buf() };
-            return Err(Diagnostic::error(
-                &named,
-                crate::diagnostics::Pos::START,
-                "path-conflict",
-                format!("two outputs would be written to `{}`", file.path),
-            )
-            .with_help("rename the page or static file so each output path is unique"));
+            let sources: Vec<std::path::PathBuf> = root
+                .join(&user_file)
+                .is_file()
+                .then_some(user_file)
+                .into_iter()
+                .chain(page_sources.get(&file.path).into_iter().flatten().cloned())
+                .collect();
+            return Err(conflicts::diagnostic(&file.path, &sources));
         }
         sink(file)
     };

@@ -222,7 +222,10 @@ pub fn write_index_of<'a>(
     docs: &[SearchDoc],
     words: impl Iterator<Item = &'a str>,
 ) -> Result<bool, String> {
-    let dir = index_dir(root, site.audience_name());
+    // `.cairn/index/<audience>` made of real folders: a committed link there would have the old
+    // index moved aside and deleted wherever it points (see `write::state`).
+    let dir = crate::write::state::dir(root, &["index"]).map_err(|e| e.to_string())?.join(site.audience_name());
+    crate::write::state::real_dir(&dir).map_err(|e| e.to_string())?;
     let hash = content_hash(site, docs);
     let current = |d: &Path| std::fs::read_to_string(d.join(HASH_FILE)).is_ok_and(|h| h == hash);
     if current(&dir) {
@@ -238,7 +241,7 @@ pub fn write_index_of<'a>(
     static STAGING: AtomicUsize = AtomicUsize::new(0);
     let n = STAGING.fetch_add(1, Ordering::Relaxed);
     let staging = dir.with_file_name(format!(".staging-{}-{}-{n}", site.audience_name(), std::process::id()));
-    std::fs::create_dir_all(&staging).map_err(|e| fail(&e))?;
+    std::fs::create_dir(&staging).map_err(|e| fail(&e))?;
     let written = fill(&staging, site, docs, words, &hash).map_err(|e| fail(&e));
     let placed = written.and_then(|()| {
         // Move the old index aside rather than deleting it in place: a concurrent build of the

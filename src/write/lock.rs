@@ -7,6 +7,11 @@
 //! (`fcntl`) were not chosen: a process loses them when it closes *any* descriptor of the file.
 //! The lock file is never deleted: deleting it would let a waiter lock a file no longer at the
 //! path while a newcomer locks a new one.
+//!
+//! The lock file is opened without following a link (`O_NOFOLLOW`, and `O_CLOEXEC` so no child
+//! inherits it) and used only when it is a regular file with one name: the pid is written into
+//! it, and a `.public.lock` committed as a link to another file, or a hard link to one, would
+//! have that file truncated.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -31,7 +36,7 @@ impl OutputLock {
             std::fs::create_dir_all(parent)?;
         }
         let path = super::sibling(target, "lock");
-        let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path)?;
+        let mut file = open(&path)?;
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
@@ -60,6 +65,43 @@ impl OutputLock {
         self.file.set_times(std::fs::FileTimes::new().set_modified(std::time::SystemTime::now()))?;
         Ok(super::manifest::Stamp::of(&self.file.metadata()?).changed)
     }
+}
+
+/// Opens (creating when missing) the lock file at `path`, refusing a link and anything but a
+/// regular file with one name.
+fn open(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW | libc::O_CLOEXEC);
+    let refused = |what: &str| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "refusing to use the lock file {}: it is {what}; cairn writes its process id into it. Remove it \
+                 (`rm {}`) and build again",
+                path.display(),
+                path.display()
+            ),
+        )
+    };
+    let file = match options.open(path) {
+        Ok(file) => file,
+        #[cfg(unix)]
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(refused("a symbolic link")),
+        Err(e) => return Err(e),
+    };
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(refused("not a regular file"));
+    }
+    #[cfg(unix)]
+    {
+        if std::os::unix::fs::MetadataExt::nlink(&meta) > 1 {
+            return Err(refused("a file with other names (a hard link)"));
+        }
+    }
+    Ok(file)
 }
 
 /// The pid the holder wrote into the lock file, if it did yet.
@@ -95,6 +137,21 @@ mod tests {
             waiter.join().unwrap()
         });
         assert_eq!(waited, Some(Some(std::process::id())));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_lock_file_is_refused_and_left_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let victim = tmp.path().join("victim.txt");
+        std::fs::write(&victim, "precious").unwrap();
+        std::os::unix::fs::symlink(&victim, tmp.path().join(".site.lock")).unwrap();
+        let refused = OutputLock::acquire(&tmp.path().join("site"), &|_| {}).unwrap_err();
+        assert!(refused.to_string().contains("symbolic link"), "{refused}");
+        std::fs::remove_file(tmp.path().join(".site.lock")).unwrap();
+        std::fs::hard_link(&victim, tmp.path().join(".site.lock")).unwrap();
+        assert!(OutputLock::acquire(&tmp.path().join("site"), &|_| {}).is_err());
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
     }
 
     #[test]

@@ -11,10 +11,15 @@ use std::path::{Component, Path, PathBuf};
 /// not a folder. The longest existing prefix of each path is canonicalized (symbolic links
 /// resolved) and the rest appended, so that two spellings of one folder compare equal and an
 /// output reached through a link into the sources is refused too.
+///
+/// Links are refused where a contributor could have committed them (see [`links`]): the output
+/// itself, its lock, staging and previous-output siblings, and any folder on the way to it that
+/// sits inside the repository.
 pub fn check(root: &Path, output: &Path, inputs: &[&str]) -> Result<PathBuf, String> {
     let canonical_output =
         canonical(output).map_err(|e| format!("cannot resolve the output {}: {e}", output.display()))?;
     let canonical_root = canonical(root).map_err(|e| format!("cannot resolve the root {}: {e}", root.display()))?;
+    links(&canonical_root, output, &canonical_output)?;
     let shown_root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
     let refuse = |what: String| {
         Err(format!(
@@ -45,6 +50,86 @@ pub fn check(root: &Path, output: &Path, inputs: &[&str]) -> Result<PathBuf, Str
         }
         _ => Ok(canonical_output),
     }
+}
+
+/// Refuses the links a build would otherwise write or delete through, before anything is made:
+///
+/// - a link on the way to the output whose own place is inside the repository (`public ->
+///   /elsewhere` committed at the root, or `site/` committed as a link when the output is
+///   `site/public`): contributors write the repository, and the site, its lock and the
+///   previous output would land wherever they point. Links outside the repository, in the
+///   folders the operator typed (`--output /srv/www/public` with `/srv/www` a link), are the
+///   operator's choice and followed;
+/// - the output itself being a link, wherever it is: the swap would replace the link and move
+///   it aside, and a later build would clear what it points at;
+/// - a link at `.<name>.lock`, `.<name>.prev` or `.<name>.staging-*` beside the output: cairn
+///   opens, truncates, renames and deletes those.
+///
+/// `canonical_root` and `canonical_output` are [`canonical`]; `output` is as typed.
+fn links(canonical_root: &Path, output: &Path, canonical_output: &Path) -> Result<(), String> {
+    let refuse = |link: &Path, what: &str| {
+        let target = std::fs::read_link(link).map(|t| format!(" (to {})", t.display())).unwrap_or_default();
+        Err(format!(
+            "refusing to build into {}: {} is a symbolic link{target}{what}; cairn never writes, moves or deletes \
+             through a link. Remove the symlink (`rm {}`), or choose another output with --output",
+            output.display(),
+            link.display(),
+            link.display()
+        ))
+    };
+    let absolute = std::path::absolute(output).map_err(|e| format!("cannot resolve {}: {e}", output.display()))?;
+    // Walk the path as the system resolves it, noting each link and where it sits.
+    let mut real = PathBuf::new();
+    let parts: Vec<Component> = absolute.components().collect();
+    for (i, part) in parts.iter().enumerate() {
+        match part {
+            Component::Prefix(_) | Component::RootDir => real.push(part),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                real.pop();
+            }
+            Component::Normal(name) => {
+                let next = real.join(name);
+                match std::fs::symlink_metadata(&next) {
+                    Ok(meta) if meta.file_type().is_symlink() => {
+                        if i + 1 == parts.len() {
+                            return refuse(&next, ", and it is the output itself");
+                        }
+                        if real.starts_with(canonical_root) {
+                            return refuse(&next, " committed inside the repository");
+                        }
+                        real = next.canonicalize().map_err(|e| format!("cannot resolve {}: {e}", next.display()))?;
+                    }
+                    Ok(_) => real = next,
+                    // Nothing further exists: nothing further is a link.
+                    Err(_) => break,
+                }
+            }
+        }
+    }
+    let siblings = [super::sibling(canonical_output, "lock"), super::sibling(canonical_output, "prev")];
+    let staging = super::sibling(canonical_output, "staging-");
+    let leftovers = staging
+        .parent()
+        .zip(staging.file_name())
+        .and_then(|(dir, prefix)| {
+            let prefix = prefix.to_string_lossy().into_owned();
+            let found = std::fs::read_dir(dir).ok()?;
+            Some(
+                found
+                    .filter_map(Result::ok)
+                    .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+                    .map(|e| e.path())
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .unwrap_or_default();
+    for sibling in siblings.iter().chain(&leftovers) {
+        if std::fs::symlink_metadata(sibling).is_ok_and(|m| m.file_type().is_symlink()) {
+            return refuse(sibling, " beside the output, where cairn keeps its lock and previous output");
+        }
+    }
+    Ok(())
 }
 
 /// `path` made absolute with its longest existing prefix canonicalized and the rest appended,
