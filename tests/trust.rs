@@ -322,3 +322,17 @@ fn a_build_log_warns_only_about_what_its_audience_sees() {
     let check = cairn(root, &["check"]);
     assert!(String::from_utf8_lossy(&check.stdout).contains("vault-rotation.md"), "check warns about everything");
 }
+
+#[test]
+fn an_alias_cannot_take_the_place_of_a_generated_file_nor_a_hidden_folder() {
+    let dir = repo();
+    let root = dir.path();
+    write(root, "content/about.md", "---\ntitle: About\naliases: [\"/build.json\"]\n---\nHello.\n");
+    let out = cairn(root, &["build", "--output", &root.join("site").to_string_lossy()]);
+    let text = String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success() && text.contains("path-conflict") && text.contains("build.json"), "{text}");
+    write(root, "content/about.md", "---\ntitle: About\naliases: [\"/.cairn/x\"]\n---\nHello.\n");
+    let out = cairn(root, &["build", "--output", &root.join("site").to_string_lossy()]);
+    assert!(!out.status.success(), "an alias into a hidden folder is refused");
+    assert!(!root.join("site/.cairn").exists());
+}

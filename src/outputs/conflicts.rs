@@ -21,6 +21,11 @@ pub fn page_sources(site: &Site) -> BTreeMap<String, Vec<PathBuf>> {
     for doc in site.docs.iter().filter(|d| d.has_page()) {
         out.entry(format!("{}index.html", doc.path)).or_default().push(doc.source.clone());
     }
+    for doc in &site.docs {
+        for alias in &doc.aliases {
+            out.entry(alias.clone()).or_default().push(doc.source.clone());
+        }
+    }
     for sources in out.values_mut() {
         sources.sort();
     }
@@ -70,4 +75,39 @@ pub fn diagnostic(path: &str, sources: &[PathBuf]) -> Diagnostic {
         "rename one of the files so each output path is unique (page URLs ignore case and accents, so \
          `Foo.md`, `foo.md`, `über.md` and `uber.md` make the same URL)",
     )
+}
+
+/// The paths written so far, and every folder they make: a file may not take the name of a
+/// folder another output needs (an alias `/build.json/` would turn the build stamp into a
+/// folder holding a redirect), nor a folder the name of a file.
+#[derive(Default)]
+pub struct Taken {
+    files: std::collections::HashSet<String>,
+    folders: std::collections::HashSet<String>,
+}
+
+impl Taken {
+    /// How many files were taken.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Takes `path`; when something already holds it (as a file or a folder), the path that
+    /// holds it.
+    pub fn take(&mut self, path: &str) -> Result<(), String> {
+        if self.files.contains(path) || self.folders.contains(path) {
+            return Err(path.to_string());
+        }
+        let folders: Vec<&str> = path.match_indices('/').map(|(i, _)| &path[..i]).collect();
+        if let Some(file) = folders.iter().find(|f| self.files.contains(**f)) {
+            return Err(file.to_string());
+        }
+        self.files.insert(path.to_string());
+        self.folders.extend(folders.into_iter().map(str::to_string));
+        Ok(())
+    }
 }

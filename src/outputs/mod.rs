@@ -27,7 +27,6 @@ mod widget;
 use crate::diagnostics::Diagnostic;
 use crate::render::Renderer;
 use crate::site::Site;
-use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -120,19 +119,24 @@ pub fn build_selected(
     sink: &Sink<'_>,
     clock: &crate::timings::Clock,
 ) -> (usize, Vec<Diagnostic>) {
-    let seen: Mutex<HashSet<String>> = Mutex::new(HashSet::new());
+    let taken: Mutex<conflicts::Taken> = Mutex::new(conflicts::Taken::default());
     let page_sources = conflicts::page_sources(site);
     let emit = |file: OutputFile| -> Result<(), Diagnostic> {
-        let fresh = seen.lock().map_or(true, |mut s| s.insert(file.path.clone()));
-        if !fresh {
-            // Name every file the user wrote that goes there: a static file, documents.
-            let user_file = Path::new("static").join(&file.path);
-            let sources: Vec<std::path::PathBuf> = root
-                .join(&user_file)
-                .is_file()
-                .then_some(user_file)
+        let held = taken.lock().map_or(Ok(()), |mut t| t.take(&file.path));
+        if let Err(holder) = held {
+            // Name every file the user wrote that goes there: a static file, documents, aliases.
+            let sources: Vec<std::path::PathBuf> = [file.path.as_str(), holder.as_str()]
+                .iter()
+                .flat_map(|path| {
+                    let user_file = Path::new("static").join(path);
+                    root.join(&user_file)
+                        .is_file()
+                        .then_some(user_file)
+                        .into_iter()
+                        .chain(page_sources.get(*path).into_iter().flatten().cloned())
+                })
+                .collect::<std::collections::BTreeSet<_>>()
                 .into_iter()
-                .chain(page_sources.get(&file.path).into_iter().flatten().cloned())
                 .collect();
             return Err(conflicts::diagnostic(&file.path, &sources));
         }
@@ -193,6 +197,6 @@ pub fn build_selected(
     );
     problems.extend(page_problems);
     problems.extend(other_problems);
-    let count = seen.into_inner().map_or(0, |s| s.len());
+    let count = taken.into_inner().map_or(0, |t| t.len());
     (count, problems)
 }

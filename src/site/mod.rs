@@ -499,9 +499,9 @@ pub fn alias_output(alias: &str) -> Option<String> {
         },
     };
     let plain = |part: &str| {
+        // No `.`, `..` nor hidden names (`.cairn/`, `.well-known/`): an alias is a page's old address.
         !part.is_empty()
-            && part != "."
-            && part != ".."
+            && !part.starts_with('.')
             && part.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~'))
     };
     let parts: Vec<&str> = if dir.is_empty() { Vec::new() } else { dir.split('/').collect() };

@@ -130,6 +130,22 @@ pub fn render(
     let most = config.audiences.most_trusted();
     // A rendering is the text of the updates; which components they name is not part of it.
     let no_components = std::collections::HashMap::new();
+    // The updates the audience sees, each with its id, time, status and text.
+    macro_rules! updates {
+        ($b:expr, $d:expr, $p:expr) => {{
+            let cx = UpdateContext {
+                file: &$d.meta.source,
+                visibility: $p.visibility,
+                config,
+                audience,
+                now,
+                components: &no_components,
+            };
+            for u in updates($d.updates, &cx, &mut Vec::new()) {
+                $b.update(&u.id, u.at, u.status.label(), &u.body);
+            }
+        }};
+    }
     macro_rules! cut {
         ($meta:expr, $hidden:expr) => {{
             let prepared = prepare(&mut $meta, config, audience, now, $hidden)?;
@@ -144,18 +160,7 @@ pub fn render(
             b.fact("started", Some(iso(d.started_at)));
             b.fact("resolved", d.resolved_at.map(iso));
             b.body(&p.body);
-            let cx = UpdateContext {
-                file: &d.meta.source,
-                visibility: p.visibility,
-                config,
-                audience,
-                now,
-                components: &no_components,
-            };
-            let list = updates(d.updates, &cx, &mut Vec::new());
-            for u in &list {
-                b.update(&u.id, u.at, u.status.label(), &u.body);
-            }
+            updates!(b, d, p);
             b.done()
         }
         Loaded::Postmortem(mut d) => {
@@ -171,18 +176,7 @@ pub fn render(
             b.fact("components", names(&d.components, components));
             b.fact("scheduled", Some(format!("{} to {}", iso(d.scheduled_for), iso(d.scheduled_until))));
             b.body(&p.body);
-            let cx = UpdateContext {
-                file: &d.meta.source,
-                visibility: p.visibility,
-                config,
-                audience,
-                now,
-                components: &no_components,
-            };
-            let list = updates(d.updates, &cx, &mut Vec::new());
-            for u in &list {
-                b.update(&u.id, u.at, u.status.label(), &u.body);
-            }
+            updates!(b, d, p);
             b.done()
         }
         Loaded::Runbook(mut d) => {
