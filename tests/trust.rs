@@ -336,3 +336,21 @@ fn an_alias_cannot_take_the_place_of_a_generated_file_nor_a_hidden_folder() {
     assert!(!out.status.success(), "an alias into a hidden folder is refused");
     assert!(!root.join("site/.cairn").exists());
 }
+
+#[test]
+fn the_publish_preview_lists_all_an_update_will_show() {
+    let dir = repo();
+    let root = dir.path();
+    write(
+        root,
+        "content/incidents/2026-11-20-slow.md",
+        &format!(
+            "{INCIDENT_HEAD}updates:\n  - at: 2026-11-20T10:05:00Z\n    status: investigating\n    visibility: internal\n    channel: Discord\n    author: zqauthor\n    progress: {{ label: zqprogress, percent: 40 }}\n    references:\n      - {{ kind: bounty, credit: zqcredit, amount: \"5\" }}\n    body: Looking.\n---\nBody.\n"
+        ),
+    );
+    let out = cairn(root, &["publish", "2026-11-20-slow", "--update", "20261120-1005", "--to", "public"]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    for shown in ["zqauthor", "zqprogress", "zqcredit"] {
+        assert!(text.contains(shown), "the preview does not say `{shown}` becomes public:\n{text}");
+    }
+}

@@ -103,6 +103,26 @@ fn quoted(text: &Markdown) -> String {
     body.lines().map(|l| format!("      | {}\n", terminal_safe(l))).collect()
 }
 
+/// What an update shows besides its text: where it was posted and by whom, its progress and its
+/// references (a bounty credit is as much news as the text), as preview lines.
+fn update_extras<S>(u: &crate::site::Update<S>) -> String {
+    let mut lines = Vec::new();
+    if let Some(source) = &u.source {
+        let parts: Vec<&str> =
+            [&source.channel, &source.author, &source.url].into_iter().flatten().map(String::as_str).collect();
+        lines.push(format!("posted: {}", parts.join(", ")));
+    }
+    if let Some(p) = &u.progress {
+        lines.push(format!("progress: {} {}%", p.label.as_deref().unwrap_or(""), p.percent));
+    }
+    for r in &u.references {
+        let parts: Vec<&str> =
+            [&r.title, &r.id, &r.credit, &r.amount, &r.url].into_iter().flatten().map(String::as_str).collect();
+        lines.push(format!("reference ({}): {}", r.kind.as_str(), parts.join(", ")));
+    }
+    lines.iter().map(|l| format!("      + {}\n", terminal_safe(l))).collect()
+}
+
 /// What `after` shows that `before` (the same audience's site) does not, as preview lines.
 fn gained(before: &Site, after: &Site) -> Vec<String> {
     let mut out = Vec::new();
@@ -124,23 +144,25 @@ fn gained(before: &Site, after: &Site) -> Vec<String> {
             .chain(of_window.flat_map(|m| m.updates.iter().map(|u| u.id.clone())))
             .collect()
     };
-    let mut updates: Vec<(String, String, String, &Markdown)> = Vec::new();
+    let mut updates: Vec<(String, String, String, &Markdown, String)> = Vec::new();
     for i in &after.incidents {
         let slug = &after.doc(i.doc).slug;
         let known = update_ids(before, slug);
         for u in i.updates.iter().filter(|u| !known.contains(&u.id)) {
-            updates.push((slug.clone(), u.id.clone(), format!("{}, {}", u.status.as_str(), iso(u.at)), &u.body));
+            let what = format!("{}, {}", u.status.as_str(), iso(u.at));
+            updates.push((slug.clone(), u.id.clone(), what, &u.body, update_extras(u)));
         }
     }
     for m in &after.maintenance {
         let slug = &after.doc(m.doc).slug;
         let known = update_ids(before, slug);
         for u in m.updates.iter().filter(|u| !known.contains(&u.id)) {
-            updates.push((slug.clone(), u.id.clone(), format!("{}, {}", u.status.as_str(), iso(u.at)), &u.body));
+            let what = format!("{}, {}", u.status.as_str(), iso(u.at));
+            updates.push((slug.clone(), u.id.clone(), what, &u.body, update_extras(u)));
         }
     }
-    for (slug, id, what, body) in updates {
-        out.push(format!("  + update {id} of {slug} ({what}):\n{}", quoted(body)));
+    for (slug, id, what, body, extras) in updates {
+        out.push(format!("  + update {id} of {slug} ({what}):\n{}{extras}", quoted(body)));
     }
     for c in &after.components {
         let was = before.components.iter().find(|b| b.id == c.id).map(|b| b.status);
