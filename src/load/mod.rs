@@ -2,6 +2,7 @@
 //! positions, and collect every problem on the way. serde_yaml is used only inside this module.
 
 mod config;
+mod disclosure;
 mod documents;
 pub mod edit;
 mod emit;

@@ -20,6 +20,7 @@ pub mod revisions;
 mod scan;
 mod status;
 mod times;
+mod updates;
 mod validate;
 
 pub use blocks::{Markdown, visible};
