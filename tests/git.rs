@@ -619,3 +619,37 @@ fn an_embargo_lifting_is_no_revision_and_appended_text_no_amendment() {
     assert_eq!(after, [(first, false), (second, false)], "shown once the embargo lifted, an addition");
     assert!(text.contains("vexillum"));
 }
+
+#[test]
+fn uncommitted_edits_of_hidden_text_leave_the_public_build_clean_and_byte_identical() {
+    let repo = history(true);
+    let out = tempfile::tempdir().unwrap();
+    let (_, clean) = build(repo.path(), &out.path().join("clean"), &[]);
+    // Uncommitted: a rewording inside the internal block and of the hidden update of the public
+    // incident, a new internal runbook, and the internal runbook removed.
+    let block = "Paged everyone (canary dirty-block).";
+    let update = "Root cause is the canary dirty-update.";
+    write(
+        repo.path(),
+        "content/incidents/outage.md",
+        &incident("The gateway was down for 52 minutes.", block, update, true),
+    );
+    write(repo.path(), "content/runbooks/new.md", &RUNBOOK.replace("Restart the gateway", "Canary dirty-runbook"));
+    std::fs::remove_file(repo.path().join("content/runbooks/restart.md")).unwrap();
+    let (_, dirty) = build(repo.path(), &out.path().join("dirty"), &[]);
+    assert_eq!(json(&dirty, "build.json")["dirty"], false, "hidden edits only: the public build is the commit's");
+    let differ: Vec<&String> = clean.keys().chain(dirty.keys()).filter(|k| clean.get(*k) != dirty.get(*k)).collect();
+    assert!(differ.is_empty(), "hidden uncommitted edits changed public files: {differ:?}");
+    // The internal build sees them: dirty, at the clock's time.
+    let (_, internal) = build(repo.path(), &out.path().join("internal"), &["--audience", "internal"]);
+    assert_eq!(json(&internal, "build.json")["dirty"], true);
+    assert!(all_text(&internal).contains("dirty-block"));
+    // A visible edit makes the public build dirty.
+    write(
+        repo.path(),
+        "content/incidents/outage.md",
+        &incident("The gateway was down for 53 minutes.", block, update, true),
+    );
+    let (_, visible) = build(repo.path(), &out.path().join("visible"), &[]);
+    assert_eq!(json(&visible, "build.json")["dirty"], true);
+}

@@ -90,6 +90,13 @@ pub fn run(args: ServeArgs) -> ExitCode {
     // The address on stdout, alone on its line: scripts and tests read it there.
     println!("Serving at {}", server.url());
     let _ = std::io::stdout().flush();
+    if args.bind.is_unspecified() {
+        eprintln!(
+            "Listening on every network interface ({}): other machines reach it at this machine's address, port {}",
+            args.bind,
+            server.url().rsplit(':').next().unwrap_or_default().trim_end_matches('/')
+        );
+    }
     eprintln!("Watching cairn.yaml, content/, templates/, themes/ and static/ for changes (Ctrl-C to stop)");
     if args.open {
         open(server.url());

@@ -369,18 +369,9 @@ pub fn last_visible_change(sources: &Sources, audience: usize, repo: &git::Repo,
 
 /// Whether `commit` changed what `audience` sees (see [`last_visible_change`]).
 fn changes_what_it_sees(sources: &Sources, audience: usize, repo: &git::Repo, commit: &git::Commit) -> bool {
-    let config = &sources.config;
-    if audience >= config.audiences.most_trusted() {
+    if audience >= sources.config.audiences.most_trusted() {
         return !commit.changes.is_empty();
     }
-    let names = |id: &str| {
-        sources
-            .components
-            .components
-            .iter()
-            .find(|c| c.id == id && c.visibility.unwrap_or(config.component_default) <= audience)
-            .map(|c| c.name.clone())
-    };
     let Ok(at) = Timestamp::from_unix_timestamp(commit.time) else { return true };
     let wanted: Vec<&str> = commit
         .changes
@@ -389,12 +380,41 @@ fn changes_what_it_sees(sources: &Sources, audience: usize, repo: &git::Repo, co
         .filter(|b| b.bytes().any(|x| x != b'0'))
         .collect();
     let blobs = repo.blobs(&wanted).unwrap_or_default();
-    let seen = |path: &str, blob: &str| -> Option<Rendering> {
-        let rel = path.strip_prefix("content/")?;
-        render_bytes(rel, blobs.get(blob)?.clone(), config, audience, at, &names)
+    commit.changes.iter().any(|c| {
+        let before = Version { path: c.old_path.as_deref().unwrap_or(&c.path), bytes: blobs.get(&c.old_blob) };
+        let after = Version { path: &c.path, bytes: blobs.get(&c.blob) };
+        changes_for(sources, audience, at, &before, &after)
+    })
+}
+
+/// One version of an input: its path below the root, and its bytes (`None`: no file there).
+struct Version<'a> {
+    path: &'a str,
+    bytes: Option<&'a Vec<u8>>,
+}
+
+/// Whether going from `before` to `after` changes what `audience` sees at `at`: a change to an
+/// input that is not a document (the configuration, templates, static files) counts; a
+/// document, or the components file, counts when what the audience sees of it changed; a
+/// rename of a visible document moves its page, so it counts.
+fn changes_for(sources: &Sources, audience: usize, at: Timestamp, before: &Version<'_>, after: &Version<'_>) -> bool {
+    const COMPONENTS: &str = "content/components.yaml";
+    let config = &sources.config;
+    let names = |id: &str| {
+        sources
+            .components
+            .components
+            .iter()
+            .find(|c| c.id == id && c.visibility.unwrap_or(config.component_default) <= audience)
+            .map(|c| c.name.clone())
     };
-    let components = |blob: &str| -> Vec<String> {
-        let Some(bytes) = blobs.get(blob) else { return Vec::new() };
+    let seen = |v: &Version<'_>| -> Option<Rendering> {
+        let rel = v.path.strip_prefix("content/")?;
+        render_bytes(rel, v.bytes?.clone(), config, audience, at, &names)
+    };
+    // What the audience sees of the components file: its components and their groups.
+    let components = |v: &Version<'_>| -> Vec<String> {
+        let Some(bytes) = v.bytes else { return Vec::new() };
         let file = crate::load::components_at(bytes.clone(), config);
         file.components
             .iter()
@@ -405,21 +425,51 @@ fn changes_what_it_sees(sources: &Sources, audience: usize, repo: &git::Repo, co
             })
             .collect()
     };
-    commit.changes.iter().any(|c| {
-        const COMPONENTS: &str = "content/components.yaml";
-        if c.path == COMPONENTS && c.old_path.is_none() {
-            // What the audience sees of the components file: its components and their groups.
-            return components(&c.old_blob) != components(&c.blob);
-        }
-        let document = c.path.strip_prefix("content/").is_some_and(|rel| rel != "components.yaml")
-            && c.old_path.as_deref().is_none_or(|p| p.starts_with("content/") && p != COMPONENTS);
-        if !document {
+    if before.path == COMPONENTS && after.path == COMPONENTS {
+        return components(before) != components(after);
+    }
+    let document = |p: &str| p.strip_prefix("content/").is_some_and(|rel| rel != "components.yaml");
+    if !document(before.path) || !document(after.path) {
+        return true;
+    }
+    let (was, is) = (seen(before), seen(after));
+    was != is || (before.path != after.path && is.is_some())
+}
+
+/// Whether the inputs changed in the working tree (`dirty`, below the root; `current` holds the
+/// bytes of the changed documents that exist) change what `audience` sees at `at` against the commit built
+/// from: an edit of hidden text only leaves a less trusted build clean, so it keeps the commit's
+/// stamp and time, and its bytes.
+pub fn dirty_for(
+    sources: &Sources,
+    audience: usize,
+    repo: &git::Repo,
+    history: &git::History,
+    dirty: &[String],
+    current: &std::collections::HashMap<String, Vec<u8>>,
+    at: Timestamp,
+) -> bool {
+    if audience >= sources.config.audiences.most_trusted() {
+        return !dirty.is_empty();
+    }
+    let committed: Vec<&str> =
+        dirty.iter().filter_map(|p| history.files.get(p)?.last().map(|r| history.blob(*r))).collect();
+    let Ok(blobs) = repo.blobs(&committed) else { return !dirty.is_empty() };
+    dirty.iter().any(|path| {
+        let at_tip = history.files.get(path).and_then(|r| r.last()).map(|r| history.blob(*r));
+        // A committed file that cannot be read back is a change, to be safe.
+        if at_tip.is_some_and(|b| blobs.get(b).is_none()) {
             return true;
         }
-        let before = seen(c.old_path.as_deref().unwrap_or(&c.path), &c.old_blob);
-        let after = seen(&c.path, &c.blob);
-        // A rename changes the page's address: what the audience sees moved.
-        before != after || (c.old_path.is_some() && after.is_some())
+        // Configuration, templates and static files count whatever changed in them.
+        if !path.starts_with("content/") {
+            return true;
+        }
+        // A document missing from `current` is gone from the working tree.
+        let now = current.get(path);
+        let before = Version { path, bytes: at_tip.and_then(|b| blobs.get(b)) };
+        let after = Version { path, bytes: now };
+        changes_for(sources, audience, at, &before, &after)
     })
 }
 
