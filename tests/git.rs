@@ -653,3 +653,44 @@ fn uncommitted_edits_of_hidden_text_leave_the_public_build_clean_and_byte_identi
     let (_, visible) = build(repo.path(), &out.path().join("visible"), &[]);
     assert_eq!(json(&visible, "build.json")["dirty"], true);
 }
+
+#[test]
+fn documents_the_public_saw_stay_listed_when_narrowed_or_deleted_and_hidden_edits_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    run(git(d).args(["init", "-q"]));
+    write(d, "cairn.yaml", CONFIG);
+    write(d, "content/components.yaml", COMPONENTS);
+    let page = |title: &str, visibility: &str, text: &str| {
+        format!("---\ntitle: {title}\nvisibility: {visibility}\n---\n{text}\n")
+    };
+    write(d, "content/pages/leak.md", &page("Key leak notice", "public", "Rotate your keys."));
+    write(d, "content/pages/old.md", &page("Old notice", "public", "Nothing to do."));
+    write(d, "content/pages/secret.md", &page("Internal only", "internal", "canary never-public"));
+    let publish = commit(d, "Publish the notices", ADA, "2026-11-01T10:00:00Z");
+    write(d, "content/pages/leak.md", &page("Key leak notice", "internal", "Rotate your keys."));
+    let narrow = commit(d, "Narrow the leak notice", BO, "2026-11-02T10:00:00Z");
+    std::fs::remove_file(d.join("content/pages/old.md")).unwrap();
+    std::fs::remove_file(d.join("content/pages/secret.md")).unwrap();
+    let delete = commit(d, "Remove the old notice", BO, "2026-11-03T10:00:00Z");
+    let out = tempfile::tempdir().unwrap();
+    let (_, files) = build(d, &out.path().join("a"), &[]);
+    let withdrawn = json(&files, "api/disclosures.json")["withdrawn"].as_array().unwrap().clone();
+    let entry = |source: &str| withdrawn.iter().find(|w| w["source"] == source).cloned();
+    let leak = entry("content/pages/leak.md").expect("the narrowed page is listed");
+    assert_eq!(leak["title"], "Key leak notice");
+    assert_eq!(leak["commit"], narrow.as_str());
+    assert_eq!(leak["withdrawn"], "2026-11-02T10:00:00Z");
+    assert_eq!(leak["deleted"], false);
+    assert_eq!(leak["revisions"][0]["commit"], publish.as_str());
+    let old = entry("content/pages/old.md").expect("the deleted page is listed");
+    assert_eq!(old["commit"], delete.as_str());
+    assert_eq!(old["deleted"], true);
+    assert!(entry("content/pages/secret.md").is_none(), "never public, never listed: {withdrawn:?}");
+    assert!(!all_text(&files).contains("never-public"));
+    // Editing the now internal page changes nothing public, disclosures included.
+    write(d, "content/pages/leak.md", &page("Key leak notice", "internal", "Rotate your keys (canary later-edit)."));
+    commit(d, "Internal follow-up", BO, "2026-11-04T10:00:00Z");
+    let (_, again) = build(d, &out.path().join("b"), &[]);
+    assert_eq!(files, again, "a hidden edit of a withdrawn page changed the public build");
+}

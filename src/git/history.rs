@@ -49,6 +49,9 @@ pub struct History {
     /// For each file present at the tip (path below the root), its revisions oldest first,
     /// across renames.
     pub files: HashMap<String, Vec<PathRevision>>,
+    /// Files deleted before the tip (path at deletion), their revisions oldest first, the last
+    /// one the deletion (no blob), in the order they were deleted.
+    pub gone: Vec<(String, Vec<PathRevision>)>,
 }
 
 const NO_BLOB: &str = "0000000000000000000000000000000000000000";
@@ -134,8 +137,8 @@ impl History {
                 changes: changes(rest, &below_root),
             });
         }
-        let files = follow(&commits);
-        History { commits, files }
+        let (files, gone) = follow(&commits);
+        History { commits, files, gone }
     }
 
     /// The blob of a revision.
@@ -149,16 +152,24 @@ impl History {
     }
 }
 
+/// Revisions of every file by path, oldest first.
+type Files = HashMap<String, Vec<PathRevision>>;
+
 /// Every file's revisions, oldest first, following renames: the commits are replayed from the
-/// oldest, and a rename carries the file's revisions to its new path.
-fn follow(commits: &[Commit]) -> HashMap<String, Vec<PathRevision>> {
-    let mut files: HashMap<String, Vec<PathRevision>> = HashMap::new();
+/// oldest, and a rename carries the file's revisions to its new path. Files deleted on the way
+/// come second, each with its deletion as its last revision.
+fn follow(commits: &[Commit]) -> (Files, Vec<(String, Vec<PathRevision>)>) {
+    let mut files: Files = HashMap::new();
+    let mut gone = Vec::new();
     for (c, commit) in commits.iter().enumerate().rev() {
         for (i, change) in commit.changes.iter().enumerate() {
             let revision = PathRevision { commit: c, change: i };
             match change.status {
                 b'D' => {
-                    files.remove(&change.path);
+                    if let Some(mut revisions) = files.remove(&change.path) {
+                        revisions.push(revision);
+                        gone.push((change.path.clone(), revisions));
+                    }
                 }
                 b'R' => {
                     let mut revisions = change.old_path.as_ref().and_then(|p| files.remove(p)).unwrap_or_default();
@@ -172,7 +183,7 @@ fn follow(commits: &[Commit]) -> HashMap<String, Vec<PathRevision>> {
             }
         }
     }
-    files
+    (files, gone)
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ mod status;
 mod times;
 mod updates;
 mod validate;
+pub mod withdrawn;
 
 pub use blocks::{Markdown, visible};
 pub use lifecycle::{action_items_page, days_overdue, reminders, review_due};
@@ -428,6 +429,8 @@ pub struct Site {
     pub overall: Indicator,
     /// Where the build came from.
     pub stamp: Stamp,
+    /// Documents the public once saw and sees no more (public build with history only).
+    pub withdrawn: Vec<withdrawn::Withdrawn>,
     /// Whether `cairn.yaml` says the repository is public (its URL and authors may be shown).
     pub repo_public: bool,
     /// For each document, its index in the resolved list of its kind (`incidents`, `runbooks`, …).

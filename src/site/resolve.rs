@@ -480,6 +480,7 @@ pub fn resolve_with(
     }
     let mut site = Site {
         stamp: Stamp::default(),
+        withdrawn: Vec::new(),
         repo_public: config.repo_public,
         slots,
         config: site_config(config, audience),

@@ -250,11 +250,15 @@ pub fn wanted_blobs<'h>(
     now: Timestamp,
 ) -> Vec<&'h str> {
     let t = now.unix_timestamp();
+    // Deleted files matter to the public build alone, whose disclosures list what it withdrew.
+    let gone = history.gone.iter().filter(|_| audience == 0).map(|(path, revisions)| (path, revisions));
     let mut wanted: Vec<&str> = history
         .files
         .iter()
+        .chain(gone)
         .filter_map(|(path, revisions)| Some((path.strip_prefix("content/")?, revisions)))
         .flat_map(|(rel, revisions)| revisions.iter().map(move |r| (rel, history.blob(*r))))
+        .filter(|(_, blob)| blob.bytes().any(|b| b != b'0'))
         .filter(|(rel, blob)| !kept.has(&super::renderings::Renderings::key(blob, rel, audience), t))
         .map(|(_, blob)| blob)
         .collect();
@@ -265,8 +269,30 @@ pub fn wanted_blobs<'h>(
 
 /// The names of the components `audience` sees, by id, as `config` and the current components
 /// file define them.
-fn component_names(site: &Site) -> impl Fn(&str) -> Option<String> + Sync + '_ {
+pub(super) fn component_names(site: &Site) -> impl Fn(&str) -> Option<String> + Sync + '_ {
     move |id: &str| site.components.iter().find(|c| c.id == id).map(|c| c.name.clone())
+}
+
+/// What `audience` sees at `now` of the document at `rel` in `blob` (`None` inside: nothing),
+/// kept from an earlier build or rendered and kept; `None` when the blob could not be read.
+pub(super) fn rendering_of(
+    git: &GitInput<'_>,
+    rel: &str,
+    blob: &str,
+    config: &Config,
+    audience: usize,
+    now: Timestamp,
+    names: &ComponentNames<'_>,
+) -> Option<Option<Rendering>> {
+    let t = now.unix_timestamp();
+    let key = super::renderings::Renderings::key(blob, rel, audience);
+    if let Some(kept) = git.kept.get(&key, t) {
+        return Some(kept);
+    }
+    let bytes = git.blobs.get(blob)?;
+    let made = render_bytes(rel, bytes.clone(), config, audience, now, names);
+    git.kept.put(key, Rendering::timed(bytes, audience), t, made.clone());
+    Some(made)
 }
 
 /// Attaches to every document of `site` its history as the site's audience sees it: for the
@@ -305,18 +331,10 @@ pub fn attach(site: &mut Site, config: &Config, git: &GitInput<'_>) {
                     });
                     last = Some(rendering);
                 };
-                let t = now.unix_timestamp();
                 for r in revisions {
-                    let blob = git.history.blob(*r);
-                    let key = super::renderings::Renderings::key(blob, rel, audience);
-                    let rendering = match git.kept.get(&key, t) {
-                        Some(kept) => kept,
-                        None => {
-                            let Some(bytes) = git.blobs.get(blob) else { continue };
-                            let made = render_bytes(rel, bytes.clone(), config, audience, now, &names);
-                            git.kept.put(key, Rendering::timed(bytes, audience), t, made.clone());
-                            made
-                        }
+                    let Some(rendering) = rendering_of(git, rel, git.history.blob(*r), config, audience, now, &names)
+                    else {
+                        continue;
                     };
                     if let Some(rendering) = rendering {
                         seen(rendering, Some(&git.history.commits[r.commit]), &mut out);
@@ -340,6 +358,9 @@ pub fn attach(site: &mut Site, config: &Config, git: &GitInput<'_>) {
     };
     for (doc, history) in site.docs.iter_mut().zip(histories) {
         doc.history = history;
+    }
+    if site.is_public() {
+        site.withdrawn = super::withdrawn::find(site, config, git);
     }
 }
 
@@ -458,7 +479,7 @@ pub fn dirty_for(
     dirty.iter().any(|path| {
         let at_tip = history.files.get(path).and_then(|r| r.last()).map(|r| history.blob(*r));
         // A committed file that cannot be read back is a change, to be safe.
-        if at_tip.is_some_and(|b| blobs.get(b).is_none()) {
+        if at_tip.is_some_and(|b| !blobs.contains_key(b)) {
             return true;
         }
         // Configuration, templates and static files count whatever changed in them.
