@@ -47,7 +47,7 @@ pub struct History {
     /// Newest first (children before parents).
     pub commits: Vec<Commit>,
     /// For each file present at the tip (path below the root), its revisions oldest first,
-    /// across renames.
+    /// across renames (once [`History::keep_tip`] ran; `Repo::history` runs it).
     pub files: HashMap<String, Vec<PathRevision>>,
     /// Files deleted before the tip (path at deletion), their revisions oldest first, the last
     /// one the deletion (no blob), in the order they were deleted.
@@ -146,6 +146,18 @@ impl History {
         &self.commits[r.commit].changes[r.change].blob
     }
 
+    /// Keeps in `files` only the files at the tip (`at_tip`); the others join `gone`, with no
+    /// deletion as their last revision when no commit of the walk deleted them (a merge did).
+    pub fn keep_tip(&mut self, at_tip: &std::collections::HashSet<String>) {
+        let mut removed: Vec<(String, Vec<PathRevision>)> =
+            self.files.iter().filter(|(p, _)| !at_tip.contains(*p)).map(|(p, r)| (p.clone(), r.clone())).collect();
+        removed.sort_by(|a, b| a.0.cmp(&b.0));
+        for (path, _) in &removed {
+            self.files.remove(path);
+        }
+        self.gone.extend(removed);
+    }
+
     /// The change a revision made.
     pub fn change(&self, r: PathRevision) -> &Change {
         &self.commits[r.commit].changes[r.change]
@@ -179,7 +191,20 @@ fn follow(commits: &[Commit]) -> (Files, Vec<(String, Vec<PathRevision>)>) {
                 b'A' | b'C' => {
                     files.insert(change.path.clone(), vec![revision]);
                 }
-                _ => files.entry(change.path.clone()).or_default().push(revision),
+                // A change on a branch replayed after a deletion on another: the same file.
+                _ => match files.get_mut(&change.path) {
+                    Some(revisions) => revisions.push(revision),
+                    None => {
+                        let mut revisions = gone
+                            .iter()
+                            .rposition(|(p, _)| *p == change.path)
+                            .map(|i| gone.remove(i).1)
+                            .unwrap_or_default();
+                        revisions.retain(|r| commits[r.commit].changes[r.change].status != b'D');
+                        revisions.push(revision);
+                        files.insert(change.path.clone(), revisions);
+                    }
+                },
             }
         }
     }

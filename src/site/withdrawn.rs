@@ -20,7 +20,8 @@ pub struct Withdrawn {
     pub title: String,
     /// The public revisions, oldest first (no author, no message).
     pub revisions: Vec<Revision>,
-    /// The commit that withdrew it, and its time; `None` when withdrawn by uncommitted changes.
+    /// The commit that withdrew it, and its time; `None` when withdrawn by uncommitted changes,
+    /// or removed by a merge.
     pub commit: Option<String>,
     pub time: Option<Timestamp>,
     /// Whether the file is gone from the repository (else it is still there, hidden).
