@@ -281,7 +281,7 @@ fn public_history_shows_public_revisions_only_with_an_amendment_log_and_hashes()
 fn an_open_repository_shows_its_link_and_authors_publicly() {
     let repo = history(true);
     let d = repo.path();
-    write(d, "cairn.yaml", &format!("{CONFIG}repo_public: true\n"));
+    write(d, "cairn.yaml", &format!("{CONFIG}repo_public: true\nrepo_branch: release/kb\n"));
     commit(d, "The repository is open", ADA, "2026-11-08T10:00:00Z");
     let out = tempfile::tempdir().unwrap();
     let (_, files) = build(d, &out.path().join("public"), &[]);
@@ -289,7 +289,11 @@ fn an_open_repository_shows_its_link_and_authors_publicly() {
     let line = texts(&page, ".doc-history").join(" ");
     assert!(line.contains("by Ada Responder"), "{line}");
     assert!(!line.contains("Bo Oncall"), "only hidden commits of the incident are Bo's: {line}");
-    assert!(attrs(&page, "a", "href").iter().any(|h| h.starts_with("https://git.example.org/private/kb")));
+    let links = attrs(&page, "a", "href");
+    assert!(
+        links.iter().any(|h| h == "https://git.example.org/private/kb/blob/release/kb/content/incidents/outage.md"),
+        "the edit link opens the configured branch: {links:?}"
+    );
     assert!(!all_text(&files).contains("ada@example.org"));
 }
 

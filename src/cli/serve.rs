@@ -110,7 +110,12 @@ fn tell(event: Report<'_>, timings: bool) {
     let mut stderr = std::io::stderr().lock();
     match event {
         Report::Built(r) => {
-            let _ = report::print(&r.warnings, Format::Human, &mut stderr);
+            // Said once a session: the history stays missing while the server runs.
+            static HISTORY_SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+            let said = HISTORY_SAID.swap(true, std::sync::atomic::Ordering::Relaxed);
+            let warnings: Vec<_> =
+                r.warnings.iter().filter(|w| !(said && w.code == "history-missing")).cloned().collect();
+            let _ = report::print(&warnings, Format::Human, &mut stderr);
             let what = match (r.pages, r.rest) {
                 (0, false) => "nothing to remake".to_string(),
                 (n, false) => format!("{n} page{}", if n == 1 { "" } else { "s" }),

@@ -394,6 +394,8 @@ pub struct SiteConfig {
     pub impact_labels: BTreeMap<Impact, String>,
     /// The source repository; absent from the public build (it may be private).
     pub repo_url: Option<String>,
+    /// The branch its links open.
+    pub repo_branch: String,
     pub theme: String,
     pub history_days: u32,
     pub raw_html: bool,

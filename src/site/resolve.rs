@@ -95,6 +95,7 @@ fn site_config(config: &Config, audience: usize) -> SiteConfig {
             .collect(),
         impact_labels: config.vocabulary.impact_labels.clone(),
         repo_url: config.repo_url.clone().filter(|_| audience > 0 || config.repo_public),
+        repo_branch: config.repo_branch.clone(),
         theme: config.theme.clone(),
         history_days: config.history_days,
         raw_html: config.raw_html,
