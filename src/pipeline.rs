@@ -134,9 +134,9 @@ fn history_of(
     audience: usize,
     git: &mut crate::git::Source,
     read: Option<&crate::git::Read>,
-) -> (Timestamp, site::Stamp, std::collections::HashMap<String, Vec<u8>>) {
+) -> (Timestamp, site::Stamp, std::collections::HashMap<String, Vec<u8>>, Vec<Diagnostic>) {
     let (Some(read), Some(repo)) = (read, git.repo.as_ref()) else {
-        return (opts.now.unwrap_or_else(clock_now), site::Stamp::default(), Default::default());
+        return (opts.now.unwrap_or_else(clock_now), site::Stamp::default(), Default::default(), Vec::new());
     };
     let visible = git.tip.as_deref().and_then(|tip| site::revisions::last_visible_change(sources, audience, repo, tip));
     let commit = visible.as_ref();
@@ -156,8 +156,24 @@ fn history_of(
     let at = opts.now.or(time).unwrap_or_else(clock_now);
     let dirty = site::revisions::dirty_for(sources, audience, repo, &read.history, &read.dirty, &current, at);
     let stamp = site::Stamp { commit: commit.map(|c| c.id.clone()), time, dirty, history: true };
-    let now = opts.now.or(time.filter(|_| !dirty)).unwrap_or_else(clock_now);
-    (now, stamp, current)
+    // A commit dated after the clock (a wrong clock, or a forged date) must not lift embargoes
+    // early: the build runs at the clock's time, and says why.
+    let clock = clock_now();
+    let ahead = time.filter(|t| opts.now.is_none() && !dirty && *t > clock + time::Duration::minutes(5));
+    let mut problems = Vec::new();
+    if let (Some(t), Some(c)) = (ahead, commit) {
+        problems.push(
+            Diagnostic::warning(Path::new("."), crate::diagnostics::Pos::START, "commit-in-future", format!(
+                "commit {} is dated {}, after this machine's clock ({}): building at the clock's time",
+                &c.id[..c.id.len().min(7)],
+                crate::text::iso(t),
+                crate::text::iso(clock)
+            ))
+            .with_help("check the clock of the machine that made the commit (an embargo follows the build's time, never a commit's date ahead of it)"),
+        );
+    }
+    let now = opts.now.or(time.filter(|_| !dirty && ahead.is_none())).unwrap_or(clock);
+    (now, stamp, current, problems)
 }
 
 fn resolve_timed(
@@ -189,7 +205,8 @@ fn resolve_timed(
     };
     let read = clock.time("history", || git.read(&opts.root.join(".cairn").join("history")));
     problems.extend(git.warning());
-    let (now, stamp, current) = history_of(opts, inputs, &sources, audience, git, read.as_ref());
+    let (now, stamp, current, late) = history_of(opts, inputs, &sources, audience, git, read.as_ref());
+    problems.extend(late);
     problems.extend(site::reminders(&sources, now));
     let repo = git.repo.as_ref();
     if let (Some(r), Some(repo)) = (&read, repo) {
@@ -376,7 +393,8 @@ pub fn build_waiting(
     }
     let (site, mut problems) = resolve_timed(opts, &clock, snapshot, inputs, &mut git)?;
     // Built at the clock's time (uncommitted inputs, no pinned "now"): never skipped later.
-    let reproducible = opts.now.is_some() || (site.stamp.commit.is_some() && !site.stamp.dirty);
+    let reproducible =
+        opts.now.is_some() || (site.stamp.commit.is_some() && !site.stamp.dirty && Some(site.now) == site.stamp.time);
     if problems.iter().any(Diagnostic::is_error) {
         sort_and_dedup(&mut problems);
         return Err(BuildError::Invalid(problems));

@@ -1,6 +1,11 @@
-//! The one walk of the commit graph: `git log --raw -M` over the inputs, from a tip commit,
-//! newest first. The raw output is kept by the id of its tip; a walk from a descendant of a
-//! kept tip reads only the commits since (`git log tip ^kept`) and puts them in front.
+//! The one walk of the commit graph: `git log --first-parent --raw -M` over the inputs, from a
+//! tip commit, newest first. Only the first-parent line counts: it is what the branch built from
+//! held, one state after another, and a merge is one change (all it brought in, against its
+//! first parent). The commits of a merged branch are drafts, never states of the published
+//! line: a branch commit that dropped a `:::internal` fence and a later one that restored it
+//! are not two revisions of a public page. The raw output is kept by the id of its tip; a walk
+//! from a tip whose first-parent line passes through a kept tip reads only the commits since
+//! (`git log tip ^kept`) and puts them in front.
 
 use super::{Missing, Repo, git, output};
 use std::path::Path;
@@ -15,7 +20,9 @@ const FORMAT: &str = "--format=%x1e%H%x00%P%x00%ct%x00%aN%x00%aE%x00%s";
 /// The walk's output for the commits reachable from `tip` but not from `exclude`.
 fn run(repo: &Repo, tip: &str, exclude: Option<&str>) -> Result<Vec<u8>, Missing> {
     let mut cmd = git(&repo.root);
-    cmd.args(["log", "--raw", "-z", "-M", "--no-abbrev", "--topo-order", "--no-color", "--no-notes", FORMAT]).arg(tip);
+    cmd.args(["log", "--first-parent", "--diff-merges=first-parent", "--raw", "-z", "-M", "--no-abbrev"])
+        .args(["--no-color", "--no-notes", FORMAT])
+        .arg(tip);
     if let Some(old) = exclude {
         cmd.arg(format!("^{old}"));
     }
@@ -40,9 +47,16 @@ pub(super) fn first_parent(repo: &Repo, tip: &str, skip: usize, count: usize) ->
     output(&mut cmd)
 }
 
-/// The file a walk from `tip` is kept in.
+/// The file a walk from `tip` is kept in (`.fp`: of the first-parent line).
 fn kept(cache: &Path, tip: &str) -> std::path::PathBuf {
-    cache.join(format!("{tip}.log"))
+    cache.join(format!("{tip}.fp.log"))
+}
+
+/// Whether `old` is on the first-parent line from `tip` (reachable is not enough: a commit of a
+/// merged branch is reachable, and its line is not the tip's).
+fn on_the_line(repo: &Repo, old: &str, tip: &str) -> bool {
+    output(git(&repo.root).args(["rev-list", "--first-parent", tip]))
+        .is_ok_and(|ids| ids.split(|b| *b == b'\n').any(|id| id == old.as_bytes()))
 }
 
 /// The raw walk from `tip`: from the cache when it was walked before, else from git (only the
@@ -56,9 +70,9 @@ pub(super) fn walk(repo: &Repo, tip: &str, cache: Option<&Path>) -> Result<Vec<u
         .into_iter()
         .flatten()
         .flatten()
-        .filter_map(|e| e.file_name().to_str()?.strip_suffix(".log").map(str::to_string))
+        .filter_map(|e| e.file_name().to_str()?.strip_suffix(".fp.log").map(str::to_string))
         .filter(|id| id.len() >= 40 && id.bytes().all(|b| b.is_ascii_hexdigit()))
-        .find(|id| output(git(&repo.root).args(["merge-base", "--is-ancestor", id, tip])).is_ok());
+        .find(|id| on_the_line(repo, id, tip));
     let bytes = match ancestor {
         Some(old) => match std::fs::read(kept(cache, &old)) {
             Ok(older) => {
@@ -84,7 +98,7 @@ fn store(cache: &Path, tip: &str, bytes: &[u8]) {
     if std::fs::write(&temp, bytes).is_ok() && std::fs::rename(&temp, kept(cache, tip)).is_ok() {
         for entry in std::fs::read_dir(cache).into_iter().flatten().flatten() {
             let name = entry.file_name();
-            if name.to_str().is_some_and(|n| n.ends_with(".log") && n != format!("{tip}.log")) {
+            if name.to_str().is_some_and(|n| n.ends_with(".log") && n != format!("{tip}.fp.log")) {
                 let _ = std::fs::remove_file(entry.path());
             }
         }

@@ -130,8 +130,8 @@ impl Repo {
         path.strip_prefix(self.prefix.as_str()).map(str::to_string)
     }
 
-    /// Whether the working tree's inputs differ from HEAD (changed, added, deleted or untracked
-    /// files that are not ignored), and which of them, relative to the root. A bare repository is
+    /// Whether the working tree's inputs differ from HEAD (changed, added, deleted, untracked or
+    /// ignored files: the build reads them all), and which of them, relative to the root. A bare repository is
     /// never dirty.
     pub fn dirty_inputs(&self) -> Result<Vec<String>, Missing> {
         if self.bare {
@@ -139,7 +139,16 @@ impl Repo {
         }
         let out = output(
             git(&self.root)
-                .args(["status", "--porcelain=v1", "-z", "--no-renames", "--untracked-files=all", "--"])
+                // Ignored files too: the build reads every file below its inputs, ignored or not.
+                .args([
+                    "status",
+                    "--porcelain=v1",
+                    "-z",
+                    "--no-renames",
+                    "--untracked-files=all",
+                    "--ignored=traditional",
+                ])
+                .arg("--")
                 .args(self.pathspecs()),
         )?;
         let mut paths: Vec<String> = out

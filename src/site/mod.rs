@@ -86,10 +86,12 @@ pub struct Doc {
 
 /// A document's history as one audience sees it.
 ///
-/// Invariant: for every audience but the most trusted, a revision is a commit that changed
-/// what that audience sees of the document (its [`revisions::Rendering`]), judged at the
-/// build's `now`; a commit that only touched hidden text is not one, and no revision carries an
-/// author or a message.
+/// Invariant: revisions are commits of the first-parent line (a merged branch's own commits
+/// never were a state of the line built from). For every audience but the most trusted, a
+/// revision is a commit that changed what that audience sees of the document (its
+/// [`revisions::Rendering`]), judged when the revision stopped being current (the next
+/// revision's time, at most the build's `now`); a commit that only touched hidden text is not
+/// one, and no revision carries an author or a message.
 #[derive(Debug, Clone)]
 pub struct DocHistory {
     /// Oldest first; never empty.

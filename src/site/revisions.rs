@@ -273,6 +273,23 @@ pub(super) fn component_names(site: &Site) -> impl Fn(&str) -> Option<String> + 
     move |id: &str| site.components.iter().find(|c| c.id == id).map(|c| c.name.clone())
 }
 
+/// Until when revision `i` of a file's `revisions` was its state: the time of the next
+/// revision's commit, or `now` for the last, and never after `now`. What an audience saw of a
+/// revision is what it saw by then: an embargo that lifted while the revision was current shows
+/// in it; one extended before it lifted never does, nor does text put under an embargo that
+/// lifted only later.
+pub(super) fn seen_until(
+    history: &git::History,
+    revisions: &[git::PathRevision],
+    i: usize,
+    now: Timestamp,
+) -> Timestamp {
+    revisions
+        .get(i + 1)
+        .and_then(|next| Timestamp::from_unix_timestamp(history.commits[next.commit].time).ok())
+        .map_or(now, |t| t.min(now))
+}
+
 /// What `audience` sees at `now` of the document at `rel` in `blob` (`None` inside: nothing),
 /// kept from an earlier build or rendered and kept; `None` when the blob could not be read.
 pub(super) fn rendering_of(
@@ -296,9 +313,10 @@ pub(super) fn rendering_of(
 }
 
 /// Attaches to every document of `site` its history as the site's audience sees it: for the
-/// most trusted audience every commit that touched the file; for the others only the commits
-/// that changed what they see, evaluated at the site's `now` (so an embargo lifting is not a
-/// revision), with no author and no message.
+/// most trusted audience every commit of the first-parent line that touched the file; for the
+/// others only the commits that changed what they see, each judged when it stopped being the
+/// file's state (see [`seen_until`]; an embargo lifting is not a revision of its own), with no
+/// author and no message.
 pub fn attach(site: &mut Site, config: &Config, git: &GitInput<'_>) {
     let audience = site.audience;
     let most = site.most_trusted;
@@ -331,8 +349,9 @@ pub fn attach(site: &mut Site, config: &Config, git: &GitInput<'_>) {
                     });
                     last = Some(rendering);
                 };
-                for r in revisions {
-                    let Some(rendering) = rendering_of(git, rel, git.history.blob(*r), config, audience, now, &names)
+                for (i, r) in revisions.iter().enumerate() {
+                    let at = seen_until(git.history, revisions, i, now);
+                    let Some(rendering) = rendering_of(git, rel, git.history.blob(*r), config, audience, at, &names)
                     else {
                         continue;
                     };

@@ -6,7 +6,7 @@
 //! title and hashes are of text the public saw, and the withdrawal is the first revision the
 //! public no longer sees, so later edits of the hidden document change nothing here.
 
-use super::revisions::{GitInput, Rendering, component_names, rendering_of};
+use super::revisions::{GitInput, Rendering, component_names, rendering_of, seen_until};
 use super::{Revision, Site};
 use crate::model::{Config, Timestamp};
 use rayon::prelude::*;
@@ -24,7 +24,7 @@ pub struct Withdrawn {
     /// or removed by a merge.
     pub commit: Option<String>,
     pub time: Option<Timestamp>,
-    /// Whether the file is gone from the repository (else it is still there, hidden).
+    /// Whether it was withdrawn by deleting the file (else by hiding it).
     pub deleted: bool,
 }
 
@@ -44,18 +44,23 @@ pub fn find(site: &Site, config: &Config, git: &GitInput<'_>) -> Vec<Withdrawn> 
             let rel = path.strip_prefix("content/")?;
             let mut seen: Vec<Revision> = Vec::new();
             let mut last: Option<Rendering> = None;
-            let mut withdrawn: Option<&crate::git::Commit> = None;
-            for r in revisions {
+            let mut withdrawn: Option<(&crate::git::Commit, bool)> = None;
+            // Where the public last saw it: a later rename of the hidden file is not public.
+            let mut source = path.clone();
+            for (i, r) in revisions.iter().enumerate() {
                 let commit = &git.history.commits[r.commit];
-                let blob = git.history.blob(*r);
-                let rendering = if blob.bytes().all(|b| b == b'0') {
+                let change = git.history.change(*r);
+                let rendering = if change.blob.bytes().all(|b| b == b'0') {
                     None
                 } else {
-                    rendering_of(git, rel, blob, config, 0, site.now, &names)?
+                    let at = seen_until(git.history, revisions, i, site.now);
+                    let rel = change.path.strip_prefix("content/").unwrap_or(rel);
+                    rendering_of(git, rel, &change.blob, config, 0, at, &names)?
                 };
                 match rendering {
                     Some(rendering) => {
                         withdrawn = None;
+                        source = change.path.clone();
                         let hash = rendering.sha256();
                         if last.as_ref().is_none_or(|l| l.sha256() != hash) {
                             let amends = last.as_ref().is_some_and(|l| rendering.amends(l));
@@ -71,17 +76,22 @@ pub fn find(site: &Site, config: &Config, git: &GitInput<'_>) -> Vec<Withdrawn> 
                             last = Some(rendering);
                         }
                     }
-                    None if last.is_some() && withdrawn.is_none() => withdrawn = Some(commit),
+                    None if last.is_some() && withdrawn.is_none() => withdrawn = Some((commit, change.status == b'D')),
                     None => {}
                 }
             }
             let title = last?.parts().first().map(|(_, t)| t.trim_start_matches("# ").trim().to_string())?;
+            // Withdrawn by uncommitted changes: deleted when the file is gone from the work tree.
+            let deleted = match withdrawn {
+                Some((_, deletion)) => deletion,
+                None => deleted || (git.dirty.contains(path) && !git.current.contains_key(path)),
+            };
             Some(Withdrawn {
-                source: path.clone(),
+                source,
                 title,
                 revisions: seen,
-                commit: withdrawn.map(|c| c.id.clone()),
-                time: withdrawn.and_then(|c| Timestamp::from_unix_timestamp(c.time).ok()),
+                commit: withdrawn.map(|(c, _)| c.id.clone()),
+                time: withdrawn.and_then(|(c, _)| Timestamp::from_unix_timestamp(c.time).ok()),
                 deleted,
             })
         })

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 pub mod blackbox;
 pub mod browser;
+pub mod repo;
 
 #[allow(unused_imports)]
 pub use blackbox::{copy_tree, example_copy, example_root, tree};
