@@ -14,8 +14,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// `git` isolated from the machine's configuration.
-
 const CONFIG: &str = "title: Test status\nbase_url: https://status.example.org\naudiences: [public, internal]\n\
 repo_url: https://git.example.org/private/kb\n";
 const COMPONENTS: &str = "components:\n  - id: rpc\n    name: RPC gateway\n    visibility: public\n\

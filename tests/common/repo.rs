@@ -7,6 +7,7 @@ use std::process::Command;
 pub const ADA: (&str, &str) = ("Ada Responder", "ada@example.org");
 pub const BO: (&str, &str) = ("Bo Oncall", "bo@example.org");
 
+/// `git` isolated from the machine's configuration.
 pub fn git(dir: &Path) -> Command {
     let mut cmd = Command::new("git");
     cmd.current_dir(dir)
