@@ -22,6 +22,7 @@ const CONFIG_KEYS: &[&str] = &[
     "repo_url",
     "repo_public",
     "theme",
+    "language",
     "defaults",
     "status",
     "postmortems",
@@ -128,6 +129,9 @@ fn read_config_fields(f: &super::fields::Fields<'_>, cx: &FileCx<'_>, config: &m
     config.repo_public = f.bool("repo_public").unwrap_or(false);
     if let Some(theme) = f.string("theme") {
         config.theme = theme;
+    }
+    if let Some(language) = f.string("language") {
+        config.language = language;
     }
     if let Some(v) = f.get("chain")
         && let Some(chain) = read_chain(cx, v, "chain")

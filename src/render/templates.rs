@@ -51,7 +51,8 @@ fn template_files(root: &Path, rel: &Path) -> Vec<(String, std::path::PathBuf)> 
         .into_iter()
         .filter_map(|entry| {
             let name = crate::diagnostics::display_path(entry.path().strip_prefix(&dir).ok()?);
-            Some((name, entry.into_path()))
+            // `templates/i18n/` holds the site's message files (see `crate::i18n`), no template.
+            (!name.starts_with("i18n/")).then_some((name, entry.into_path()))
         })
         .collect()
 }

@@ -394,6 +394,8 @@ pub struct SiteConfig {
     /// The source repository; absent from the public build (it may be private).
     pub repo_url: Option<String>,
     pub theme: String,
+    /// The messages of the site's language: every word the theme and the view models show.
+    pub messages: std::sync::Arc<crate::i18n::Messages>,
     pub history_days: u32,
     pub raw_html: bool,
     pub public_metrics: bool,
@@ -481,7 +483,11 @@ impl Site {
 
     /// The words for `impact` in this build.
     pub fn impact_label(&self, impact: Impact) -> String {
-        self.config.impact_labels.get(&impact).cloned().unwrap_or_else(|| impact.label().to_string())
+        self.config
+            .impact_labels
+            .get(&impact)
+            .cloned()
+            .unwrap_or_else(|| self.config.messages.text(impact.message_key()))
     }
 }
 

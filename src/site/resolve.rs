@@ -96,6 +96,7 @@ fn site_config(config: &Config, audience: usize) -> SiteConfig {
         impact_labels: config.vocabulary.impact_labels.clone(),
         repo_url: config.repo_url.clone().filter(|_| audience > 0 || config.repo_public),
         theme: config.theme.clone(),
+        messages: config.messages.clone(),
         history_days: config.history_days,
         raw_html: config.raw_html,
         public_metrics: config.public_metrics,
