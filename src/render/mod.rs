@@ -31,8 +31,7 @@ impl Renderer {
         globals: &impl Serialize,
         messages: std::sync::Arc<crate::i18n::Messages>,
     ) -> Result<Renderer, Vec<Diagnostic>> {
-        let (mut tera, versions) = templates::load_with_versions(root, theme, theme_pos)?;
-        crate::i18n::register(&mut tera, messages);
+        let (mut tera, versions) = templates::load_with_versions(root, theme, theme_pos, messages)?;
         tera.global_context().insert("site", globals);
         Ok(Renderer { tera, versions })
     }
