@@ -62,8 +62,7 @@ pub fn check(root: &Path, now: Timestamp) -> Vec<Diagnostic> {
         &sources.config.theme,
         sources.config.locations.value("theme"),
         sources.config.messages.clone(),
-    )
-    {
+    ) {
         problems.extend(p);
     }
     // Resolving consumes the sources: every audience but the last resolves a copy.

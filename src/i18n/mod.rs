@@ -136,6 +136,33 @@ impl Messages {
     }
 }
 
+impl Messages {
+    /// What `cairn.js`, `live.js` and `search.js` need, as JSON: the plural rule, the short
+    /// month names and the messages they show (`js.*`, `time.*`, `label.*`, due words).
+    pub fn for_scripts(&self) -> String {
+        let m: serde_json::Map<String, serde_json::Value> = self
+            .messages
+            .iter()
+            .filter(|(k, _)| {
+                ["js.", "time.", "label."].iter().any(|p| k.starts_with(p))
+                    || matches!(k.as_str(), "common.was_due" | "common.due_by")
+            })
+            .map(|(k, v)| {
+                let v = match v {
+                    Message::Text(t) => serde_json::json!(t),
+                    Message::Plural { one, other } => serde_json::json!({"one": one, "other": other}),
+                };
+                (k.clone(), v)
+            })
+            .collect();
+        let plural = match self.plural {
+            PluralRule::OneIsOne => PluralRule::NAMES[0],
+            PluralRule::ZeroAndOneAreOne => PluralRule::NAMES[1],
+        };
+        serde_json::json!({"plural": plural, "months": self.months_short, "m": m}).to_string()
+    }
+}
+
 /// `template` with each `{name}` replaced by `value(name)`; unknown names stay as written.
 fn fill(template: &str, value: impl Fn(&str) -> Option<String>) -> String {
     let mut out = String::with_capacity(template.len());
@@ -191,6 +218,9 @@ pub fn register(tera: &mut tera::Tera, messages: Arc<Messages>) {
         let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         Ok(m.format(&key, n, &args))
     });
+    // The words the theme's scripts show, for `<html data-messages>` (JSON: text, not markup).
+    let scripts = messages.for_scripts();
+    tera.register_function("script_messages", move |_: tera::Kwargs, _: &tera::State| scripts.clone());
     let m = messages;
     tera.register_filter("num", move |v: tera::Value, _: tera::Kwargs, _: &tera::State| -> String {
         match v.as_i64() {
