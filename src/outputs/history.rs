@@ -134,7 +134,7 @@ fn listing_pages(
                                     "month",
                                     site.config.messages.months.get(month.clamp(1, 12) - 1).map_or("", String::as_str),
                                 ),
-                                ("year", &y.to_string()),
+                                ("year", y),
                             ],
                         ),
                         incidents: incidents.iter().map(|i| summary(i, &root)).collect(),

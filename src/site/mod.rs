@@ -375,7 +375,12 @@ impl ChainInfo {
         Some(template.replace(&placeholder, &number.to_string()))
     }
 
-    /// The chain's word for `unit`.
+    /// The chain's own word for `unit`, when `cairn.yaml` gives one (`units:`).
+    pub fn own_unit_name(&self, unit: Unit) -> Option<&str> {
+        self.units.get(&unit).map(String::as_str)
+    }
+
+    /// The chain's word for `unit`, in English when `cairn.yaml` gives none.
     pub fn unit_name(&self, unit: Unit) -> String {
         self.units.get(&unit).cloned().unwrap_or_else(|| unit.label().to_string())
     }

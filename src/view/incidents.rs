@@ -217,7 +217,12 @@ pub fn incident_detail(site: &Site, inc: &ResolvedIncident, root: &str) -> Incid
         postmortem: inc.postmortem.map(|id| doc_ref(site.doc(id))),
         postmortem_url: inc.postmortem_url.clone(),
         references: reference_views(&site.config.messages, &inc.references),
-        progress: inc.updates.iter().rev().find_map(|u| u.progress.as_ref()).map(progress_view),
+        progress: inc
+            .updates
+            .iter()
+            .rev()
+            .find_map(|u| u.progress.as_ref())
+            .map(|p| progress_view(&site.config.messages, p)),
         runbooks: doc_refs(site, &inc.runbooks),
         matrix_row,
         disclosure: disclosure_view(site, inc),
@@ -299,6 +304,11 @@ pub fn maintenance_detail(site: &Site, m: &ResolvedMaintenance, root: &str) -> M
         summary: maintenance_summary(site, m),
         updates: update_views(site, site.doc(m.doc), m.chain, &m.updates, root),
         references: reference_views(&site.config.messages, &m.references),
-        progress: m.updates.iter().rev().find_map(|u| u.progress.as_ref()).map(progress_view),
+        progress: m
+            .updates
+            .iter()
+            .rev()
+            .find_map(|u| u.progress.as_ref())
+            .map(|p| progress_view(&site.config.messages, p)),
     }
 }

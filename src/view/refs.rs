@@ -27,7 +27,9 @@ pub fn point_views(site: &Site, chain: Option<usize>, point: &ChainPoint) -> Vec
         .into_iter()
         .map(|(unit, number)| PointView {
             unit: unit.as_str(),
-            label: on.map_or_else(|| site.config.messages.text(unit.message_key()), |c| c.unit_name(unit)),
+            label: on
+                .and_then(|c| c.own_unit_name(unit).map(str::to_string))
+                .unwrap_or_else(|| site.config.messages.text(unit.message_key())),
             number,
             url: on.and_then(|c| c.url(unit, number)),
         })
@@ -94,24 +96,24 @@ pub struct ProgressView {
     pub text: String,
 }
 
-fn percent_text(v: f64) -> String {
+/// "71.4 %", with the decimal mark of the site's language.
+fn percent_text(m: &crate::i18n::Messages, v: f64) -> String {
     let rounded = (v * 10.0).round() / 10.0;
-    if rounded.fract() == 0.0 { format!("{rounded:.0} %") } else { format!("{rounded:.1} %") }
+    let number = if rounded.fract() == 0.0 { format!("{rounded:.0}") } else { format!("{rounded:.1}") };
+    format!("{} %", m.number_text(&number))
 }
 
-pub fn progress_view(p: &Progress) -> ProgressView {
-    let percent = percent_text(p.percent);
-    let threshold = p.threshold.map(percent_text);
+pub fn progress_view(m: &crate::i18n::Messages, p: &Progress) -> ProgressView {
+    let percent = percent_text(m, p.percent);
+    let threshold = p.threshold.map(|t| percent_text(m, t));
     let reached = p.threshold.is_none_or(|t| p.percent >= t);
     let mut text = match &p.label {
         Some(label) => format!("{label}: {percent}"),
         None => percent.clone(),
     };
     if let Some(t) = &threshold {
-        text.push_str(&format!(", {t} needed"));
-        if reached {
-            text.push_str(" (reached)");
-        }
+        let key = if reached { "common.needed_reached" } else { "common.needed" };
+        text.push_str(&format!(", {}", m.format(key, None, &[("threshold", t)])));
     }
     ProgressView {
         label: p.label.clone(),
@@ -297,7 +299,7 @@ pub fn update_view<S: UpdateStatus>(
             author: s.author.clone(),
         }),
         components: u.components.iter().map(|(c, s)| recorded(site, *c, *s)).collect(),
-        progress: u.progress.as_ref().map(progress_view),
+        progress: u.progress.as_ref().map(|p| progress_view(&site.config.messages, p)),
         references: reference_views(&site.config.messages, &u.references),
     };
     (view, rooted)
