@@ -263,10 +263,20 @@ fn dates_and_numbers_follow_the_language() {
     for out in [&de, &fr, &en] {
         assert!(page(out.path(), incident).contains(" UTC</time>"), "times say UTC");
     }
-    // A block height, grouped per language.
-    assert!(page(de.path(), upgrade).contains("#1.100.000"), "German thousands");
-    assert!(page(fr.path(), upgrade).contains("#1\u{202f}100\u{202f}000"), "French thousands");
-    assert!(page(en.path(), upgrade).contains("#1,100,000"), "English thousands");
+    // Block heights are identifiers, copied into explorers and CLIs: never grouped.
+    assert!(page(de.path(), upgrade).contains("#1100000"), "heights stay as they are");
+    // A large number, grouped per language: the home page's bars over 1,200 days.
+    let long = |lang: &str| {
+        let site = example_in(lang);
+        let config = site.path().join("cairn.yaml");
+        let text = std::fs::read_to_string(&config).unwrap().replace("history_days: 90", "history_days: 1200");
+        std::fs::write(&config, text).unwrap();
+        let out = built(site.path(), "public");
+        page(out.path(), "index.html")
+    };
+    assert!(long("de").contains("vor 1.200 Tagen"), "German thousands");
+    assert!(long("fr").contains("il y a 1\u{202f}200 jours"), "French thousands");
+    assert!(long("en").contains("1,200 days ago"), "English thousands");
     // A decimal: the uptime of the home page's bars.
     let uptime = |out: &Path| {
         let home = Html::parse_document(&page(out, "index.html"));
