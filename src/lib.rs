@@ -6,6 +6,7 @@ pub mod cache;
 pub mod cli;
 pub mod diagnostics;
 pub mod git;
+pub mod i18n;
 pub mod import;
 pub mod load;
 pub mod model;

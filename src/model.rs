@@ -28,9 +28,14 @@ macro_rules! named_enum {
                 match self { $($name::$variant => $text),+ }
             }
 
-            /// Human wording for pages.
+            /// Human wording for pages, in English (the terminal's; pages use [`Self::message_key`]).
             pub fn label(self) -> &'static str {
                 match self { $($name::$variant => $label),+ }
+            }
+
+            /// The key of its wording in the theme's message files (`label.Kind.incidents`).
+            pub fn message_key(self) -> &'static str {
+                match self { $($name::$variant => concat!("label.", stringify!($name), ".", $text)),+ }
             }
         }
 
@@ -225,6 +230,9 @@ pub struct Config {
     /// `repo_branch:` the branch the "edit this page" and history links open (`main`).
     pub repo_branch: String,
     pub theme: String,
+    /// `language:` (default `en`), and its messages loaded from the theme (never from content).
+    pub language: String,
+    pub messages: std::sync::Arc<crate::i18n::Messages>,
     /// Default visibility (audience rank) per document kind, and for components.
     pub defaults: BTreeMap<Kind, usize>,
     pub component_default: usize,
@@ -264,6 +272,8 @@ impl Config {
             repo_public: false,
             repo_branch: "main".into(),
             theme: "default".into(),
+            language: "en".into(),
+            messages: crate::i18n::Messages::english(),
             defaults,
             component_default: most,
             history_days: 90,

@@ -57,8 +57,12 @@ pub fn check(root: &Path, now: Timestamp) -> Vec<Diagnostic> {
     {
         problems.extend(site::revisions::review_warnings(&sources, &read.history, repo));
     }
-    if let Err(p) = crate::render::templates::load(root, &sources.config.theme, sources.config.locations.value("theme"))
-    {
+    if let Err(p) = crate::render::templates::load(
+        root,
+        &sources.config.theme,
+        sources.config.locations.value("theme"),
+        sources.config.messages.clone(),
+    ) {
         problems.extend(p);
     }
     // Resolving consumes the sources: every audience but the last resolves a copy.

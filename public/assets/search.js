@@ -14,6 +14,28 @@
 (function () {
   "use strict";
 
+  // The site's words when its language is not English (base.html puts them in the root
+  // element's data-messages), else the English given here: say(key, english, n, args), with
+  // english a text or [one, other], "{n}" and "{name}" filled.
+  var WORDS = (function () {
+    try {
+      return JSON.parse(document.documentElement.getAttribute("data-messages") || "null");
+    } catch (e) {
+      return null;
+    }
+  })();
+  function say(key, english, n, args) {
+    var v = (WORDS && WORDS.m[key]) || english;
+    if (typeof v !== "string") {
+      var one = WORDS && WORDS.plural === "one-is-0-or-1" ? n === 0 || n === 1 : n === 1;
+      v = v.one !== undefined ? (one ? v.one : v.other) : one ? v[0] : v[1];
+    }
+    return v.replace(/\{(\w+)\}/g, function (all, name) {
+      if (name === "n" && n !== undefined) return String(n);
+      return args && args[name] !== undefined ? String(args[name]) : all;
+    });
+  }
+
   var LIMIT = 10;
   var DROPDOWN = 6;
   var DEBOUNCE_MS = 180;
@@ -197,7 +219,7 @@
 
   function render(root, docs, ws, list, compact) {
     list.innerHTML = docs.map(function (d) {
-      var facts = [KINDS[d.k] || d.k];
+      var facts = [say("js.kind." + d.k, KINDS[d.k] || d.k)];
       if (d.s) facts.push(d.s);
       if (d.y) facts.push(d.y);
       return '<li class="search-result" data-kind="' + escapeHtml(d.k) + '">' +
@@ -273,13 +295,14 @@
           render(root, docs.filter(Boolean), r.words, list, false);
           if (!page) list.hidden = top.length === 0;
           if (status) {
-            status.textContent = r.ids.length === 0 ? "No results." :
-              r.ids.length + (r.ids.length === 1 ? " result" : " results") +
-              (r.ids.length > top.length ? ", showing the first " + top.length : "") + ".";
+            status.textContent = r.ids.length === 0 ? say("js.no_results", "No results.") :
+              r.ids.length > top.length ?
+                say("js.results_first", ["{n} result, showing the first {shown}.", "{n} results, showing the first {shown}."], r.ids.length, { shown: top.length }) :
+                say("js.results", ["{n} result.", "{n} results."], r.ids.length);
           }
           if (more) {
             more.hidden = r.ids.length <= top.length;
-            more.textContent = "Show " + Math.min(LIMIT, r.ids.length - top.length) + " more results";
+            more.textContent = say("js.show_more", ["Show {n} more result", "Show {n} more results"], Math.min(LIMIT, r.ids.length - top.length));
           }
           if (hint) {
             hint.hidden = !r.suggestion;

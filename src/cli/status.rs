@@ -50,8 +50,10 @@ fn seen_by_words(site: &Site, rank: usize) -> String {
     words
 }
 
+/// In English: the terminal report is not the site's.
 fn when(t: crate::model::Timestamp, now: crate::model::Timestamp) -> String {
-    format!("{} ({})", time_view(t).display, relative(t, now))
+    let en = crate::i18n::Messages::english();
+    format!("{} ({})", time_view(&en, t).display, relative(&en, t, now))
 }
 
 fn component_names(site: &Site, ids: &[usize]) -> Vec<String> {
@@ -202,7 +204,7 @@ fn as_text(sites: &[Site]) -> String {
         "{}: what the {} site shows at {}",
         terminal_safe(&site.config.title),
         site.audience_name(),
-        time_view(site.now).display
+        time_view(&crate::i18n::Messages::english(), site.now).display
     );
     let _ = writeln!(out, "\nOverall: {}", site.overall.label());
     for other in &sites[..sites.len() - 1] {

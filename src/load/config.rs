@@ -23,6 +23,7 @@ const CONFIG_KEYS: &[&str] = &[
     "repo_public",
     "repo_branch",
     "theme",
+    "language",
     "defaults",
     "status",
     "postmortems",
@@ -148,6 +149,9 @@ fn read_config_fields(f: &super::fields::Fields<'_>, cx: &FileCx<'_>, config: &m
     }
     if let Some(theme) = f.string("theme") {
         config.theme = theme;
+    }
+    if let Some(language) = f.string("language") {
+        config.language = language;
     }
     if let Some(v) = f.get("chain")
         && let Some(chain) = read_chain(cx, v, "chain")

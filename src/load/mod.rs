@@ -171,7 +171,10 @@ pub fn components_at(bytes: Vec<u8>, config: &crate::model::Config) -> crate::mo
 /// [`load`], taking the documents' bytes from `snapshot` where it has them.
 pub fn load_from(root: &Path, mut snapshot: Snapshot) -> (Sources, Vec<Diagnostic>) {
     let mut problems = Vec::new();
-    let config = config::load_config(root, &mut problems);
+    let mut config = config::load_config(root, &mut problems);
+    let (messages, more) = crate::i18n::load(root, &config.theme, &config.language, config.locations.value("language"));
+    config.messages = messages;
+    problems.extend(more);
     let components = config::load_components(root, &config, &mut problems);
     let content = root.join("content");
     let content_rel = Path::new("content");

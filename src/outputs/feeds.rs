@@ -29,7 +29,7 @@ fn entries<'a>(site: &Site, incidents: impl Iterator<Item = &'a ResolvedIncident
         })
         .map(|(doc, u)| Entry {
             id: format!("{base}/{}#update-{}", doc.path, u.id),
-            title: format!("{}: {}", u.status.label(), doc.title),
+            title: format!("{}: {}", site.config.messages.text(u.status.message_key()), doc.title),
             link: format!("{base}/{}#update-{}", doc.path, u.id),
             at: u.at,
             html: markdown_html(site, doc, &u.body, &root).0,
@@ -47,8 +47,10 @@ fn rfc2822(t: crate::model::Timestamp) -> String {
 fn atom(site: &Site, title: &str, self_path: &str, entries: &[Entry]) -> String {
     let base = &site.config.base_url;
     let updated = entries.first().map_or(site.now, |e| e.at);
-    let mut x =
-        String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    let mut x = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n",
+        xml_escape(&site.config.messages.lang)
+    );
     let _ = writeln!(x, "  <id>{}</id>", xml_escape(&format!("{base}/{self_path}")));
     let _ = writeln!(x, "  <title>{}</title>", xml_escape(title));
     let _ = writeln!(x, "  <updated>{}</updated>", iso(updated));
@@ -79,13 +81,16 @@ fn rss(site: &Site, title: &str, self_path: &str, entries: &[Entry]) -> String {
     let _ = writeln!(x, "  <title>{}</title>", xml_escape(title));
     let _ = writeln!(x, "  <link>{}</link>", xml_escape(&format!("{base}/")));
     let description =
-        site.config.description.clone().unwrap_or_else(|| format!("Incident updates from {}", site.config.title));
+        site.config.description.clone().unwrap_or_else(|| {
+            site.config.messages.format("feeds.updates_from", None, &[("site", &site.config.title)])
+        });
     let _ = writeln!(x, "  <description>{}</description>", xml_escape(&description));
     let _ = writeln!(
         x,
         "  <atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/>",
         xml_escape(&format!("{base}/{self_path}"))
     );
+    let _ = writeln!(x, "  <language>{}</language>", xml_escape(&site.config.messages.lang));
     let _ = writeln!(x, "  <lastBuildDate>{}</lastBuildDate>", rfc2822(updated));
     let _ = writeln!(x, "  <generator>cairn</generator>");
     for e in entries {
@@ -113,7 +118,13 @@ fn pair(site: &Site, title: &str, stem: &str, entries: &[Entry]) -> [OutputFile;
 /// The site-wide feeds and one pair per visible component.
 pub fn files(site: &Site) -> Vec<OutputFile> {
     let all = entries(site, site.incidents.iter());
-    let mut out = pair(site, &format!("{}: incidents", site.config.title), "feeds/incidents", &all).to_vec();
+    let mut out = pair(
+        site,
+        &site.config.messages.format("feeds.incidents", None, &[("site", &site.config.title)]),
+        "feeds/incidents",
+        &all,
+    )
+    .to_vec();
     for (id, c) in site.components.iter().enumerate() {
         let list = entries(site, site.incidents.iter().filter(|i| i.components.contains(&id)));
         let title = format!("{}: {}", site.config.title, c.name);

@@ -11,21 +11,6 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::borrow::Cow;
 
-const MONTH_NAMES: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 #[derive(Serialize)]
 struct MonthView<'a> {
     id: String,
@@ -71,7 +56,11 @@ pub fn pages(site: &Site, r: &Renderer, sink: &super::Sink<'_>) -> Vec<Diagnosti
         let list: Vec<&ResolvedIncident> = site.incidents.iter().filter(|i| i.impact == impact).collect();
         listings.push(Listing {
             base: format!("incidents/impact/{}/", impact.as_str()),
-            label: Some(format!("{} impact", impact.label())),
+            label: Some(site.config.messages.format(
+                "incidents.impact_filter",
+                None,
+                &[("impact", &site.config.messages.text(impact.message_key()))],
+            )),
             incidents: list,
         });
     }
@@ -82,7 +71,7 @@ pub fn pages(site: &Site, r: &Renderer, sink: &super::Sink<'_>) -> Vec<Diagnosti
             site.components.iter().map(|c| link(c.name.clone(), format!("incidents/component/{}/", c.id))).collect();
         let impacts = [Impact::Critical, Impact::Major, Impact::Minor, Impact::None]
             .iter()
-            .map(|i| link(i.label().to_string(), format!("incidents/impact/{}/", i.as_str())))
+            .map(|i| link(site.config.messages.text(i.message_key()), format!("incidents/impact/{}/", i.as_str())))
             .collect();
         (components, impacts)
     };
@@ -126,8 +115,8 @@ fn listing_pages(
             let path = page_path(&listing.base, n);
             let root = root_prefix(&path);
             let title = match &listing.label {
-                None => "Incident history".to_string(),
-                Some(l) => format!("Incident history: {l}"),
+                None => site.config.messages.text("incidents.history"),
+                Some(l) => site.config.messages.format("incidents.history_of", None, &[("what", l)]),
             };
             let mut ctx = super::pages::base_context(site, &path, "incidents", &title);
             let months: Vec<MonthView> = chunk
@@ -137,7 +126,17 @@ fn listing_pages(
                     let month: usize = m.parse().unwrap_or(1);
                     MonthView {
                         id: key.clone(),
-                        label: format!("{} {y}", MONTH_NAMES[month.clamp(1, 12) - 1]),
+                        label: site.config.messages.format(
+                            "time.month_year",
+                            None,
+                            &[
+                                (
+                                    "month",
+                                    site.config.messages.months.get(month.clamp(1, 12) - 1).map_or("", String::as_str),
+                                ),
+                                ("year", y),
+                            ],
+                        ),
                         incidents: incidents.iter().map(|i| summary(i, &root)).collect(),
                     }
                 })

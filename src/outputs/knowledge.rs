@@ -22,7 +22,7 @@ struct Choice {
 
 #[derive(Serialize)]
 struct Facet {
-    name: &'static str,
+    name: String,
     choices: Vec<Choice>,
 }
 
@@ -66,7 +66,7 @@ fn index_pages(site: &Site) -> Vec<IndexPage> {
         IndexPage { path: "runbooks/".into(), heading: None, by_review: false, keep: Box::new(|_| true) },
         IndexPage {
             path: "runbooks/by-review/".into(),
-            heading: Some("Most overdue review first".into()),
+            heading: Some(site.config.messages.text("runbooks.overdue_first")),
             by_review: true,
             keep: Box::new(|_| true),
         },
@@ -83,7 +83,7 @@ fn index_pages(site: &Site) -> Vec<IndexPage> {
         let key = id.clone();
         pages.push(IndexPage {
             path: format!("runbooks/by-component/{id}/"),
-            heading: Some(format!("Component: {name}")),
+            heading: Some(site.config.messages.format("runbooks.by_component", None, &[("name", &name)])),
             by_review: false,
             keep: Box::new(move |rb| rb.components.iter().any(|c| c.id == key)),
         });
@@ -92,7 +92,7 @@ fn index_pages(site: &Site) -> Vec<IndexPage> {
         let key = id.clone();
         pages.push(IndexPage {
             path: format!("runbooks/by-type/{id}/"),
-            heading: Some(format!("Incident type: {label}")),
+            heading: Some(site.config.messages.format("runbooks.by_type", None, &[("name", &label)])),
             by_review: false,
             keep: Box::new(move |rb| rb.incident_types.iter().any(|t| t.id == key)),
         });
@@ -101,7 +101,7 @@ fn index_pages(site: &Site) -> Vec<IndexPage> {
         let key = id.clone();
         pages.push(IndexPage {
             path: format!("runbooks/by-owner/{id}/"),
-            heading: Some(format!("Owner: {name}")),
+            heading: Some(site.config.messages.format("runbooks.by_owner", None, &[("name", &name)])),
             by_review: false,
             keep: Box::new(move |rb| rb.owners.iter().any(|o| owner_id(o) == key)),
         });
@@ -109,7 +109,7 @@ fn index_pages(site: &Site) -> Vec<IndexPage> {
     pages
 }
 
-fn facets(all: &[RunbookListItem], current: &str) -> Vec<Facet> {
+fn facets(site: &Site, all: &[RunbookListItem], current: &str) -> Vec<Facet> {
     let mut components: BTreeMap<String, (String, usize)> = BTreeMap::new();
     let mut types: BTreeMap<String, (String, usize)> = BTreeMap::new();
     let mut owners: BTreeMap<String, (String, usize)> = BTreeMap::new();
@@ -133,29 +133,37 @@ fn facets(all: &[RunbookListItem], current: &str) -> Vec<Facet> {
             .collect()
     };
     vec![
-        Facet { name: "Component", choices: choices("by-component", components) },
-        Facet { name: "Incident type", choices: choices("by-type", types) },
-        Facet { name: "Owner", choices: choices("by-owner", owners) },
+        Facet {
+            name: site.config.messages.text("runbooks.facet.component"),
+            choices: choices("by-component", components),
+        },
+        Facet { name: site.config.messages.text("runbooks.facet.type"), choices: choices("by-type", types) },
+        Facet { name: site.config.messages.text("runbooks.facet.owner"), choices: choices("by-owner", owners) },
     ]
 }
 
 fn runbook_index(site: &Site, r: &Renderer, page: &IndexPage) -> Result<OutputFile, Diagnostic> {
     let all = runbook_list(site);
-    let facets = facets(&all, &page.path);
+    let facets = facets(site, &all, &page.path);
     let mut list: Vec<RunbookListItem> = all.into_iter().filter(|rb| (page.keep)(rb)).collect();
     if page.by_review {
         list.sort_by_key(|rb| (rb.due.is_none(), rb.due.unwrap_or(Date::MIN)));
     }
     let sorts = vec![
-        Choice { label: "Title".into(), path: "runbooks/".into(), count: 0, current: page.path == "runbooks/" },
         Choice {
-            label: "Review due".into(),
+            label: site.config.messages.text("runbooks.sort.title"),
+            path: "runbooks/".into(),
+            count: 0,
+            current: page.path == "runbooks/",
+        },
+        Choice {
+            label: site.config.messages.text("runbooks.sort.review_due"),
             path: "runbooks/by-review/".into(),
             count: 0,
             current: page.path == "runbooks/by-review/",
         },
     ];
-    let mut ctx = base_context(site, &page.path, "runbooks", "Runbooks");
+    let mut ctx = base_context(site, &page.path, "runbooks", &site.config.messages.text("nav.runbooks"));
     ctx.insert("root", &root_prefix(&page.path));
     ctx.insert("overdue_count", &list.iter().filter(|rb| rb.overdue_days.is_some()).count());
     ctx.insert("runbooks", &list);
@@ -180,7 +188,7 @@ fn print_view(site: &Site, r: &Renderer, rb: &crate::site::ResolvedRunbook) -> R
 fn action_items(site: &Site, r: &Renderer) -> Result<OutputFile, Diagnostic> {
     let (groups, total, overdue) = view::action_items_by_owner(site);
     let path = "action-items/";
-    let mut ctx = base_context(site, path, "action-items", "Action items");
+    let mut ctx = base_context(site, path, "action-items", &site.config.messages.text("nav.action_items"));
     ctx.insert("owners", &groups);
     ctx.insert("open_count", &total);
     ctx.insert("overdue_count", &overdue);

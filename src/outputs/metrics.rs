@@ -4,6 +4,7 @@
 use super::OutputFile;
 use super::pages::{base_context, file_for};
 use crate::diagnostics::Diagnostic;
+use crate::i18n::Messages;
 use crate::render::Renderer;
 use crate::site::metrics::{MEASURES, measures, median_p90, quarter};
 use crate::site::{ResolvedIncident, Site};
@@ -53,7 +54,7 @@ struct Count {
 #[derive(Serialize)]
 struct Measure {
     id: &'static str,
-    label: &'static str,
+    label: String,
 }
 
 #[derive(Serialize)]
@@ -68,7 +69,7 @@ struct Metrics {
     by_type: Vec<Count>,
 }
 
-fn group(key: String, incidents: &[&ResolvedIncident]) -> Group {
+fn group(m: &Messages, key: String, incidents: &[&ResolvedIncident]) -> Group {
     let all: Vec<[Option<i64>; 5]> = incidents.iter().map(|i| measures(i)).collect();
     let stats = MEASURES
         .iter()
@@ -79,8 +80,8 @@ fn group(key: String, incidents: &[&ResolvedIncident]) -> Group {
                 n: values.len(),
                 median,
                 p90,
-                median_display: human_duration(median),
-                p90_display: human_duration(p90),
+                median_display: human_duration(m, median),
+                p90_display: human_duration(m, p90),
             });
             (*id, stat)
         })
@@ -88,21 +89,24 @@ fn group(key: String, incidents: &[&ResolvedIncident]) -> Group {
     Group { key, count: incidents.len(), stats }
 }
 
-fn grouped(site: &Site, key: impl Fn(&ResolvedIncident) -> String) -> Vec<Group> {
+fn grouped(site: &Site, m: &Messages, key: impl Fn(&ResolvedIncident) -> String) -> Vec<Group> {
     let mut map: BTreeMap<String, Vec<&ResolvedIncident>> = BTreeMap::new();
     for inc in &site.incidents {
         map.entry(key(inc)).or_default().push(inc);
     }
-    map.into_iter().map(|(k, v)| group(k, &v)).collect()
+    map.into_iter().map(|(k, v)| group(m, k, &v)).collect()
 }
 
-fn compute(site: &Site) -> Metrics {
+/// The metrics of `site`, their words (durations, labels) in `words`: English for the JSON,
+/// which stays language-neutral, the site's language for the page.
+fn compute(site: &Site, words: &Messages) -> Metrics {
     let incidents = site
         .incidents
         .iter()
         .map(|inc| {
             let doc = site.doc(inc.doc);
             let m = measures(inc);
+            let w = words;
             IncidentMetrics {
                 slug: doc.slug.clone(),
                 title: doc.title.clone(),
@@ -112,7 +116,7 @@ fn compute(site: &Site) -> Metrics {
                 quarter: quarter(inc.started_at),
                 started_at: iso(inc.started_at),
                 seconds: MEASURES.iter().zip(m).map(|((id, _), v)| (*id, v)).collect(),
-                display: MEASURES.iter().zip(m).filter_map(|((id, _), v)| Some((*id, human_duration(v?)))).collect(),
+                display: MEASURES.iter().zip(m).filter_map(|((id, _), v)| Some((*id, human_duration(w, v?)))).collect(),
             }
         })
         .collect();
@@ -124,20 +128,23 @@ fn compute(site: &Site) -> Metrics {
         }
         *types.entry(inc.row.map(|r| site.row(r).id.clone()).unwrap_or_default()).or_default() += 1;
     }
-    let type_label = |id: &str| if id.is_empty() { "No type".to_string() } else { id.to_string() };
+    let type_label = |id: &str| if id.is_empty() { words.text("metrics.no_type") } else { id.to_string() };
     let component_name =
         |id: &str| site.components.iter().find(|c| c.id == id).map_or_else(|| id.to_string(), |c| c.name.clone());
     Metrics {
         audience: site.audience_name().to_string(),
         generated_at: iso(site.now),
-        measures: MEASURES.iter().map(|(id, label)| Measure { id, label }).collect(),
+        measures: MEASURES
+            .iter()
+            .map(|(id, _)| Measure { id, label: words.text(&format!("metrics.measure.{id}")) })
+            .collect(),
         incidents,
         by_severity: if site.incidents.iter().any(|i| i.severity.is_some()) {
-            grouped(site, |i| i.severity.map_or_else(String::new, |s| s.as_str().to_string()))
+            grouped(site, words, |i| i.severity.map_or_else(String::new, |s| s.as_str().to_string()))
         } else {
             Vec::new()
         },
-        by_quarter: grouped(site, |i| quarter(i.started_at)),
+        by_quarter: grouped(site, words, |i| quarter(i.started_at)),
         by_component: components
             .into_iter()
             .map(|(id, count)| Count { label: component_name(&id), id, count })
@@ -190,18 +197,19 @@ struct Chart {
     rows: Vec<(String, String)>,
 }
 
-fn charts(metrics: &Metrics) -> Vec<Chart> {
+fn charts(metrics: &Metrics, m: &Messages) -> Vec<Chart> {
     let mut out = Vec::new();
     let counts: Vec<(String, Option<f64>, String)> =
         metrics.by_quarter.iter().map(|g| (g.key.clone(), Some(g.count as f64), g.count.to_string())).collect();
     out.push(Chart {
         id: "chart-count".into(),
-        title: "Incidents per quarter".into(),
-        svg: bar_chart("chart-count", "Incidents per quarter", &counts),
-        value_label: "Incidents".into(),
+        title: m.text("metrics.chart.count"),
+        svg: bar_chart("chart-count", &m.text("metrics.chart.count"), &counts),
+        value_label: m.text("metrics.chart.incidents"),
         rows: counts.iter().map(|(k, _, t)| (k.clone(), t.clone())).collect(),
     });
-    for (id, label) in [("contain", "Median time to contain"), ("resolve", "Median time to resolve")] {
+    for id in ["contain", "resolve"] {
+        let label = m.text(&format!("metrics.chart.median_{id}"));
         let bars: Vec<(String, Option<f64>, String)> = metrics
             .by_quarter
             .iter()
@@ -211,12 +219,12 @@ fn charts(metrics: &Metrics) -> Vec<Chart> {
                 (g.key.clone(), stat.map(|s| s.median as f64 / 60.0), text)
             })
             .collect();
-        let title = format!("{label} per quarter");
+        let title = m.format("metrics.chart.per_quarter", None, &[("what", &label)]);
         out.push(Chart {
             id: format!("chart-{id}"),
             svg: bar_chart(&format!("chart-{id}"), &title, &bars),
             title,
-            value_label: label.to_string(),
+            value_label: label,
             rows: bars.iter().map(|(k, _, t)| (k.clone(), t.clone())).collect(),
         });
     }
@@ -230,12 +238,12 @@ pub fn files(site: &Site, r: &Renderer) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     if !crate::site::metrics::metrics_page(site) {
         return (Vec::new(), Vec::new());
     }
-    let mut metrics = compute(site);
-    let mut json = serde_json::to_vec_pretty(&metrics).unwrap_or_default();
+    let mut json = serde_json::to_vec_pretty(&compute(site, &Messages::english())).unwrap_or_default();
+    let mut metrics = compute(site, &site.config.messages);
     json.push(b'\n');
     let path = "metrics/";
-    let mut ctx = base_context(site, path, "metrics", "Metrics");
-    ctx.insert("charts", &charts(&metrics));
+    let mut ctx = base_context(site, path, "metrics", &site.config.messages.text("nav.metrics"));
+    ctx.insert("charts", &charts(&metrics, &site.config.messages));
     // The page lists the latest incidents one by one; the JSON has all of them.
     ctx.insert("incident_total", &metrics.incidents.len());
     metrics.incidents.truncate(PAGE_INCIDENTS);

@@ -96,10 +96,11 @@ pub fn build_all(
     clock: &crate::timings::Clock,
 ) -> (usize, Vec<Diagnostic>) {
     let globals = crate::view::globals(site);
-    let renderer = match Renderer::new(root, &site.config.theme, site.config.theme_pos, &globals) {
-        Ok(r) => r,
-        Err(problems) => return (0, problems),
-    };
+    let renderer =
+        match Renderer::new(root, &site.config.theme, site.config.theme_pos, &globals, site.config.messages.clone()) {
+            Ok(r) => r,
+            Err(problems) => return (0, problems),
+        };
     build_selected(site, root, &renderer, &Selection::all(), docs, terms, progress, sink, clock)
 }
 

@@ -88,7 +88,7 @@ fn home(site: &Site, r: &Renderer) -> Result<OutputFile, Diagnostic> {
 }
 
 fn not_found(site: &Site, r: &Renderer) -> Result<OutputFile, Diagnostic> {
-    let mut ctx = base_context(site, "", "none", "Page not found");
+    let mut ctx = base_context(site, "", "none", &site.config.messages.text("notfound.title"));
     // The 404 page is served at any depth: link from the site's absolute path.
     let base_path = site.config.base_url.splitn(4, '/').nth(3).unwrap_or("");
     let root = if base_path.is_empty() { "/".to_string() } else { format!("/{}/", base_path.trim_end_matches('/')) };
@@ -144,23 +144,37 @@ fn other_pages(site: &Site, r: &Renderer) -> (Vec<OutputFile>, Vec<Diagnostic>) 
     push(home(site, r));
     push(not_found(site, r));
     if site.count(Kind::Postmortem) > 0 {
-        push(listing(site, r, Kind::Postmortem, "postmortems.html", "Post-mortems", |ctx| {
-            ctx.insert("postmortems", &view::postmortem_list(site));
-        }));
+        push(listing(
+            site,
+            r,
+            Kind::Postmortem,
+            "postmortems.html",
+            &site.config.messages.text("nav.postmortems"),
+            |ctx| {
+                ctx.insert("postmortems", &view::postmortem_list(site));
+            },
+        ));
     }
     if site.count(Kind::Matrix) > 0 {
-        push(listing(site, r, Kind::Matrix, "matrices.html", "Decision matrices", |ctx| {
+        push(listing(site, r, Kind::Matrix, "matrices.html", &site.config.messages.text("nav.matrices"), |ctx| {
             ctx.insert("matrices", &view::matrix_list(site));
         }));
     }
     if site.count(Kind::Maintenance) > 0 {
-        push(listing(site, r, Kind::Maintenance, "maintenances.html", "Maintenance", |ctx| {
-            ctx.insert("upcoming", &view::maintenance_in(site, Phase::Upcoming));
-            ctx.insert("active", &view::maintenance_in(site, Phase::Active));
-            let mut past = view::maintenance_in(site, Phase::Past);
-            past.reverse();
-            ctx.insert("past", &past);
-        }));
+        push(listing(
+            site,
+            r,
+            Kind::Maintenance,
+            "maintenances.html",
+            &site.config.messages.text("nav.maintenance"),
+            |ctx| {
+                ctx.insert("upcoming", &view::maintenance_in(site, Phase::Upcoming));
+                ctx.insert("active", &view::maintenance_in(site, Phase::Active));
+                let mut past = view::maintenance_in(site, Phase::Past);
+                past.reverse();
+                ctx.insert("past", &past);
+            },
+        ));
     }
     (files, problems)
 }

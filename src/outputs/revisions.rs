@@ -16,7 +16,12 @@ fn history_page(site: &Site, r: &Renderer, id: usize) -> Option<Result<OutputFil
     let doc = site.doc(id);
     let path = view::history_page(site, doc)?;
     let page = view::history_view(site, doc)?;
-    let mut ctx = base_context(site, &path, doc.kind.as_str(), &format!("History of {}", doc.title));
+    let mut ctx = base_context(
+        site,
+        &path,
+        doc.kind.as_str(),
+        &site.config.messages.format("revisions.history_of", None, &[("title", &doc.title)]),
+    );
     ctx.insert("history", &page);
     Some(r.render("history.html", &ctx, &path).map(|html| OutputFile::new(file_for(&path), html.into_bytes())))
 }
@@ -25,7 +30,12 @@ fn amendment_page(site: &Site, r: &Renderer, id: usize) -> Option<Result<OutputF
     let doc = site.doc(id);
     let path = view::amendment_page(site, doc)?;
     let page = view::amendment_view(site, doc)?;
-    let mut ctx = base_context(site, &path, doc.kind.as_str(), &format!("Amendments to {}", doc.title));
+    let mut ctx = base_context(
+        site,
+        &path,
+        doc.kind.as_str(),
+        &site.config.messages.format("revisions.amendments_to", None, &[("title", &doc.title)]),
+    );
     ctx.insert("amendments", &page);
     Some(r.render("amendments.html", &ctx, &path).map(|html| OutputFile::new(file_for(&path), html.into_bytes())))
 }
@@ -55,7 +65,7 @@ fn amendment_index(site: &Site, r: &Renderer) -> Option<Result<OutputFile, Diagn
         .collect();
     list.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.doc.path.cmp(&b.1.doc.path)));
     let path = "amendments/";
-    let mut ctx = base_context(site, path, "amendments", "Amendments");
+    let mut ctx = base_context(site, path, "amendments", &site.config.messages.text("revisions.amendments"));
     ctx.insert("amended", &list.into_iter().map(|(_, a)| a).collect::<Vec<_>>());
     ctx.insert("disclosures_path", &format!("{}api/disclosures.json", root_prefix(path)));
     Some(r.render("amendment_log.html", &ctx, path).map(|html| OutputFile::new(file_for(path), html.into_bytes())))

@@ -77,7 +77,7 @@ struct FacetValue {
 #[derive(Serialize)]
 struct Filter {
     name: &'static str,
-    label: &'static str,
+    label: String,
     values: Vec<FacetValue>,
 }
 
@@ -91,14 +91,17 @@ fn count(values: impl Iterator<Item = String>, label: impl Fn(&str) -> String) -
 
 fn filters(site: &Site, docs: &[SearchDoc]) -> Vec<Filter> {
     let kind_label = |k: &str| {
-        crate::model::Kind::ALL.iter().find(|x| x.singular() == k).map_or(k.to_string(), |x| x.label().to_string())
+        crate::model::Kind::ALL
+            .iter()
+            .find(|x| x.singular() == k)
+            .map_or(k.to_string(), |x| site.config.messages.text(x.message_key()))
     };
     let component_label =
         |c: &str| site.components.iter().find(|x| x.id == c).map_or(c.to_string(), |x| x.name.clone());
     let mut year = count(docs.iter().filter_map(|d| d.date.map(|t| t.year().to_string())), |y| y.to_string());
     year.reverse();
     let severity = count(docs.iter().filter_map(|d| d.severity.map(|s| s.as_str().to_string())), |s| {
-        crate::model::IncidentSeverity::parse(s).map_or(s.to_string(), |x| x.label().to_string())
+        crate::model::IncidentSeverity::parse(s).map_or(s.to_string(), |x| site.config.messages.text(x.message_key()))
     });
     let kind = count(docs.iter().map(|d| d.kind.singular().to_string()), kind_label);
     let component = count(docs.iter().flat_map(|d| d.components.iter().cloned()), component_label);
@@ -110,7 +113,11 @@ fn filters(site: &Site, docs: &[SearchDoc]) -> Vec<Filter> {
     ]
     .into_iter()
     .filter(|(_, _, values)| !values.is_empty())
-    .map(|(name, label, values)| Filter { name, label, values })
+    .map(|(name, _, values)| Filter {
+        name,
+        label: site.config.messages.text(&format!("search.filter.{name}")),
+        values,
+    })
     .collect()
 }
 
@@ -290,7 +297,7 @@ pub fn files(
     emit: &(dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync),
 ) -> Result<(), Diagnostic> {
     let filters = filters(site, docs);
-    let mut ctx = base_context(site, "search/", "search", "Search");
+    let mut ctx = base_context(site, "search/", "search", &site.config.messages.text("search.title"));
     ctx.insert("filters", &filters);
     ctx.insert("history_path", if site.count(crate::model::Kind::Incident) > 0 { "incidents/" } else { "" });
     emit(OutputFile::new("search/index.html".into(), r.render("search.html", &ctx, "search/")?.into_bytes()))?;

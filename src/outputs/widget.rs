@@ -49,7 +49,7 @@ pub fn widget_title(site_title: &str) -> String {
 fn page(site: &Site) -> String {
     let base = &site.config.base_url;
     let title = xml_escape(&widget_title(&site.config.title));
-    let built = crate::view::time_view(site.now);
+    let built = crate::view::time_view(&crate::i18n::Messages::english(), site.now);
     let mut html = format!(
         "<!DOCTYPE html>\n<html lang=\"en\" data-theme=\"auto\">\n<head>\n<meta charset=\"utf-8\">\n\
 <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'self'; script-src 'self'; base-uri 'none'\">\n\

@@ -23,14 +23,15 @@ pub struct Renderer {
 
 impl Renderer {
     /// The theme `theme` of the repo at `root` (its overrides included), with `globals` as what
-    /// every template sees as `site`.
+    /// every template sees as `site` and `messages` behind its `t` function and `num` filter.
     pub fn new(
         root: &Path,
         theme: &str,
         theme_pos: Pos,
         globals: &impl Serialize,
+        messages: std::sync::Arc<crate::i18n::Messages>,
     ) -> Result<Renderer, Vec<Diagnostic>> {
-        let (mut tera, versions) = templates::load_with_versions(root, theme, theme_pos)?;
+        let (mut tera, versions) = templates::load_with_versions(root, theme, theme_pos, messages)?;
         tera.global_context().insert("site", globals);
         Ok(Renderer { tera, versions })
     }

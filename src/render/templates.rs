@@ -51,15 +51,19 @@ fn template_files(root: &Path, rel: &Path) -> Vec<(String, std::path::PathBuf)> 
         .into_iter()
         .filter_map(|entry| {
             let name = crate::diagnostics::display_path(entry.path().strip_prefix(&dir).ok()?);
-            Some((name, entry.into_path()))
+            // `templates/i18n/` holds the site's message files (see `crate::i18n`), no template.
+            (!name.starts_with("i18n/")).then_some((name, entry.into_path()))
         })
         .collect()
 }
 
-/// Builds the template engine for a site at `root` using theme `theme`.
-pub fn load(root: &Path, theme: &str, theme_pos: Pos) -> Result<tera::Tera, Vec<Diagnostic>> {
-    load_with_versions(root, theme, theme_pos).map(|(tera, _)| tera)
+/// Builds the template engine for a site at `root` using theme `theme`, its words from
+/// `messages` (the `t` function, the `num` filter: see `crate::i18n::register`).
+pub fn load(root: &Path, theme: &str, theme_pos: Pos, messages: Messages) -> Result<tera::Tera, Vec<Diagnostic>> {
+    load_with_versions(root, theme, theme_pos, messages).map(|(tera, _)| tera)
 }
+
+type Messages = std::sync::Arc<crate::i18n::Messages>;
 
 /// Each template's version: a hash of its text and of the texts of every template it may draw
 /// on (see [`versions_of`]). A page made with a template whose version is unchanged is
@@ -67,7 +71,12 @@ pub fn load(root: &Path, theme: &str, theme_pos: Pos) -> Result<tera::Tera, Vec<
 pub type Versions = std::collections::BTreeMap<String, u128>;
 
 /// [`load`], with the version of every template.
-pub fn load_with_versions(root: &Path, theme: &str, theme_pos: Pos) -> Result<(tera::Tera, Versions), Vec<Diagnostic>> {
+pub fn load_with_versions(
+    root: &Path,
+    theme: &str,
+    theme_pos: Pos,
+    messages: Messages,
+) -> Result<(tera::Tera, Versions), Vec<Diagnostic>> {
     let mut sources: Vec<(String, String, String)> = Vec::new();
     if theme == "default" {
         for (name, text) in THEME_TEMPLATES {
@@ -121,6 +130,7 @@ pub fn load_with_versions(root: &Path, theme: &str, theme_pos: Pos) -> Result<(t
     }
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![".html", ".xml", ".svg"]);
+    crate::i18n::register(&mut tera, messages);
     if let Err(e) = tera.add_raw_templates(sources.iter().map(|(n, t, _)| (n.as_str(), t.as_str()))) {
         problems.push(template_error(&e.to_string(), &sources));
     }

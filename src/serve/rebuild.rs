@@ -151,7 +151,13 @@ impl Served {
         }
         let globals = crate::view::globals(&site);
         let renderer = clock.time("templates", || {
-            Renderer::new(&self.opts.root, &site.config.theme, site.config.theme_pos, &globals)
+            Renderer::new(
+                &self.opts.root,
+                &site.config.theme,
+                site.config.theme_pos,
+                &globals,
+                site.config.messages.clone(),
+            )
         })?;
         let signatures = clock.time("signatures", || Signatures::of(&site));
         // A static file may now stand where a page is made: only a full build sees the clash.

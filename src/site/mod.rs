@@ -378,7 +378,12 @@ impl ChainInfo {
         Some(template.replace(&placeholder, &number.to_string()))
     }
 
-    /// The chain's word for `unit`.
+    /// The chain's own word for `unit`, when `cairn.yaml` gives one (`units:`).
+    pub fn own_unit_name(&self, unit: Unit) -> Option<&str> {
+        self.units.get(&unit).map(String::as_str)
+    }
+
+    /// The chain's word for `unit`, in English when `cairn.yaml` gives none.
     pub fn unit_name(&self, unit: Unit) -> String {
         self.units.get(&unit).cloned().unwrap_or_else(|| unit.label().to_string())
     }
@@ -399,6 +404,8 @@ pub struct SiteConfig {
     /// The branch its links open.
     pub repo_branch: String,
     pub theme: String,
+    /// The messages of the site's language: every word the theme and the view models show.
+    pub messages: std::sync::Arc<crate::i18n::Messages>,
     pub history_days: u32,
     pub raw_html: bool,
     pub public_metrics: bool,
@@ -488,7 +495,11 @@ impl Site {
 
     /// The words for `impact` in this build.
     pub fn impact_label(&self, impact: Impact) -> String {
-        self.config.impact_labels.get(&impact).cloned().unwrap_or_else(|| impact.label().to_string())
+        self.config
+            .impact_labels
+            .get(&impact)
+            .cloned()
+            .unwrap_or_else(|| self.config.messages.text(impact.message_key()))
     }
 }
 

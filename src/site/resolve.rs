@@ -97,6 +97,7 @@ fn site_config(config: &Config, audience: usize) -> SiteConfig {
         repo_url: config.repo_url.clone().filter(|_| audience > 0 || config.repo_public),
         repo_branch: config.repo_branch.clone(),
         theme: config.theme.clone(),
+        messages: config.messages.clone(),
         history_days: config.history_days,
         raw_html: config.raw_html,
         public_metrics: config.public_metrics,

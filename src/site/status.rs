@@ -60,6 +60,17 @@ impl Indicator {
         }
     }
 
+    /// The key of its wording in the theme's message files.
+    pub fn message_key(self) -> &'static str {
+        match self {
+            Indicator::None => "label.Indicator.none",
+            Indicator::Maintenance => "label.Indicator.maintenance",
+            Indicator::Minor => "label.Indicator.minor",
+            Indicator::Major => "label.Indicator.major",
+            Indicator::Critical => "label.Indicator.critical",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Indicator::None => "All systems operational",

@@ -60,14 +60,14 @@ struct ActionItemView {
     owner: Option<String>,
     due: Option<TimeView>,
     status: ActionStatus,
-    status_label: &'static str,
+    status_label: String,
     runbook: Option<DocRef>,
 }
 
 #[derive(Serialize)]
 pub struct PostmortemDetail {
     status: PostmortemStatus,
-    status_label: &'static str,
+    status_label: String,
     authors: Vec<String>,
     reviewers: Vec<String>,
     published_at: Option<TimeView>,
@@ -81,12 +81,12 @@ pub struct PostmortemDetail {
 pub fn postmortem_detail(site: &Site, pm: &ResolvedPostmortem, root: &str) -> PostmortemDetail {
     PostmortemDetail {
         status: pm.status,
-        status_label: pm.status.label(),
+        status_label: site.config.messages.text(pm.status.message_key()),
         authors: pm.authors.clone(),
         reviewers: pm.reviewers.clone(),
-        published_at: pm.published_at.map(|t| time_view_p(t, pm.precision.of("published_at"))),
+        published_at: pm.published_at.map(|t| time_view_p(&site.config.messages, t, pm.precision.of("published_at"))),
         external_url: pm.external_url.clone(),
-        references: reference_views(&pm.references),
+        references: reference_views(&site.config.messages, &pm.references),
         incidents: incident_summaries(site, site.incidents.iter().filter(|i| pm.incidents.contains(&i.doc)), root),
         action_items: pm
             .action_items
@@ -94,9 +94,9 @@ pub fn postmortem_detail(site: &Site, pm: &ResolvedPostmortem, root: &str) -> Po
             .map(|a| ActionItemView {
                 title: a.title.clone(),
                 owner: a.owner.clone(),
-                due: a.due.map(date_view),
+                due: a.due.map(|t| date_view(&site.config.messages, t)),
                 status: a.status,
-                status_label: a.status.label(),
+                status_label: site.config.messages.text(a.status.message_key()),
                 runbook: a.runbook.map(|id| doc_ref(site.doc(id))),
             })
             .collect(),
@@ -167,14 +167,14 @@ pub fn runbook_detail(site: &Site, rb: &ResolvedRunbook, root: &str) -> RunbookD
     RunbookDetail {
         summary: doc.summary.clone(),
         owners: rb.owners.clone(),
-        last_reviewed: rb.last_reviewed.map(date_view),
+        last_reviewed: rb.last_reviewed.map(|t| date_view(&site.config.messages, t)),
         review_every: span_text(&rb.review_every),
         incident_types: incident_types(site, &rb.incident_types),
         components: component_refs(site, &rb.components),
-        review_due: due.map(date_view),
+        review_due: due.map(|t| date_view(&site.config.messages, t)),
         overdue_days,
         print_path: format!("{}print/", doc.path),
-        last_changed: last_changed(site, rb).map(date_view),
+        last_changed: last_changed(site, rb).map(|t| date_view(&site.config.messages, t)),
         changed_since: super::changed_since_last_use(site, rb),
         related_incidents: rb
             .incidents
@@ -183,7 +183,8 @@ pub fn runbook_detail(site: &Site, rb: &ResolvedRunbook, root: &str) -> RunbookD
                 let i = site.incident_of(*id);
                 UsedIn {
                     incident: incident_summary(site, i, root, None).0,
-                    time_to_contain: crate::site::metrics::measures(i)[2].map(human_duration),
+                    time_to_contain: crate::site::metrics::measures(i)[2]
+                        .map(|d| human_duration(&site.config.messages, d)),
                 }
             })
             .collect(),
@@ -258,7 +259,7 @@ pub struct PostmortemListItem {
     title: String,
     path: String,
     status: PostmortemStatus,
-    status_label: &'static str,
+    status_label: String,
     published_at: Option<TimeView>,
     incidents: Vec<DocRef>,
     summary: Option<String>,
@@ -276,8 +277,8 @@ pub fn postmortem_list(site: &Site) -> Vec<PostmortemListItem> {
                 title: doc.title.clone(),
                 path: doc.path.clone(),
                 status: pm.status,
-                status_label: pm.status.label(),
-                published_at: pm.published_at.map(time_view),
+                status_label: site.config.messages.text(pm.status.message_key()),
+                published_at: pm.published_at.map(|t| time_view(&site.config.messages, t)),
                 incidents: doc_refs(site, &pm.incidents),
                 summary: doc.summary.clone(),
                 reviewers: pm.reviewers.clone(),
@@ -319,9 +320,9 @@ pub fn runbook_list(site: &Site) -> Vec<RunbookListItem> {
                 summary: doc.summary.clone(),
                 owners: rb.owners.clone(),
                 components: component_refs(site, &rb.components),
-                last_reviewed: rb.last_reviewed.map(date_view),
+                last_reviewed: rb.last_reviewed.map(|t| date_view(&site.config.messages, t)),
                 incident_types: incident_types(site, &rb.incident_types),
-                review_due: due.map(date_view),
+                review_due: due.map(|t| date_view(&site.config.messages, t)),
                 overdue_days,
                 due,
             }
@@ -379,7 +380,7 @@ pub fn action_items_by_owner(site: &Site) -> (Vec<OwnerGroup>, usize, usize) {
                 ActionItemRow {
                     title: item.title.clone(),
                     owner: item.owner.clone(),
-                    due: item.due.map(date_view),
+                    due: item.due.map(|t| date_view(&site.config.messages, t)),
                     overdue_days: item.due.and_then(|d| crate::site::days_overdue(d, site.now)),
                     postmortem: doc_ref(site.doc(pm.doc)),
                     runbook: item.runbook.map(|id| doc_ref(site.doc(id))),
@@ -401,7 +402,7 @@ pub fn action_items_by_owner(site: &Site) -> (Vec<OwnerGroup>, usize, usize) {
     let mut groups: Vec<OwnerGroup> = Vec::new();
     for (owner, _, row) in rows {
         let unowned = owner.is_none();
-        let owner = owner.unwrap_or_else(|| "No owner yet".to_string());
+        let owner = owner.unwrap_or_else(|| site.config.messages.text("runbooks.no_owner"));
         match groups.last_mut() {
             Some(g) if g.owner == owner && g.unowned == unowned => g.items.push(row),
             _ => groups.push(OwnerGroup { owner, unowned, items: vec![row] }),
@@ -437,7 +438,11 @@ pub fn components_by_group(site: &Site) -> Vec<GroupView> {
         .map(|c| component_ref(site, c))
         .collect();
     if !ungrouped.is_empty() {
-        groups.push(GroupView { id: "other".into(), name: "Other services".into(), components: ungrouped });
+        groups.push(GroupView {
+            id: "other".into(),
+            name: site.config.messages.text("components.other"),
+            components: ungrouped,
+        });
     }
     groups.retain(|g| !g.components.is_empty());
     groups

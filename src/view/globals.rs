@@ -25,7 +25,7 @@ struct BuildInfo {
 #[derive(Serialize)]
 struct OverallView {
     indicator: &'static str,
-    label: &'static str,
+    label: String,
     /// Components not operational, worst first (file order among equals).
     affected: Vec<super::refs::ComponentRef>,
     /// Visible components in all.
@@ -66,24 +66,29 @@ fn capitalize(s: &str) -> String {
 }
 
 fn nav(site: &Site) -> Vec<NavItem> {
-    let mut items = vec![NavItem { title: "Status".into(), path: String::new(), section: "status" }];
+    let m = &site.config.messages;
+    let mut items = vec![NavItem { title: m.text("nav.status"), path: String::new(), section: "status" }];
     let sections = [
-        (Kind::Incident, "Incidents", "incidents"),
-        (Kind::Maintenance, "Maintenance", "maintenance"),
-        (Kind::Postmortem, "Post-mortems", "postmortems"),
-        (Kind::Runbook, "Runbooks", "runbooks"),
-        (Kind::Matrix, "Decision matrices", "matrices"),
+        (Kind::Incident, "nav.incidents", "incidents"),
+        (Kind::Maintenance, "nav.maintenance", "maintenance"),
+        (Kind::Postmortem, "nav.postmortems", "postmortems"),
+        (Kind::Runbook, "nav.runbooks", "runbooks"),
+        (Kind::Matrix, "nav.matrices", "matrices"),
     ];
     for (kind, title, section) in sections {
         if site.docs.iter().any(|d| d.kind == kind) {
-            items.push(NavItem { title: title.into(), path: format!("{}/", kind.as_str()), section });
+            items.push(NavItem { title: m.text(title), path: format!("{}/", kind.as_str()), section });
         }
     }
     if crate::site::metrics::metrics_page(site) {
-        items.push(NavItem { title: "Metrics".into(), path: "metrics/".into(), section: "metrics" });
+        items.push(NavItem { title: m.text("nav.metrics"), path: "metrics/".into(), section: "metrics" });
     }
     if crate::site::action_items_page(site) {
-        items.push(NavItem { title: "Action items".into(), path: "action-items/".into(), section: "action-items" });
+        items.push(NavItem {
+            title: m.text("nav.action_items"),
+            path: "action-items/".into(),
+            section: "action-items",
+        });
     }
     // Top-level pages with a `weight` join the navigation; deeper pages are reached from them.
     for p in site.pages.iter().filter(|p| p.weight.is_some()) {
@@ -120,7 +125,7 @@ pub fn globals(site: &Site) -> SiteGlobals {
         chain: site.config.chains.first().map(chain_view),
         chains: site.config.chains.iter().map(chain_view).collect(),
         build: BuildInfo {
-            now: time_view(site.now).display,
+            now: time_view(&site.config.messages, site.now).display,
             now_iso: iso(site.now),
             version: env!("CARGO_PKG_VERSION"),
             source: site.stamp.history.then(|| super::source_view(site)),
@@ -128,7 +133,7 @@ pub fn globals(site: &Site) -> SiteGlobals {
         nav: nav(site),
         overall: OverallView {
             indicator: site.overall.as_str(),
-            label: site.overall.label(),
+            label: site.config.messages.text(site.overall.message_key()),
             affected: affected(site),
             component_count: site.components.len(),
         },

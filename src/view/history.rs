@@ -108,7 +108,7 @@ pub struct ComponentHistory {
     downtime: Option<String>,
     summary: String,
     /// The status set by hand in components.yaml, or none when derived.
-    override_label: Option<&'static str>,
+    override_label: Option<String>,
 }
 
 pub fn month_key(t: Timestamp) -> String {
@@ -157,14 +157,11 @@ fn override_level(s: ComponentStatus) -> Option<&'static str> {
     }
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
-}
-
 /// The day bars and uptime of every visible component over `history_days`, keyed by component id.
 /// Date arithmetic is checked throughout: a build at the edge of the calendar (`--now
 /// 9999-12-31T23:59:59Z`) shows fewer days rather than failing.
 pub fn component_history(site: &Site, root: &str) -> BTreeMap<String, ComponentHistory> {
+    let m = &site.config.messages;
     let days = i64::from(site.config.history_days.max(1));
     let now = site.now;
     let today = now.to_offset(time::UtcOffset::UTC).date();
@@ -216,15 +213,17 @@ pub fn component_history(site: &Site, root: &str) -> BTreeMap<String, ComponentH
                     touching.iter().filter(|(_, spans)| spans.iter().any(|s| in_day(&s))).map(|(i, _)| *i).collect();
                 let windows_that_day: Vec<_> =
                     maintenance.iter().filter(|(_, a, b)| *a < end && *b >= start).map(|(m, _, _)| *m).collect();
-                let label = date_view(*day).display;
+                let label = date_view(&site.config.messages, *day).display;
                 let mut parts = Vec::new();
                 if !that_day.is_empty() {
                     let titles: Vec<&str> = that_day.iter().map(|i| site.doc(i.doc).title.as_str()).collect();
-                    parts.push(format!("{} ({})", plural(that_day.len(), "incident", "incidents"), titles.join("; ")));
+                    let count = m.format("history.incidents", Some(that_day.len() as i64), &[]);
+                    parts.push(m.format("history.listed", None, &[("what", &count), ("titles", &titles.join("; "))]));
                 }
                 if !windows_that_day.is_empty() {
                     let titles: Vec<&str> = windows_that_day.iter().map(|m| site.doc(m.doc).title.as_str()).collect();
-                    parts.push(format!("maintenance ({})", titles.join("; ")));
+                    let what = m.text("history.maintenance");
+                    parts.push(m.format("history.listed", None, &[("what", &what), ("titles", &titles.join("; "))]));
                 }
                 let worst = touching
                     .iter()
@@ -240,15 +239,19 @@ pub fn component_history(site: &Site, root: &str) -> BTreeMap<String, ComponentH
                     && c.overridden
                     && let Some(set) = override_level(c.status)
                 {
-                    parts.push(format!("status set by hand: {}", c.status.label()));
+                    parts.push(site.config.messages.format(
+                        "history.set_by_hand",
+                        None,
+                        &[("status", &site.config.messages.text(c.status.message_key()))],
+                    ));
                     if level == "ok" || level == "maintenance" {
                         level = set;
                     }
                 }
                 let text = if parts.is_empty() {
-                    format!("{label}: no incidents")
+                    m.format("history.day_quiet", None, &[("day", &label)])
                 } else {
-                    format!("{label}: {}", parts.join("; "))
+                    m.format("history.day", None, &[("day", &label), ("what", &parts.join("; "))])
                 };
                 let href = match (that_day.as_slice(), windows_that_day.as_slice()) {
                     ([], []) => None,
@@ -260,19 +263,30 @@ pub fn component_history(site: &Site, root: &str) -> BTreeMap<String, ComponentH
                         Some(format!("{root}{}#month-{key}", page_path("incidents/", page)))
                     }
                 };
-                DayCell { date: date_view(*day).iso, level, text, href, recent: total - d as i64 <= RECENT_DAYS }
+                DayCell {
+                    date: date_view(&site.config.messages, *day).iso,
+                    level,
+                    text,
+                    href,
+                    recent: total - d as i64 <= RECENT_DAYS,
+                }
             })
             .collect();
         let span = (now - window_start).as_seconds_f64();
-        let uptime = percent_text(downtime, span);
-        let uptime_recent = percent_text(downtime_recent, (now - recent_start.max(window_start)).as_seconds_f64());
+        let uptime = m.number_text(&percent_text(downtime, span));
+        let uptime_recent =
+            m.number_text(&percent_text(downtime_recent, (now - recent_start.max(window_start)).as_seconds_f64()));
         let counted = touching.len();
-        let downtime_text = (downtime >= 30.0).then(|| human_duration(downtime.round() as i64));
-        let summary = format!(
-            "{uptime}% uptime over the last {days} days: {}{}",
-            plural(counted, "incident", "incidents"),
-            downtime_text.as_ref().map_or(String::new(), |d| format!(", {d} of weighted downtime"))
-        );
+        let downtime_text = (downtime >= 30.0).then(|| human_duration(&site.config.messages, downtime.round() as i64));
+        let count = m.format("history.incidents", Some(counted as i64), &[]);
+        let summary = match &downtime_text {
+            Some(d) => m.format(
+                "history.summary_downtime",
+                Some(days),
+                &[("uptime", &uptime), ("incidents", &count), ("downtime", d)],
+            ),
+            None => m.format("history.summary", Some(days), &[("uptime", &uptime), ("incidents", &count)]),
+        };
         out.insert(
             c.id.clone(),
             ComponentHistory {
@@ -283,7 +297,7 @@ pub fn component_history(site: &Site, root: &str) -> BTreeMap<String, ComponentH
                 incidents: counted,
                 downtime: downtime_text,
                 summary,
-                override_label: c.overridden.then(|| c.status.label()),
+                override_label: c.overridden.then(|| site.config.messages.text(c.status.message_key())),
             },
         );
     }

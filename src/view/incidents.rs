@@ -18,7 +18,7 @@ pub struct IncidentSummary {
     /// The impact in this site's words (`vocabulary.impact` of cairn.yaml).
     pub impact_label: String,
     pub status: IncidentStatus,
-    pub status_label: &'static str,
+    pub status_label: String,
     pub is_open: bool,
     pub started_at: TimeView,
     pub resolved_at: Option<TimeView>,
@@ -66,16 +66,16 @@ pub fn incident_summary(
         impact: inc.impact,
         impact_label: site.impact_label(inc.impact),
         status: inc.status,
-        status_label: inc.status.label(),
+        status_label: site.config.messages.text(inc.status.message_key()),
         is_open: inc.is_open,
-        started_at: time_view_p(inc.started_at, inc.precision.of("started_at")),
-        resolved_at: inc.resolved_at.map(|t| time_view_p(t, inc.precision.of("resolved_at"))),
-        duration: inc.resolved_at.map(|r| human_duration((r - inc.started_at).whole_seconds())),
+        started_at: time_view_p(&site.config.messages, inc.started_at, inc.precision.of("started_at")),
+        resolved_at: inc.resolved_at.map(|t| time_view_p(&site.config.messages, t, inc.precision.of("resolved_at"))),
+        duration: inc.resolved_at.map(|r| human_duration(&site.config.messages, (r - inc.started_at).whole_seconds())),
         components: incident_impacts(site, &inc.impacts),
         latest,
-        latest_ago: last.map(|u| relative(u.at, site.now)),
-        next_update: next.map(time_view),
-        next_update_in: next.map(|t| relative(t, site.now)),
+        latest_ago: last.map(|u| relative(&site.config.messages, u.at, site.now)),
+        next_update: next.map(|t| time_view(&site.config.messages, t)),
+        next_update_in: next.map(|t| relative(&site.config.messages, t, site.now)),
         next_update_overdue: next.is_some_and(|t| t < site.now),
         restricted: doc.visibility > 0,
         visibility: site.audience_label(doc.visibility).to_string(),
@@ -110,7 +110,7 @@ pub struct MatrixRowRef {
 pub struct DisclosureView {
     verdict: &'static str,
     /// "Deadline met", "Deadline missed", …: for tight spaces such as matrix cells.
-    short: &'static str,
+    short: String,
     label: String,
     deadline: TimeView,
     first_public: Option<TimeView>,
@@ -119,27 +119,28 @@ pub struct DisclosureView {
 pub fn disclosure_view(site: &Site, inc: &ResolvedIncident) -> Option<DisclosureView> {
     use crate::site::metrics::Verdict;
     let d = crate::site::metrics::disclosure(site, inc)?;
-    let gap = |t: Timestamp| human_duration((t - d.deadline).whole_seconds().saturating_abs());
+    let m = &site.config.messages;
+    let gap = |t: Timestamp| human_duration(&site.config.messages, (t - d.deadline).whole_seconds().saturating_abs());
     let label = match (d.verdict, d.first_public) {
-        (Verdict::Met, Some(t)) => format!("Met: first public update {} before the deadline", gap(t)),
-        (Verdict::Missed, Some(t)) => format!("Missed by {}", gap(t)),
-        (Verdict::Overdue, _) => format!("Overdue by {}: no public update yet", gap(site.now)),
-        (Verdict::Pending, _) => format!("Pending: {} left", gap(site.now)),
-        _ => "Not publicly disclosed".to_string(),
+        (Verdict::Met, Some(t)) => m.format("disclosure.met", None, &[("gap", &gap(t))]),
+        (Verdict::Missed, Some(t)) => m.format("disclosure.missed", None, &[("gap", &gap(t))]),
+        (Verdict::Overdue, _) => m.format("disclosure.overdue", None, &[("gap", &gap(site.now))]),
+        (Verdict::Pending, _) => m.format("disclosure.pending", None, &[("gap", &gap(site.now))]),
+        _ => m.text("disclosure.not_disclosed"),
     };
-    let short = match d.verdict {
-        Verdict::Met => "Deadline met",
-        Verdict::Missed => "Deadline missed",
-        Verdict::Overdue => "Disclosure overdue",
-        Verdict::Pending => "Disclosure pending",
-        Verdict::NotPublic => "Not public",
-    };
+    let short = m.text(match d.verdict {
+        Verdict::Met => "disclosure.short.met",
+        Verdict::Missed => "disclosure.short.missed",
+        Verdict::Overdue => "disclosure.short.overdue",
+        Verdict::Pending => "disclosure.short.pending",
+        Verdict::NotPublic => "disclosure.short.not_public",
+    });
     Some(DisclosureView {
         verdict: d.verdict.as_str(),
         short,
         label,
-        deadline: time_view(d.deadline),
-        first_public: d.first_public.map(time_view),
+        deadline: time_view(&site.config.messages, d.deadline),
+        first_public: d.first_public.map(|t| time_view(&site.config.messages, t)),
     })
 }
 
@@ -195,7 +196,7 @@ pub fn incident_detail(site: &Site, inc: &ResolvedIncident, root: &str) -> Incid
     // Newest first: the first is the summary's latest update.
     let updates = update_views(site, doc, inc.chain, &inc.updates, root);
     let halted_at = point_views(site, inc.chain, &inc.halted_at);
-    let t = |key: &str, v: Option<Timestamp>| v.map(|v| time_view_p(v, inc.precision.of(key)));
+    let t = |key: &str, v: Option<Timestamp>| v.map(|v| time_view_p(&site.config.messages, v, inc.precision.of(key)));
     IncidentDetail {
         summary: incident_summary(site, inc, root, updates.first().cloned()).0,
         incident_type: inc.row.map(|r| site.row(r).id.clone()),
@@ -215,8 +216,13 @@ pub fn incident_detail(site: &Site, inc: &ResolvedIncident, root: &str) -> Incid
         .flatten(),
         postmortem: inc.postmortem.map(|id| doc_ref(site.doc(id))),
         postmortem_url: inc.postmortem_url.clone(),
-        references: reference_views(&inc.references),
-        progress: inc.updates.iter().rev().find_map(|u| u.progress.as_ref()).map(progress_view),
+        references: reference_views(&site.config.messages, &inc.references),
+        progress: inc
+            .updates
+            .iter()
+            .rev()
+            .find_map(|u| u.progress.as_ref())
+            .map(|p| progress_view(&site.config.messages, p)),
         runbooks: doc_refs(site, &inc.runbooks),
         matrix_row,
         disclosure: disclosure_view(site, inc),
@@ -229,7 +235,7 @@ pub struct MaintenanceSummary {
     pub title: String,
     pub path: String,
     pub status: MaintenanceStatus,
-    pub status_label: &'static str,
+    pub status_label: String,
     pub scheduled_for: TimeView,
     pub scheduled_until: TimeView,
     /// `scheduled_for` is the estimated time of the halt (the window has not recorded when it
@@ -260,19 +266,19 @@ pub fn maintenance_summary(site: &Site, m: &ResolvedMaintenance) -> MaintenanceS
         title: doc.title.clone(),
         path: doc.path.clone(),
         status: m.status,
-        status_label: m.status.label(),
-        scheduled_for: time_view(m.scheduled_for),
-        scheduled_until: time_view(m.scheduled_until),
+        status_label: site.config.messages.text(m.status.message_key()),
+        scheduled_for: time_view(&site.config.messages, m.scheduled_for),
+        scheduled_until: time_view(&site.config.messages, m.scheduled_until),
         estimated: !m.halt.is_empty() && m.started_at.is_none(),
         halt_height: m.halt.height,
         halt_height_url: halt.iter().find(|p| p.unit == "height").and_then(|p| p.url.clone()),
         resumed_at: point_views(site, m.chain, &m.resumed_at),
         chain: (!m.halt.is_empty() || !m.resumed_at.is_empty()).then(|| chain_ref(site, m.chain)).flatten(),
         halt,
-        started_at: m.started_at.map(|t| time_view_p(t, m.precision.of("started_at"))),
-        ended_at: m.ended_at.map(|t| time_view_p(t, m.precision.of("ended_at"))),
+        started_at: m.started_at.map(|t| time_view_p(&site.config.messages, t, m.precision.of("started_at"))),
+        ended_at: m.ended_at.map(|t| time_view_p(&site.config.messages, t, m.precision.of("ended_at"))),
         components: component_impacts(site, &m.components, crate::model::ComponentStatus::UnderMaintenance),
-        starts_in: relative(m.scheduled_for, site.now),
+        starts_in: relative(&site.config.messages, m.scheduled_for, site.now),
         restricted: doc.visibility > 0,
         visibility: site.audience_label(doc.visibility).to_string(),
     }
@@ -297,7 +303,12 @@ pub fn maintenance_detail(site: &Site, m: &ResolvedMaintenance, root: &str) -> M
     MaintenanceDetail {
         summary: maintenance_summary(site, m),
         updates: update_views(site, site.doc(m.doc), m.chain, &m.updates, root),
-        references: reference_views(&m.references),
-        progress: m.updates.iter().rev().find_map(|u| u.progress.as_ref()).map(progress_view),
+        references: reference_views(&site.config.messages, &m.references),
+        progress: m
+            .updates
+            .iter()
+            .rev()
+            .find_map(|u| u.progress.as_ref())
+            .map(|p| progress_view(&site.config.messages, p)),
     }
 }

@@ -27,7 +27,9 @@ pub fn point_views(site: &Site, chain: Option<usize>, point: &ChainPoint) -> Vec
         .into_iter()
         .map(|(unit, number)| PointView {
             unit: unit.as_str(),
-            label: on.map_or_else(|| unit.label().to_string(), |c| c.unit_name(unit)),
+            label: on
+                .and_then(|c| c.own_unit_name(unit).map(str::to_string))
+                .unwrap_or_else(|| site.config.messages.text(unit.message_key())),
             number,
             url: on.and_then(|c| c.url(unit, number)),
         })
@@ -50,7 +52,7 @@ pub fn chain_ref(site: &Site, index: Option<usize>) -> Option<ChainRef> {
 pub struct ReferenceView {
     /// `release`, `pr`, `commit`, `issue`, `advisory`, `cve`, `bounty`, `report`, `link`.
     pub kind: &'static str,
-    pub kind_label: &'static str,
+    pub kind_label: String,
     /// What the link reads: the title, else the id, else the credit, else the address.
     pub text: String,
     pub id: Option<String>,
@@ -59,11 +61,11 @@ pub struct ReferenceView {
     pub amount: Option<String>,
 }
 
-pub fn reference_views(list: &[Reference]) -> Vec<ReferenceView> {
+pub fn reference_views(m: &crate::i18n::Messages, list: &[Reference]) -> Vec<ReferenceView> {
     list.iter()
         .map(|r| ReferenceView {
             kind: r.kind.as_str(),
-            kind_label: r.kind.label(),
+            kind_label: m.text(r.kind.message_key()),
             text: r
                 .title
                 .clone()
@@ -94,24 +96,24 @@ pub struct ProgressView {
     pub text: String,
 }
 
-fn percent_text(v: f64) -> String {
+/// "71.4 %", with the decimal mark of the site's language.
+fn percent_text(m: &crate::i18n::Messages, v: f64) -> String {
     let rounded = (v * 10.0).round() / 10.0;
-    if rounded.fract() == 0.0 { format!("{rounded:.0} %") } else { format!("{rounded:.1} %") }
+    let number = if rounded.fract() == 0.0 { format!("{rounded:.0}") } else { format!("{rounded:.1}") };
+    format!("{} %", m.number_text(&number))
 }
 
-pub fn progress_view(p: &Progress) -> ProgressView {
-    let percent = percent_text(p.percent);
-    let threshold = p.threshold.map(percent_text);
+pub fn progress_view(m: &crate::i18n::Messages, p: &Progress) -> ProgressView {
+    let percent = percent_text(m, p.percent);
+    let threshold = p.threshold.map(|t| percent_text(m, t));
     let reached = p.threshold.is_none_or(|t| p.percent >= t);
     let mut text = match &p.label {
         Some(label) => format!("{label}: {percent}"),
         None => percent.clone(),
     };
     if let Some(t) = &threshold {
-        text.push_str(&format!(", {t} needed"));
-        if reached {
-            text.push_str(" (reached)");
-        }
+        let key = if reached { "common.needed_reached" } else { "common.needed" };
+        text.push_str(&format!(", {}", m.format(key, None, &[("threshold", t)])));
     }
     ProgressView {
         label: p.label.clone(),
@@ -154,7 +156,7 @@ pub struct ComponentRef {
     pub id: String,
     pub name: String,
     pub status: ComponentStatus,
-    pub status_label: &'static str,
+    pub status_label: String,
     pub description: Option<String>,
     /// The status is set by hand in components.yaml (current statuses only).
     pub overridden: bool,
@@ -166,7 +168,7 @@ pub fn component_ref(site: &Site, id: ComponentId) -> ComponentRef {
         id: c.id.clone(),
         name: c.name.clone(),
         status: c.status,
-        status_label: c.status.label(),
+        status_label: site.config.messages.text(c.status.message_key()),
         description: c.description.clone(),
         overridden: c.overridden,
     }
@@ -185,8 +187,8 @@ pub fn component_impacts(site: &Site, ids: &[ComponentId], status: ComponentStat
 fn recorded(site: &Site, id: ComponentId, status: ComponentStatus) -> ComponentRef {
     let c = site.component(id);
     let label = match status {
-        ComponentStatus::Operational => "No impact",
-        other => other.label(),
+        ComponentStatus::Operational => site.config.messages.text(crate::model::Impact::None.message_key()),
+        other => site.config.messages.text(other.message_key()),
     };
     ComponentRef {
         id: c.id.clone(),
@@ -216,7 +218,7 @@ pub struct UpdateView {
     pub id: String,
     pub at: TimeView,
     pub status: &'static str,
-    pub status_label: &'static str,
+    pub status_label: String,
     pub body_html: String,
     pub visibility: String,
     pub restricted: bool,
@@ -239,7 +241,7 @@ pub struct UpdateView {
 /// The status of an update, whatever its document kind.
 pub trait UpdateStatus: Copy {
     fn name(self) -> &'static str;
-    fn text(self) -> &'static str;
+    fn message_key(self) -> &'static str;
     /// A post-resolution note.
     fn is_note(self) -> bool {
         false
@@ -250,8 +252,8 @@ impl UpdateStatus for crate::model::IncidentStatus {
     fn name(self) -> &'static str {
         self.as_str()
     }
-    fn text(self) -> &'static str {
-        self.label()
+    fn message_key(self) -> &'static str {
+        Self::message_key(self)
     }
     fn is_note(self) -> bool {
         crate::model::IncidentStatus::is_note(self)
@@ -262,8 +264,8 @@ impl UpdateStatus for crate::model::MaintenanceStatus {
     fn name(self) -> &'static str {
         self.as_str()
     }
-    fn text(self) -> &'static str {
-        self.label()
+    fn message_key(self) -> &'static str {
+        Self::message_key(self)
     }
 }
 
@@ -280,16 +282,16 @@ pub fn update_view<S: UpdateStatus>(
     let height_url = points.iter().find(|p| p.unit == "height").and_then(|p| p.url.clone());
     let view = UpdateView {
         id: u.id.clone(),
-        at: time_view_p(u.at, u.at_precision),
+        at: time_view_p(&site.config.messages, u.at, u.at_precision),
         status: u.status.name(),
-        status_label: u.status.text(),
+        status_label: site.config.messages.text(u.status.message_key()),
         body_html,
         visibility: site.audience_label(u.visibility).to_string(),
         restricted: u.visibility > 0,
         height: u.point.height,
         height_url,
         points,
-        next_update: u.next_update.map(|t| time_view_p(t, crate::model::Precision::Exact)),
+        next_update: u.next_update.map(|t| time_view_p(&site.config.messages, t, crate::model::Precision::Exact)),
         is_note: u.status.is_note(),
         source: u.source.as_ref().map(|s| SourceView {
             channel: s.channel.clone(),
@@ -297,8 +299,8 @@ pub fn update_view<S: UpdateStatus>(
             author: s.author.clone(),
         }),
         components: u.components.iter().map(|(c, s)| recorded(site, *c, *s)).collect(),
-        progress: u.progress.as_ref().map(progress_view),
-        references: reference_views(&u.references),
+        progress: u.progress.as_ref().map(|p| progress_view(&site.config.messages, p)),
+        references: reference_views(&site.config.messages, &u.references),
     };
     (view, rooted)
 }

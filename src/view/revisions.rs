@@ -53,7 +53,7 @@ fn revision_view(site: &Site, r: &Revision, number: usize) -> RevisionView {
     RevisionView {
         commit: r.commit.clone(),
         short: r.commit.as_deref().map(short),
-        at: r.time.map(time_view),
+        at: r.time.map(|t| time_view(&site.config.messages, t)),
         ago: r.time.map(|t| ago(t, site.now)),
         author: r.author.clone(),
         subject: r.subject.clone(),
@@ -246,7 +246,7 @@ pub fn changed_since_last_use(site: &Site, rb: &ResolvedRunbook) -> Option<Chang
     }
     Some(ChangedSince {
         incident: doc_ref(site.doc(incident.doc)),
-        started_at: time_view(incident.started_at),
+        started_at: time_view(&site.config.messages, incident.started_at),
         then: revision_view(site, then, i + 1),
         diff: diff(&then.text, &h.changed().text),
     })
@@ -265,7 +265,7 @@ pub fn source_view(site: &Site) -> BuildSourceView {
     BuildSourceView {
         commit: site.stamp.commit.clone(),
         short: site.stamp.commit.as_deref().map(short),
-        time: site.stamp.time.map(time_view),
+        time: site.stamp.time.map(|t| time_view(&site.config.messages, t)),
         dirty: site.stamp.dirty,
     }
 }

@@ -9,6 +9,28 @@
 (function () {
   "use strict";
 
+  // The site's words when its language is not English (base.html puts them in the root
+  // element's data-messages), else the English given here: say(key, english, n, args), with
+  // english a text or [one, other], "{n}" and "{name}" filled.
+  var WORDS = (function () {
+    try {
+      return JSON.parse(document.documentElement.getAttribute("data-messages") || "null");
+    } catch (e) {
+      return null;
+    }
+  })();
+  function say(key, english, n, args) {
+    var v = (WORDS && WORDS.m[key]) || english;
+    if (typeof v !== "string") {
+      var one = WORDS && WORDS.plural === "one-is-0-or-1" ? n === 0 || n === 1 : n === 1;
+      v = v.one !== undefined ? (one ? v.one : v.other) : one ? v[0] : v[1];
+    }
+    return v.replace(/\{(\w+)\}/g, function (all, name) {
+      if (name === "n" && n !== undefined) return String(n);
+      return args && args[name] !== undefined ? String(args[name]) : all;
+    });
+  }
+
   /* ---- 1. Copy buttons ------------------------------------------------ */
 
   // One polite live region announces the result to screen readers.
@@ -85,14 +107,15 @@
     if (pre.scrollWidth > pre.clientWidth + 1 && !block.querySelector(".scroll-cue")) {
       var cue = document.createElement("p");
       cue.className = "scroll-cue";
-      cue.textContent = "Scroll sideways for the whole line; Copy takes all of it.";
+      cue.textContent = say("js.scroll_cue", "Scroll sideways for the whole line; Copy takes all of it.");
       block.appendChild(cue);
       pre.tabIndex = 0;
     }
-    var label = button.textContent || "Copy";
+    var label = say("js.copy", button.textContent || "Copy");
     var timer = 0;
 
-    button.setAttribute("aria-label", "Copy code to clipboard");
+    button.textContent = label;
+    button.setAttribute("aria-label", say("js.copy_label", "Copy code to clipboard"));
     button.hidden = false;
 
     function show(text, className) {
@@ -111,13 +134,13 @@
       var text = code.textContent.replace(/\n$/, "");
       copyText(text).then(
         function () {
-          show("Copied", "is-copied");
-          announce("Code copied to clipboard");
+          show(say("js.copied", "Copied"), "is-copied");
+          announce(say("js.copied_announce", "Code copied to clipboard"));
         },
         function () {
           selectContents(code);
-          show("Press Ctrl+C", "is-failed");
-          announce("Copy failed. The code is selected: press Control C or Command C to copy it.");
+          show(say("js.press_ctrl_c", "Press Ctrl+C"), "is-failed");
+          announce(say("js.copy_failed", "Copy failed. The code is selected: press Control C or Command C to copy it."));
         }
       );
     });
@@ -128,7 +151,7 @@
   // one with a time of day, show the reader's local time when their zone is
   // not UTC at that moment ("12:40 CET"), in the same 24-hour format; beside
   // those marked data-rel, how long ago or ahead it is, kept fresh.
-  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  var MONTHS = (WORDS && WORDS.months) || ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   var zoneName = null;
   try {
     zoneName = new Intl.DateTimeFormat("en-GB", { timeZoneName: "short" });
@@ -155,7 +178,7 @@
   function localText(date) {
     var text = two(date.getHours()) + ":" + two(date.getMinutes()) + " " + zoneOf(date);
     if (date.getDate() !== date.getUTCDate()) {
-      text = date.getDate() + " " + MONTHS[date.getMonth()] + ", " + text;
+      text = say("js.local_day", "{day} {month}, {time}", undefined, { day: date.getDate(), month: MONTHS[date.getMonth()], time: text });
     }
     return text;
   }
@@ -165,13 +188,13 @@
     var seconds = Math.round((date.getTime() - now) / 1000);
     var span = Math.abs(seconds);
     var amount;
-    if (span < 60) return "just now";
-    if (span < 3600) amount = Math.floor(span / 60) + " min";
-    else if (span < 86400) amount = Math.floor(span / 3600) + " h";
-    else if (span < 60 * 86400) amount = Math.floor(span / 86400) + " d";
-    else if (span < 730 * 86400) amount = Math.floor(span / (30 * 86400)) + " mo";
-    else amount = Math.floor(span / (365 * 86400)) + " y";
-    return seconds < 0 ? amount + " ago" : "in " + amount;
+    if (span < 60) return say("time.just_now", "just now");
+    if (span < 3600) amount = say("time.minutes", "{n} min", Math.floor(span / 60));
+    else if (span < 86400) amount = say("time.hours", "{n} h", Math.floor(span / 3600));
+    else if (span < 60 * 86400) amount = say("time.days", "{n} d", Math.floor(span / 86400));
+    else if (span < 730 * 86400) amount = say("time.months", "{n} mo", Math.floor(span / (30 * 86400)));
+    else amount = say("time.years", "{n} y", Math.floor(span / (365 * 86400)));
+    return seconds < 0 ? say("time.ago", "{amount} ago", undefined, { amount: amount }) : say("time.ahead", "in {amount}", undefined, { amount: amount });
   }
 
   function after(node, className) {
@@ -222,7 +245,7 @@
       var box = due[j].closest(".next-update");
       var word = box.querySelector("[data-due-word]");
       box.classList.toggle("is-overdue", late);
-      if (word) word.textContent = late ? "was due" : "by";
+      if (word) word.textContent = late ? say("common.was_due", "was due") : say("common.due_by", "by");
     }
   }
 

@@ -7,6 +7,28 @@
  */
 (function () {
   "use strict";
+
+  // The site's words when its language is not English (base.html puts them in the root
+  // element's data-messages), else the English given here: say(key, english, n, args), with
+  // english a text or [one, other], "{n}" and "{name}" filled.
+  var WORDS = (function () {
+    try {
+      return JSON.parse(document.documentElement.getAttribute("data-messages") || "null");
+    } catch (e) {
+      return null;
+    }
+  })();
+  function say(key, english, n, args) {
+    var v = (WORDS && WORDS.m[key]) || english;
+    if (typeof v !== "string") {
+      var one = WORDS && WORDS.plural === "one-is-0-or-1" ? n === 0 || n === 1 : n === 1;
+      v = v.one !== undefined ? (one ? v.one : v.other) : one ? v[0] : v[1];
+    }
+    return v.replace(/\{(\w+)\}/g, function (all, name) {
+      if (name === "n" && n !== undefined) return String(n);
+      return args && args[name] !== undefined ? String(args[name]) : all;
+    });
+  }
   var INTERVAL = 60000;
   var root = document.querySelector("[data-summary-url]");
   if (!root || !window.fetch) return;
@@ -42,7 +64,7 @@
     dot.className = "dot";
     dot.setAttribute("aria-hidden", "true");
     span.appendChild(dot);
-    span.appendChild(document.createTextNode(STATUS[status] || status));
+    span.appendChild(document.createTextNode(say("label.ComponentStatus." + status, say("label.IncidentStatus." + status, STATUS[status] || status))));
     return span;
   }
 
@@ -50,7 +72,7 @@
     var banner = live("overall");
     if (!banner) return;
     banner.className = banner.className.replace(/overall-\w+/, "overall-" + status.indicator);
-    live("overall-label").textContent = LABELS[status.indicator] || status.description;
+    live("overall-label").textContent = say("label.Indicator." + status.indicator, LABELS[status.indicator] || status.description);
   }
 
   function setComponents(components) {
