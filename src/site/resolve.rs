@@ -450,6 +450,7 @@ pub fn resolve_with(
                 precision: mt.precision,
                 references: references(mt.references, docs[doc].visibility, audience),
                 updates,
+                notified: Vec::new(),
             }
         })
         .collect();
@@ -478,6 +479,7 @@ pub fn resolve_with(
             slots[doc] = slot;
         }
     }
+    super::notices::attach(&mut incidents, &mut maintenance, &docs, config, &sources.notified);
     let mut site = Site {
         stamp: Stamp::default(),
         repo_public: config.repo_public,
