@@ -9,6 +9,7 @@ pub mod git;
 pub mod import;
 pub mod load;
 pub mod model;
+pub mod notify;
 pub mod outputs;
 pub mod pipeline;
 pub mod render;

@@ -2,6 +2,7 @@
 //! sent (`notify/state.json`), as written. Secrets are never here: a channel names the
 //! environment variable that holds its key, token or password.
 
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
