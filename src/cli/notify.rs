@@ -40,13 +40,8 @@ pub fn run(args: NotifyArgs) -> ExitCode {
         eprintln!("No channels: add `notify: {{ channels: [...] }}` to cairn.yaml (see docs/notify.md).");
         return ExitCode::SUCCESS;
     }
-    let opts = crate::notify::Options {
-        root,
-        now,
-        dry_run: args.dry_run,
-        since: args.since.as_deref(),
-        only: &args.channels,
-    };
+    let opts =
+        crate::notify::Options { root, now, dry_run: args.dry_run, since: args.since.as_deref(), only: &args.channels };
     let reports = match crate::notify::run(sources, &opts) {
         Ok(r) => r,
         Err(why) => {

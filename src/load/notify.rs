@@ -2,7 +2,7 @@
 //! (what it sent), read into the model with a diagnostic at the line and column of each bad
 //! value. The state file is an input like any other: `resolve` decides what of it a build shows.
 
-use super::fields::{FileCx, Fields};
+use super::fields::{Fields, FileCx};
 use super::{inputs, limits};
 use crate::diagnostics::{Diagnostic, Pos};
 use crate::model::{Channel, ChannelKind, NOTIFY_STATE, NotifyState, Smtp, SmtpTls, Timing};
@@ -67,8 +67,7 @@ fn read_channel(cx: &FileCx<'_>, c: &Fields<'_>, path: &str) -> Option<Channel> 
         cx.at_value(
             &format!("{path}.public_label"),
             "private-channel-label",
-            "`public_label` is shown on the public site, but this channel is fed from a more trusted audience"
-                .into(),
+            "`public_label` is shown on the public site, but this channel is fed from a more trusted audience".into(),
             "remove `public_label`: only channels of the public audience are shown on the site".into(),
         );
     }
@@ -181,7 +180,9 @@ fn read_smtp(cx: &FileCx<'_>, v: &Value, path: &str) -> Option<Smtp> {
         s.missing("to", "[validators@example.org]");
     }
     let username = s.string("username");
-    for (key, address) in from.iter().map(|f| ("from".to_string(), f)).chain(to.iter().enumerate().map(|(i, t)| (format!("to.{i}"), t))) {
+    for (key, address) in
+        from.iter().map(|f| ("from".to_string(), f)).chain(to.iter().enumerate().map(|(i, t)| (format!("to.{i}"), t)))
+    {
         if address.parse::<lettre::Address>().is_err() && address.parse::<lettre::message::Mailbox>().is_err() {
             cx.at_value(
                 &format!("{path}.{key}"),
@@ -246,8 +247,15 @@ pub fn load_state(root: &Path, problems: &mut Vec<Diagnostic>) -> NotifyState {
         Ok(state) => state,
         Err(e) => {
             problems.push(
-                Diagnostic::error(rel, Pos::new(e.line().max(1), e.column().max(1)), "bad-notify-state", format!("invalid state file: {e}"))
-                    .with_help("this file is written by `cairn notify`: restore it from git (`git checkout notify/state.json`)"),
+                Diagnostic::error(
+                    rel,
+                    Pos::new(e.line().max(1), e.column().max(1)),
+                    "bad-notify-state",
+                    format!("invalid state file: {e}"),
+                )
+                .with_help(
+                    "this file is written by `cairn notify`: restore it from git (`git checkout notify/state.json`)",
+                ),
             );
             NotifyState::default()
         }

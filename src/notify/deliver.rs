@@ -127,8 +127,12 @@ fn mail(
     let mut transport =
         transport.port(smtp.port).timeout(Some(channel.timing.timeout)).hello_name(ClientId::Domain("cairn".into()));
     if let Some(user) = &smtp.username {
-        let name = channel.secret_env.as_deref().ok_or_else(|| Failure::Final("no `secret_env` for the SMTP password".into()))?;
-        let password = env(name).ok_or_else(|| Failure::Final(format!("the environment variable {name} is not set")))?;
+        let name = channel
+            .secret_env
+            .as_deref()
+            .ok_or_else(|| Failure::Final("no `secret_env` for the SMTP password".into()))?;
+        let password =
+            env(name).ok_or_else(|| Failure::Final(format!("the environment variable {name} is not set")))?;
         transport = transport.credentials(Credentials::new(user.clone(), password));
     }
     match transport.build().send(&message) {

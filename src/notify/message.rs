@@ -8,6 +8,7 @@ use super::text::{self, one_line, truncate};
 use crate::model::{Channel, ChannelKind, Timestamp};
 use crate::text::{escape_markup, iso};
 use hmac::{Hmac, Mac};
+use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::Sha256;
 
@@ -25,32 +26,84 @@ pub fn delivery_id(channel: &str, key: &str) -> String {
     digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
-/// The webhook body: compact JSON, keys sorted, documented in docs/notify.md.
+/// The webhook body: compact JSON, fields in the order of these structs (documented in
+/// docs/notify.md), so the bytes depend on nothing but the notification.
 pub fn webhook_payload(n: &Notification, delivery: &str) -> Vec<u8> {
     let s = &n.subject;
-    let update = n.update.as_ref().map(|u| {
-        json!({
-            "id": u.id, "at": iso(u.at), "status": u.status, "body": u.body, "url": u.url,
-            "components": u.components.iter().map(|(id, name, status)| json!({"id": id, "name": name, "status": status})).collect::<Vec<_>>(),
-        })
-    });
-    let payload = json!({
-        "version": 1,
-        "delivery": delivery,
-        "event": n.event.as_str(),
-        "embargo_lifted": n.embargo_lifted,
-        "audience": n.audience,
-        "site": {"title": n.site_title, "url": n.site_url},
-        "subject": {
-            "kind": if s.kind == crate::model::Kind::Incident { "incident" } else { "maintenance" },
-            "id": s.id, "title": s.title, "url": s.url, "status": s.status,
-            "impact": s.impact.as_ref().map(|(i, _)| i),
-            "scheduled_for": s.window.map(|(f, _)| iso(f)),
-            "scheduled_until": s.window.map(|(_, u)| iso(u)),
+    let payload = Payload {
+        version: 1,
+        delivery,
+        event: n.event.as_str(),
+        embargo_lifted: n.embargo_lifted,
+        audience: &n.audience,
+        site: PayloadSite { title: &n.site_title, url: &n.site_url },
+        subject: PayloadSubject {
+            kind: if s.kind == crate::model::Kind::Incident { "incident" } else { "maintenance" },
+            id: &s.id,
+            title: &s.title,
+            url: &s.url,
+            status: &s.status,
+            impact: s.impact.as_ref().map(|(i, _)| i.as_str()),
+            scheduled_for: s.window.map(|(f, _)| iso(f)),
+            scheduled_until: s.window.map(|(_, u)| iso(u)),
         },
-        "update": update.unwrap_or(Value::Null),
-    });
-    serde_json::to_vec(&payload).expect("JSON values always serialize")
+        update: n.update.as_ref().map(|u| PayloadUpdate {
+            id: &u.id,
+            at: iso(u.at),
+            status: &u.status,
+            body: &u.body,
+            url: &u.url,
+            components: u.components.iter().map(|(id, name, status)| PayloadComponent { id, name, status }).collect(),
+        }),
+    };
+    serde_json::to_vec(&payload).expect("the payload always serializes")
+}
+
+#[derive(Serialize)]
+struct Payload<'a> {
+    version: u32,
+    delivery: &'a str,
+    event: &'a str,
+    embargo_lifted: bool,
+    audience: &'a str,
+    site: PayloadSite<'a>,
+    subject: PayloadSubject<'a>,
+    update: Option<PayloadUpdate<'a>>,
+}
+
+#[derive(Serialize)]
+struct PayloadSite<'a> {
+    title: &'a str,
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+struct PayloadSubject<'a> {
+    kind: &'a str,
+    id: &'a str,
+    title: &'a str,
+    url: &'a str,
+    status: &'a str,
+    impact: Option<&'a str>,
+    scheduled_for: Option<String>,
+    scheduled_until: Option<String>,
+}
+
+#[derive(Serialize)]
+struct PayloadUpdate<'a> {
+    id: &'a str,
+    at: String,
+    status: &'a str,
+    body: &'a str,
+    url: &'a str,
+    components: Vec<PayloadComponent<'a>>,
+}
+
+#[derive(Serialize)]
+struct PayloadComponent<'a> {
+    id: &'a str,
+    name: &'a str,
+    status: &'a str,
 }
 
 /// `sha256=` and the lowercase hex HMAC-SHA256 of `<timestamp>.<body>` under `secret`.
@@ -94,7 +147,11 @@ fn parts(n: &Notification) -> Parts {
     }
     if let Some(u) = &n.update {
         if !u.components.is_empty() {
-            let list: Vec<String> = u.components.iter().map(|(_, name, st)| format!("{} ({})", one_line(name), st.replace('_', " "))).collect();
+            let list: Vec<String> = u
+                .components
+                .iter()
+                .map(|(_, name, st)| format!("{} ({})", one_line(name), st.replace('_', " ")))
+                .collect();
             lines.push(format!("Components: {}", list.join(", ")));
         }
         lines.push(format!("Posted {}", iso(u.at)));
@@ -211,12 +268,16 @@ pub fn request(
         }
         ChannelKind::Matrix => {
             let room = channel.room.as_deref().ok_or("no `room` is configured")?;
-            let room: String = percent_encoding::utf8_percent_encode(room, percent_encoding::NON_ALPHANUMERIC).to_string();
+            let room: String =
+                percent_encoding::utf8_percent_encode(room, percent_encoding::NON_ALPHANUMERIC).to_string();
             let value = json!({
                 "msgtype": "m.notice", "body": text::matrix_plain(&plain(&p)),
                 "format": "org.matrix.custom.html", "formatted_body": html(&p), "m.mentions": {},
             });
-            let url = format!("{}/_matrix/client/v3/rooms/{room}/send/m.room.message/{delivery}", url()?.trim_end_matches('/'));
+            let url = format!(
+                "{}/_matrix/client/v3/rooms/{room}/send/m.room.message/{delivery}",
+                url()?.trim_end_matches('/')
+            );
             let mut body = serde_json::to_vec(&value).expect("JSON serializes");
             body.shrink_to_fit();
             Request::Http {

@@ -139,7 +139,12 @@ fn sites_for(sources: Sources, channels: &[Channel], now: Timestamp) -> BTreeMap
 }
 
 /// The notification keys each channel would have had at revision `rev` (judged at `now`).
-fn keys_at(root: &Path, rev: &str, channels: &[Channel], now: Timestamp) -> Result<BTreeMap<String, BTreeSet<String>>, String> {
+fn keys_at(
+    root: &Path,
+    rev: &str,
+    channels: &[Channel],
+    now: Timestamp,
+) -> Result<BTreeMap<String, BTreeSet<String>>, String> {
     let repo = crate::git::Repo::open(root).map_err(|e| format!("--since reads a revision from git, but {e}"))?;
     let commit = repo.resolve(rev)?;
     let dir = tempfile::tempdir().map_err(|e| format!("cannot make a temporary folder: {e}"))?;

@@ -86,11 +86,7 @@ pub fn groups_by_incident(most_trusted: &Site) -> BTreeMap<String, BTreeSet<Stri
 /// Everything `channel` may be sent from `site` (its audience's), oldest first. A channel with
 /// `groups` gets the incidents whose type's row notifies one of them, and every maintenance
 /// window (they concern everyone who runs on the chain).
-pub fn notifications(
-    site: &Site,
-    channel: &Channel,
-    groups: &BTreeMap<String, BTreeSet<String>>,
-) -> Vec<Notification> {
+pub fn notifications(site: &Site, channel: &Channel, groups: &BTreeMap<String, BTreeSet<String>>) -> Vec<Notification> {
     let base = &site.config.base_url;
     let mut out = Vec::new();
     let lifted = |u_embargo: Option<Timestamp>| site.is_public() && u_embargo.is_some_and(|t| t <= site.now);
