@@ -55,7 +55,8 @@ pub fn run(args: NotifyArgs) -> ExitCode {
         let verb = if args.dry_run { "would send" } else { "sent" };
         let mut summary = format!("{name} ({}): {verb} {}", r.kind, r.sent.len());
         if r.baseline > 0 {
-            summary.push_str(&format!(", {} already published recorded as the baseline", r.baseline));
+            let verb = if args.dry_run { "would record" } else { "recorded" };
+            summary.push_str(&format!(", {} already published {verb} as the baseline", r.baseline));
         }
         if let Some((key, why)) = &r.failed {
             failed = true;
