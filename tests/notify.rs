@@ -307,6 +307,10 @@ fn the_scripted_sequence_reaches_each_channel_once_and_only_what_its_audience_se
     // The signature as the documented shell snippet computes it (openssl), and as HMAC does.
     let signed = [timestamp.as_bytes(), b".", &got[0].body].concat();
     assert_eq!(got[0].header("X-Cairn-Signature").unwrap(), format!("sha256={}", openssl_hmac(&signed)));
+    assert!(python_verifies(&got[0]), "the Python snippet of docs/notify.md accepts the delivery");
+    let mut forged = got[0].clone();
+    forged.body.push(b' ');
+    assert!(!python_verifies(&forged), "and refuses a body changed in transit");
     let internal = r.internal.take();
     assert_eq!(internal.len(), 1);
     assert_eq!(internal[0].json()["audience"], "internal");
@@ -405,6 +409,24 @@ fn openssl_hmac(data: &[u8]) -> String {
     child.stdin.take().unwrap().write_all(data).unwrap();
     let out = child.wait_with_output().unwrap();
     String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap().to_string()
+}
+
+/// Runs the Python verification snippet of docs/notify.md (taken from the doc itself) on a delivery.
+fn python_verifies(r: &Received) -> bool {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/notify.md")).unwrap();
+    let snippet = doc.split("```python\n").nth(1).unwrap().split("```").next().unwrap();
+    // The snippet checks freshness against the clock; the test's deliveries are from --now.
+    let snippet = snippet.replace("time.time()", "int(headers[\"X-Cairn-Timestamp\"])");
+    let program = format!(
+        "{snippet}\nimport sys\nbody = sys.stdin.buffer.read()\nheaders = {{\"X-Cairn-Timestamp\": sys.argv[1], \"X-Cairn-Signature\": sys.argv[2]}}\nsys.exit(0 if verify(sys.argv[3].encode(), headers, body) else 1)\n"
+    );
+    let mut child = Command::new("python3")
+        .args(["-c", &program, r.header("X-Cairn-Timestamp").unwrap(), r.header("X-Cairn-Signature").unwrap(), SECRET])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 is installed");
+    child.stdin.take().unwrap().write_all(&r.body).unwrap();
+    child.wait().unwrap().success()
 }
 
 #[test]

