@@ -470,3 +470,60 @@ fn a_429_is_retried_after_its_retry_after() {
     assert_eq!(got[0].header("X-Cairn-Delivery"), got[1].header("X-Cairn-Delivery"), "the same delivery id on a retry");
     assert!(r.internal.take().is_empty(), "--channel limits the run");
 }
+
+#[test]
+fn chat_channels_get_escaped_messages_at_their_api_paths() {
+    let (dir, r) = setup();
+    let d = dir.path();
+    let (chat, mx) = (Http::start(), Http::start());
+    let config = format!(
+        r#"title: Test Network Status
+base_url: https://status.test
+audiences: [public, internal]
+defaults: {{ incidents: public, matrices: internal }}
+notify:
+  channels:
+    - {{ name: community-discord, kind: discord, url: "{0}", interval: 0ms, backoff: 10ms }}
+    - {{ name: pools-telegram, kind: telegram, url: "{1}", chat_id: "-100123", secret_env: CAIRN_TEST_SECRET, interval: 0ms, backoff: 10ms }}
+    - {{ name: ops-matrix, kind: matrix, url: "{2}", room: "!ops:example.org", secret_env: CAIRN_TEST_SECRET, interval: 0ms, backoff: 10ms, attempts: 2 }}
+"#,
+        chat.url("/discord"),
+        chat.url(""),
+        mx.url("")
+    );
+    std::fs::write(d.join("cairn.yaml"), config).unwrap();
+    commit(d, "chat channels");
+    ok(&notify(d, &r, "2026-11-20T14:00:00Z", &[]));
+    let evil = "  - at: 2026-11-20T14:05:00Z\n    status: investigating\n    body: \"@everyone @here @room <@123> <script>x</script> [click](https://evil.test) **bold**\"\n";
+    std::fs::write(d.join("content/incidents/2026-11-20-halt.md"), incident(evil)).unwrap();
+    mx.fail_next(&[(500, None)]);
+    ok(&notify(d, &r, "2026-11-20T14:06:00Z", &[]));
+    let got = chat.take();
+    assert_eq!(got.len(), 2, "{got:?}");
+    let matrix = mx.take();
+    assert_eq!(matrix.len(), 2, "a 500 is retried");
+    assert_eq!(matrix[0].path, matrix[1].path, "with the same transaction id");
+    assert!(matrix[0].path.starts_with("/_matrix/client/v3/rooms/%21ops%3Aexample%2Eorg/send/m.room.message/"));
+    assert_eq!(matrix[0].method, "PUT");
+    assert_eq!(matrix[0].header("Authorization"), Some(format!("Bearer {SECRET}").as_str()));
+    let m = matrix[0].json();
+    assert!(!m["body"].as_str().unwrap().contains("@room"));
+    assert!(m["formatted_body"].as_str().unwrap().contains("&lt;script&gt;"));
+    assert!(!m["formatted_body"].as_str().unwrap().contains("<script>"));
+    assert_eq!(m["m.mentions"], serde_json::json!({}));
+
+    let discord = got.iter().find(|g| g.path == "/discord").unwrap().json();
+    let content = discord["content"].as_str().unwrap();
+    assert!(!content.contains("@everyone") && !content.contains("@here") && !content.contains("<@123>"), "{content}");
+    assert!(content.contains("click \\(https\\://evil.test\\) bold"), "{content}");
+    assert_eq!(discord["allowed_mentions"], serde_json::json!({"parse": []}));
+
+    let telegram = got.iter().find(|g| g.path.ends_with("/sendMessage")).unwrap();
+    assert_eq!(telegram.path, format!("/bot{SECRET}/sendMessage"));
+    let t = telegram.json();
+    assert_eq!(t["chat_id"], "-100123");
+    assert_eq!(t["parse_mode"], "HTML");
+    let text = t["text"].as_str().unwrap();
+    assert!(text.contains("&lt;script&gt;") && !text.contains("<script>"), "{text}");
+    assert!(text.contains("click (https://evil.test)"), "a contributor's link shows its address: {text}");
+}
