@@ -29,11 +29,14 @@ impl Received {
     }
 }
 
+/// An HTTP status to answer, with a `Retry-After` value.
+type Answer = (u16, Option<&'static str>);
+
 /// An HTTP receiver: answers each request with the next scripted status (200 when none left).
 struct Http {
     port: u16,
     got: Arc<Mutex<Vec<Received>>>,
-    script: Arc<Mutex<VecDeque<(u16, Option<&'static str>)>>>,
+    script: Arc<Mutex<VecDeque<Answer>>>,
 }
 
 impl Http {
@@ -41,7 +44,7 @@ impl Http {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let got = Arc::new(Mutex::new(Vec::new()));
-        let script: Arc<Mutex<VecDeque<(u16, Option<&'static str>)>>> = Arc::new(Mutex::new(VecDeque::new()));
+        let script: Arc<Mutex<VecDeque<Answer>>> = Arc::new(Mutex::new(VecDeque::new()));
         let (g, s) = (got.clone(), script.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming() {
@@ -85,7 +88,7 @@ impl Http {
     fn take(&self) -> Vec<Received> {
         std::mem::take(&mut *self.got.lock().unwrap())
     }
-    fn fail_next(&self, answers: &[(u16, Option<&'static str>)]) {
+    fn fail_next(&self, answers: &[Answer]) {
         self.script.lock().unwrap().extend(answers.iter().copied());
     }
 }

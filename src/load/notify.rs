@@ -234,7 +234,7 @@ fn is_env_name(text: &str) -> bool {
 /// Reads `notify/state.json`: nothing when it is missing; a diagnostic when it cannot be used.
 pub fn load_state(root: &Path, problems: &mut Vec<Diagnostic>) -> NotifyState {
     let rel = Path::new(NOTIFY_STATE);
-    let bytes = match inputs::read(root, rel, limits::MAX_FILE_BYTES as u64) {
+    let bytes = match inputs::read(root, rel, limits::MAX_FILE_BYTES) {
         Ok(b) => b,
         Err(inputs::Refused::Missing) => return NotifyState::default(),
         Err(e) => {
