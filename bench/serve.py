@@ -9,8 +9,9 @@ template override in each dialect), start the server, fetch the edited pages onc
 re-renders visited pages first), connect to its reload channel as the browser does (cairn:
 server-sent events; Hugo and Zola: the livereload websocket), then R times each: change one
 line of an incident, of a runbook, and of the incident page template, and time from just
-before the write to the reload message received. After each edit the page is fetched and
-must show the change (else the run is reported as stale). Prints medians per tool and kind,
+before the write to the first reload message after which the page shows the change (messages
+already sent for earlier edits are dropped before each write, and a reload whose page does not
+show the edit yet is not counted as this edit's). Prints medians per tool and kind,
 the server's RSS after the first build, and after E more edits (memory growth).
 Zola runs with `--debounce 15`, the debounce cairn uses (its default is 1000 ms).
 """
@@ -72,6 +73,20 @@ class SSE:
         self.sock.sendall(b"GET /__cairn/events HTTP/1.1\r\nHost: x\r\n\r\n")
         self.buf = b""
 
+    def drain(self):
+        """Drops the events already sent (of earlier edits still being rebuilt)."""
+        self.sock.settimeout(0.05)
+        try:
+            while True:
+                data = self.sock.recv(65536)
+                if not data:
+                    break
+                self.buf += data
+        except (socket.timeout, BlockingIOError):
+            pass
+        if b"\n\n" in self.buf:
+            self.buf = self.buf.rsplit(b"\n\n", 1)[1]
+
     def wait(self, name=b"reload", timeout=300):
         self.sock.settimeout(timeout)
         while True:
@@ -125,6 +140,15 @@ class LiveReload:
             n = struct.unpack(">Q", self.recv_exact(8))[0]
         payload = self.recv_exact(n)
         return b0 & 0x0F, payload
+
+    def drain(self):
+        """Drops the messages already sent (of earlier edits still being rebuilt)."""
+        self.sock.settimeout(0.05)
+        try:
+            while True:
+                self.message()
+        except (socket.timeout, BlockingIOError):
+            pass
 
     def wait(self, timeout=300):
         self.sock.settimeout(timeout)
@@ -183,6 +207,17 @@ def edit(path, n, template=False):
     return t0, marker
 
 
+def until_shown(channel, port, page, marker, t0, limit=50):
+    """Seconds from the write (at t0) to the first reload message after which the page shows
+    the edit: a reload of an earlier edit, still on its way, is not counted as this one's."""
+    for _ in range(limit):
+        channel.wait()
+        at = time.time()
+        if marker in fetch(port, page)[1]:
+            return at - t0
+    raise SystemExit(f"{page} never showed {marker}")
+
+
 def run_tool(tool, binary, root, runs, extra_edits):
     port = free_port()
     site = f"{root}/{tool}"
@@ -219,21 +254,20 @@ def run_tool(tool, binary, root, runs, extra_edits):
         out = {"ready": ready, "first_rss": first_rss, "first_hwm": first_hwm}
         n = 0
         for kind in ("incident", "runbook", "template"):
-            times, stale = [], 0
+            times = []
             page = runbook if kind == "runbook" else incident
             for _ in range(runs):
                 n += 1
+                channel.drain()
                 t0, marker = edit(files[kind], n, template=(kind == "template"))
-                channel.wait()
-                times.append(time.time() - t0)
-                if marker not in fetch(port, page)[1]:
-                    stale += 1
+                times.append(until_shown(channel, port, page, marker, t0))
                 time.sleep(1.5)
-            out[kind] = (statistics.median(times), min(times), max(times), stale)
+            out[kind] = (statistics.median(times), min(times), max(times), 0)
         for _ in range(extra_edits):
             n += 1
-            edit(files["incident"], n)
-            channel.wait()
+            channel.drain()
+            t0, marker = edit(files["incident"], n)
+            until_shown(channel, port, incident, marker, t0)
             time.sleep(0.3)
         time.sleep(3)
         out["after_rss"], out["after_hwm"] = rss_mib(proc.pid)

@@ -224,6 +224,8 @@ pub struct Config {
     /// `repository: public`: the repository may be named in every build (its URL, the authors
     /// of commits); otherwise only builds for audiences above the least trusted show them.
     pub repo_public: bool,
+    /// `repo_branch:` the branch the "edit this page" and history links open (`main`).
+    pub repo_branch: String,
     pub theme: String,
     /// Default visibility (audience rank) per document kind, and for components.
     pub defaults: BTreeMap<Kind, usize>,
@@ -264,6 +266,7 @@ impl Config {
             audience_urls: BTreeMap::new(),
             repo_url: None,
             repo_public: false,
+            repo_branch: "main".into(),
             theme: "default".into(),
             defaults,
             component_default: most,

@@ -141,11 +141,8 @@ fn history_of(
     let visible = git.tip.as_deref().and_then(|tip| site::revisions::last_visible_change(sources, audience, repo, tip));
     let commit = visible.as_ref();
     let time = commit.and_then(|c| Timestamp::from_unix_timestamp(c.time).ok());
-    let dirty = !read.dirty.is_empty();
-    let stamp = site::Stamp { commit: commit.map(|c| c.id.clone()), time, dirty, history: true };
-    let now = opts.now.or(time.filter(|_| !dirty)).unwrap_or_else(clock_now);
     // The documents changed in the work tree are a revision of their own, read as they are now.
-    let current = read
+    let current: std::collections::HashMap<String, Vec<u8>> = read
         .dirty
         .iter()
         .filter(|p| p.starts_with("content/"))
@@ -154,6 +151,12 @@ fn history_of(
             Some((p.clone(), bytes))
         })
         .collect();
+    // Dirty for this audience: uncommitted edits of what it cannot see leave its build as the
+    // commit's, stamp and time included.
+    let at = opts.now.or(time).unwrap_or_else(clock_now);
+    let dirty = site::revisions::dirty_for(sources, audience, repo, &read.history, &read.dirty, &current, at);
+    let stamp = site::Stamp { commit: commit.map(|c| c.id.clone()), time, dirty, history: true };
+    let now = opts.now.or(time.filter(|_| !dirty)).unwrap_or_else(clock_now);
     (now, stamp, current)
 }
 

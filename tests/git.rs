@@ -281,7 +281,7 @@ fn public_history_shows_public_revisions_only_with_an_amendment_log_and_hashes()
 fn an_open_repository_shows_its_link_and_authors_publicly() {
     let repo = history(true);
     let d = repo.path();
-    write(d, "cairn.yaml", &format!("{CONFIG}repo_public: true\n"));
+    write(d, "cairn.yaml", &format!("{CONFIG}repo_public: true\nrepo_branch: release/kb\n"));
     commit(d, "The repository is open", ADA, "2026-11-08T10:00:00Z");
     let out = tempfile::tempdir().unwrap();
     let (_, files) = build(d, &out.path().join("public"), &[]);
@@ -289,7 +289,11 @@ fn an_open_repository_shows_its_link_and_authors_publicly() {
     let line = texts(&page, ".doc-history").join(" ");
     assert!(line.contains("by Ada Responder"), "{line}");
     assert!(!line.contains("Bo Oncall"), "only hidden commits of the incident are Bo's: {line}");
-    assert!(attrs(&page, "a", "href").iter().any(|h| h.starts_with("https://git.example.org/private/kb")));
+    let links = attrs(&page, "a", "href");
+    assert!(
+        links.iter().any(|h| h == "https://git.example.org/private/kb/blob/release/kb/content/incidents/outage.md"),
+        "the edit link opens the configured branch: {links:?}"
+    );
     assert!(!all_text(&files).contains("ada@example.org"));
 }
 
@@ -618,4 +622,79 @@ fn an_embargo_lifting_is_no_revision_and_appended_text_no_amendment() {
     let (after, text) = revisions("2026-12-02T00:00:00Z", "after");
     assert_eq!(after, [(first, false), (second, false)], "shown once the embargo lifted, an addition");
     assert!(text.contains("vexillum"));
+}
+
+#[test]
+fn uncommitted_edits_of_hidden_text_leave_the_public_build_clean_and_byte_identical() {
+    let repo = history(true);
+    let out = tempfile::tempdir().unwrap();
+    let (_, clean) = build(repo.path(), &out.path().join("clean"), &[]);
+    // Uncommitted: a rewording inside the internal block and of the hidden update of the public
+    // incident, a new internal runbook, and the internal runbook removed.
+    let block = "Paged everyone (canary dirty-block).";
+    let update = "Root cause is the canary dirty-update.";
+    write(
+        repo.path(),
+        "content/incidents/outage.md",
+        &incident("The gateway was down for 52 minutes.", block, update, true),
+    );
+    write(repo.path(), "content/runbooks/new.md", &RUNBOOK.replace("Restart the gateway", "Canary dirty-runbook"));
+    std::fs::remove_file(repo.path().join("content/runbooks/restart.md")).unwrap();
+    let (_, dirty) = build(repo.path(), &out.path().join("dirty"), &[]);
+    assert_eq!(json(&dirty, "build.json")["dirty"], false, "hidden edits only: the public build is the commit's");
+    let differ: Vec<&String> = clean.keys().chain(dirty.keys()).filter(|k| clean.get(*k) != dirty.get(*k)).collect();
+    assert!(differ.is_empty(), "hidden uncommitted edits changed public files: {differ:?}");
+    // The internal build sees them: dirty, at the clock's time.
+    let (_, internal) = build(repo.path(), &out.path().join("internal"), &["--audience", "internal"]);
+    assert_eq!(json(&internal, "build.json")["dirty"], true);
+    assert!(all_text(&internal).contains("dirty-block"));
+    // A visible edit makes the public build dirty.
+    write(
+        repo.path(),
+        "content/incidents/outage.md",
+        &incident("The gateway was down for 53 minutes.", block, update, true),
+    );
+    let (_, visible) = build(repo.path(), &out.path().join("visible"), &[]);
+    assert_eq!(json(&visible, "build.json")["dirty"], true);
+}
+
+#[test]
+fn documents_the_public_saw_stay_listed_when_narrowed_or_deleted_and_hidden_edits_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    run(git(d).args(["init", "-q"]));
+    write(d, "cairn.yaml", CONFIG);
+    write(d, "content/components.yaml", COMPONENTS);
+    let page = |title: &str, visibility: &str, text: &str| {
+        format!("---\ntitle: {title}\nvisibility: {visibility}\n---\n{text}\n")
+    };
+    write(d, "content/pages/leak.md", &page("Key leak notice", "public", "Rotate your keys."));
+    write(d, "content/pages/old.md", &page("Old notice", "public", "Nothing to do."));
+    write(d, "content/pages/secret.md", &page("Internal only", "internal", "canary never-public"));
+    let publish = commit(d, "Publish the notices", ADA, "2026-11-01T10:00:00Z");
+    write(d, "content/pages/leak.md", &page("Key leak notice", "internal", "Rotate your keys."));
+    let narrow = commit(d, "Narrow the leak notice", BO, "2026-11-02T10:00:00Z");
+    std::fs::remove_file(d.join("content/pages/old.md")).unwrap();
+    std::fs::remove_file(d.join("content/pages/secret.md")).unwrap();
+    let delete = commit(d, "Remove the old notice", BO, "2026-11-03T10:00:00Z");
+    let out = tempfile::tempdir().unwrap();
+    let (_, files) = build(d, &out.path().join("a"), &[]);
+    let withdrawn = json(&files, "api/disclosures.json")["withdrawn"].as_array().unwrap().clone();
+    let entry = |source: &str| withdrawn.iter().find(|w| w["source"] == source).cloned();
+    let leak = entry("content/pages/leak.md").expect("the narrowed page is listed");
+    assert_eq!(leak["title"], "Key leak notice");
+    assert_eq!(leak["commit"], narrow.as_str());
+    assert_eq!(leak["withdrawn"], "2026-11-02T10:00:00Z");
+    assert_eq!(leak["deleted"], false);
+    assert_eq!(leak["revisions"][0]["commit"], publish.as_str());
+    let old = entry("content/pages/old.md").expect("the deleted page is listed");
+    assert_eq!(old["commit"], delete.as_str());
+    assert_eq!(old["deleted"], true);
+    assert!(entry("content/pages/secret.md").is_none(), "never public, never listed: {withdrawn:?}");
+    assert!(!all_text(&files).contains("never-public"));
+    // Editing the now internal page changes nothing public, disclosures included.
+    write(d, "content/pages/leak.md", &page("Key leak notice", "internal", "Rotate your keys (canary later-edit)."));
+    commit(d, "Internal follow-up", BO, "2026-11-04T10:00:00Z");
+    let (_, again) = build(d, &out.path().join("b"), &[]);
+    assert_eq!(files, again, "a hidden edit of a withdrawn page changed the public build");
 }

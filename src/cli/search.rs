@@ -41,8 +41,8 @@ pub struct SearchArgs {
     /// Index of this audience; the most trusted one indexed by default
     #[arg(long)]
     pub audience: Option<String>,
-    /// Number of results
-    #[arg(long, short = 'n', default_value_t = 10)]
+    /// Number of results (at least 1)
+    #[arg(long, short = 'n', default_value_t = 10, value_parser = parse_limit)]
     pub limit: usize,
     /// Print results, snippets with highlight ranges, and facet counts as JSON
     #[arg(long)]
@@ -50,6 +50,15 @@ pub struct SearchArgs {
 }
 
 use crate::search::{parse_day as parse_date, parse_kind, parse_severity};
+
+/// A number of results to show: a positive whole number.
+fn parse_limit(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("expected at least 1 result; leave --limit out for the default of 10".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("expected a positive whole number of results, found `{text}`")),
+    }
+}
 
 /// The newest input (`cairn.yaml`, content, templates, themes, static; a folder too, for a
 /// file removed) changed after `since`, and how many did: what makes an index older than the
@@ -88,11 +97,34 @@ fn audience(root: &Path, asked: Option<String>) -> Option<String> {
 }
 
 pub fn run(args: SearchArgs) -> ExitCode {
+    // The index is cairn's own state: a link in its place (committed, or planted) is refused
+    // rather than followed to an index somebody else chose.
+    if let Err(e) = crate::write::state::existing(&args.root, &["index"]) {
+        eprintln!("error: cannot read the search index under {}: {e}", args.root.join(".cairn/index").display());
+        eprintln!("  = help: remove .cairn/index and run `cairn build`");
+        return ExitCode::from(EXIT_PROBLEMS);
+    }
+    let config = crate::load::config_only(&args.root);
+    if let Some(asked) = &args.audience
+        && config.audiences.rank(asked).is_none()
+    {
+        eprintln!(
+            "error: unknown audience `{}`; this site's audiences are: {}",
+            crate::text::terminal_safe(asked),
+            config.audiences.0.join(", ")
+        );
+        return ExitCode::from(EXIT_USAGE);
+    }
     let Some(audience) = audience(&args.root, args.audience) else {
         eprintln!("error: no search index under {}", args.root.join(".cairn/index").display());
         eprintln!("  = help: `cairn build` writes it; `cairn build --audience internal` for responders");
         return ExitCode::from(EXIT_PROBLEMS);
     };
+    if let Err(e) = crate::write::state::existing(&args.root, &["index", &audience]) {
+        eprintln!("error: cannot read the {audience} search index: {e}");
+        eprintln!("  = help: remove it and run `cairn build --audience {audience}`");
+        return ExitCode::from(EXIT_PROBLEMS);
+    }
     let dir = index_dir(&args.root, &audience);
     if !dir.join("meta.json").exists() {
         eprintln!("error: no search index for audience `{audience}` in {}", dir.display());

@@ -90,6 +90,13 @@ pub fn run(args: ServeArgs) -> ExitCode {
     // The address on stdout, alone on its line: scripts and tests read it there.
     println!("Serving at {}", server.url());
     let _ = std::io::stdout().flush();
+    if args.bind.is_unspecified() {
+        eprintln!(
+            "Listening on every network interface ({}): other machines reach it at this machine's address, port {}",
+            args.bind,
+            server.url().rsplit(':').next().unwrap_or_default().trim_end_matches('/')
+        );
+    }
     eprintln!("Watching cairn.yaml, content/, templates/, themes/ and static/ for changes (Ctrl-C to stop)");
     if args.open {
         open(server.url());
@@ -103,7 +110,12 @@ fn tell(event: Report<'_>, timings: bool) {
     let mut stderr = std::io::stderr().lock();
     match event {
         Report::Built(r) => {
-            let _ = report::print(&r.warnings, Format::Human, &mut stderr);
+            // Said once a session: the history stays missing while the server runs.
+            static HISTORY_SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+            let said = HISTORY_SAID.swap(true, std::sync::atomic::Ordering::Relaxed);
+            let warnings: Vec<_> =
+                r.warnings.iter().filter(|w| !(said && w.code == "history-missing")).cloned().collect();
+            let _ = report::print(&warnings, Format::Human, &mut stderr);
             let what = match (r.pages, r.rest) {
                 (0, false) => "nothing to remake".to_string(),
                 (n, false) => format!("{n} page{}", if n == 1 { "" } else { "s" }),

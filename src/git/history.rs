@@ -47,8 +47,11 @@ pub struct History {
     /// Newest first (children before parents).
     pub commits: Vec<Commit>,
     /// For each file present at the tip (path below the root), its revisions oldest first,
-    /// across renames.
+    /// across renames (once [`History::keep_tip`] ran; `Repo::history` runs it).
     pub files: HashMap<String, Vec<PathRevision>>,
+    /// Files deleted before the tip (path at deletion), their revisions oldest first, the last
+    /// one the deletion (no blob), in the order they were deleted.
+    pub gone: Vec<(String, Vec<PathRevision>)>,
 }
 
 const NO_BLOB: &str = "0000000000000000000000000000000000000000";
@@ -134,13 +137,25 @@ impl History {
                 changes: changes(rest, &below_root),
             });
         }
-        let files = follow(&commits);
-        History { commits, files }
+        let (files, gone) = follow(&commits);
+        History { commits, files, gone }
     }
 
     /// The blob of a revision.
     pub fn blob(&self, r: PathRevision) -> &str {
         &self.commits[r.commit].changes[r.change].blob
+    }
+
+    /// Keeps in `files` only the files at the tip (`at_tip`); the others join `gone`, with no
+    /// deletion as their last revision when no commit of the walk deleted them (a merge did).
+    pub fn keep_tip(&mut self, at_tip: &std::collections::HashSet<String>) {
+        let mut removed: Vec<(String, Vec<PathRevision>)> =
+            self.files.iter().filter(|(p, _)| !at_tip.contains(*p)).map(|(p, r)| (p.clone(), r.clone())).collect();
+        removed.sort_by(|a, b| a.0.cmp(&b.0));
+        for (path, _) in &removed {
+            self.files.remove(path);
+        }
+        self.gone.extend(removed);
     }
 
     /// The change a revision made.
@@ -149,16 +164,24 @@ impl History {
     }
 }
 
+/// Revisions of every file by path, oldest first.
+type Files = HashMap<String, Vec<PathRevision>>;
+
 /// Every file's revisions, oldest first, following renames: the commits are replayed from the
-/// oldest, and a rename carries the file's revisions to its new path.
-fn follow(commits: &[Commit]) -> HashMap<String, Vec<PathRevision>> {
-    let mut files: HashMap<String, Vec<PathRevision>> = HashMap::new();
+/// oldest, and a rename carries the file's revisions to its new path. Files deleted on the way
+/// come second, each with its deletion as its last revision.
+fn follow(commits: &[Commit]) -> (Files, Vec<(String, Vec<PathRevision>)>) {
+    let mut files: Files = HashMap::new();
+    let mut gone = Vec::new();
     for (c, commit) in commits.iter().enumerate().rev() {
         for (i, change) in commit.changes.iter().enumerate() {
             let revision = PathRevision { commit: c, change: i };
             match change.status {
                 b'D' => {
-                    files.remove(&change.path);
+                    if let Some(mut revisions) = files.remove(&change.path) {
+                        revisions.push(revision);
+                        gone.push((change.path.clone(), revisions));
+                    }
                 }
                 b'R' => {
                     let mut revisions = change.old_path.as_ref().and_then(|p| files.remove(p)).unwrap_or_default();
@@ -168,11 +191,24 @@ fn follow(commits: &[Commit]) -> HashMap<String, Vec<PathRevision>> {
                 b'A' | b'C' => {
                     files.insert(change.path.clone(), vec![revision]);
                 }
-                _ => files.entry(change.path.clone()).or_default().push(revision),
+                // A change on a branch replayed after a deletion on another: the same file.
+                _ => match files.get_mut(&change.path) {
+                    Some(revisions) => revisions.push(revision),
+                    None => {
+                        let mut revisions = gone
+                            .iter()
+                            .rposition(|(p, _)| *p == change.path)
+                            .map(|i| gone.remove(i).1)
+                            .unwrap_or_default();
+                        revisions.retain(|r| commits[r.commit].changes[r.change].status != b'D');
+                        revisions.push(revision);
+                        files.insert(change.path.clone(), revisions);
+                    }
+                },
             }
         }
     }
-    files
+    (files, gone)
 }
 
 #[cfg(test)]

@@ -157,7 +157,11 @@ impl Repo {
     /// reads the commits since.
     pub fn history(&self, tip: &str, cache: Option<&Path>) -> Result<History, Missing> {
         let raw = log::walk(self, tip, cache)?;
-        Ok(History::from_log(&raw, |p| self.below_root(p)))
+        let mut history = History::from_log(&raw, |p| self.below_root(p));
+        // Replayed in one order, the branches of a merge can leave a file the merge removed.
+        let at_tip: std::collections::HashSet<String> = self.tree(tip)?.into_iter().map(|(_, _, p)| p).collect();
+        history.keep_tip(&at_tip);
+        Ok(history)
     }
 
     /// The commits of the first-parent line from `tip` that touched an input, newest first,

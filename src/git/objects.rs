@@ -67,17 +67,7 @@ impl Repo {
     /// written as links (the loader refuses them as it would in a checkout); submodules are
     /// left out.
     pub fn export_tree(&self, rev: &str, dest: &Path) -> Result<usize, Missing> {
-        let listing =
-            output(git(&self.root).args(["ls-tree", "-r", "-z", "--full-tree", rev, "--"]).args(self.pathspecs()))?;
-        let mut entries: Vec<(String, String, String)> = Vec::new();
-        for entry in listing.split(|b| *b == 0).filter(|e| !e.is_empty()) {
-            let entry = String::from_utf8_lossy(entry);
-            let Some((meta, path)) = entry.split_once('\t') else { continue };
-            let fields: Vec<&str> = meta.split(' ').collect();
-            let [mode, "blob", id] = fields[..] else { continue };
-            let Some(rel) = self.below_root(path) else { continue };
-            entries.push((mode.to_string(), id.to_string(), rel));
-        }
+        let entries = self.tree(rev)?;
         let ids: Vec<&str> = entries.iter().map(|(_, id, _)| id.as_str()).collect();
         let blobs = self.blobs(&ids)?;
         let mut written = 0;
@@ -101,6 +91,24 @@ impl Repo {
             written += 1;
         }
         Ok(written)
+    }
+}
+
+impl Repo {
+    /// The input files of commit `rev`: mode, blob id and path below the root of each.
+    pub fn tree(&self, rev: &str) -> Result<Vec<(String, String, String)>, Missing> {
+        let listing =
+            output(git(&self.root).args(["ls-tree", "-r", "-z", "--full-tree", rev, "--"]).args(self.pathspecs()))?;
+        let mut entries = Vec::new();
+        for entry in listing.split(|b| *b == 0).filter(|e| !e.is_empty()) {
+            let entry = String::from_utf8_lossy(entry);
+            let Some((meta, path)) = entry.split_once('\t') else { continue };
+            let fields: Vec<&str> = meta.split(' ').collect();
+            let [mode, "blob", id] = fields[..] else { continue };
+            let Some(rel) = self.below_root(path) else { continue };
+            entries.push((mode.to_string(), id.to_string(), rel));
+        }
+        Ok(entries)
     }
 }
 

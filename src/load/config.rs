@@ -21,6 +21,7 @@ const CONFIG_KEYS: &[&str] = &[
     "audience_urls",
     "repo_url",
     "repo_public",
+    "repo_branch",
     "theme",
     "defaults",
     "status",
@@ -127,6 +128,25 @@ fn read_config_fields(f: &super::fields::Fields<'_>, cx: &FileCx<'_>, config: &m
     }
     config.repo_url = f.string("repo_url").map(|u| u.trim_end_matches('/').to_string());
     config.repo_public = f.bool("repo_public").unwrap_or(false);
+    if let Some(branch) = f.string("repo_branch") {
+        // A branch name as git allows it, and safe inside a link's path.
+        let valid = !branch.is_empty()
+            && !branch.starts_with(['/', '-', '.'])
+            && !branch.ends_with(['/', '.'])
+            && !branch.contains("..")
+            && !branch.contains("//")
+            && branch.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/'));
+        if valid {
+            config.repo_branch = branch;
+        } else {
+            cx.at_value(
+                "repo_branch",
+                "bad-value",
+                format!("`repo_branch` must be a branch name, found `{}`", crate::text::terminal_safe(&branch)),
+                "write the branch the \"edit this page\" and history links open, e.g. `repo_branch: main`".into(),
+            );
+        }
+    }
     if let Some(theme) = f.string("theme") {
         config.theme = theme;
     }

@@ -101,6 +101,8 @@ impl Server {
         })?;
         let port = http.server_addr().to_ip().map_or(opts.port, |a| a.port());
         let host = match opts.bind {
+            // Bound to every interface: the address to open on this machine is the loopback one.
+            IpAddr::V6(a) if a.is_unspecified() => "[::1]".into(),
             IpAddr::V6(a) => format!("[{a}]"),
             IpAddr::V4(a) if a.is_unspecified() => "127.0.0.1".into(),
             IpAddr::V4(a) => a.to_string(),

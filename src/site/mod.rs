@@ -23,6 +23,7 @@ mod status;
 mod times;
 mod updates;
 mod validate;
+pub mod withdrawn;
 
 pub use blocks::{Markdown, visible};
 pub use lifecycle::{action_items_page, days_overdue, reminders, review_due};
@@ -408,6 +409,8 @@ pub struct SiteConfig {
     pub impact_labels: BTreeMap<Impact, String>,
     /// The source repository; absent from the public build (it may be private).
     pub repo_url: Option<String>,
+    /// The branch its links open.
+    pub repo_branch: String,
     pub theme: String,
     pub history_days: u32,
     pub raw_html: bool,
@@ -443,6 +446,8 @@ pub struct Site {
     pub overall: Indicator,
     /// Where the build came from.
     pub stamp: Stamp,
+    /// Documents the public once saw and sees no more (public build with history only).
+    pub withdrawn: Vec<withdrawn::Withdrawn>,
     /// Whether `cairn.yaml` says the repository is public (its URL and authors may be shown).
     pub repo_public: bool,
     /// For each document, its index in the resolved list of its kind (`incidents`, `runbooks`, …).

@@ -95,6 +95,7 @@ fn site_config(config: &Config, audience: usize) -> SiteConfig {
             .collect(),
         impact_labels: config.vocabulary.impact_labels.clone(),
         repo_url: config.repo_url.clone().filter(|_| audience > 0 || config.repo_public),
+        repo_branch: config.repo_branch.clone(),
         theme: config.theme.clone(),
         history_days: config.history_days,
         raw_html: config.raw_html,
@@ -482,6 +483,7 @@ pub fn resolve_with(
     super::notices::attach(&mut incidents, &mut maintenance, &docs, config, &sources.notified);
     let mut site = Site {
         stamp: Stamp::default(),
+        withdrawn: Vec::new(),
         repo_public: config.repo_public,
         slots,
         config: site_config(config, audience),

@@ -250,11 +250,15 @@ pub fn wanted_blobs<'h>(
     now: Timestamp,
 ) -> Vec<&'h str> {
     let t = now.unix_timestamp();
+    // Deleted files matter to the public build alone, whose disclosures list what it withdrew.
+    let gone = history.gone.iter().filter(|_| audience == 0).map(|(path, revisions)| (path, revisions));
     let mut wanted: Vec<&str> = history
         .files
         .iter()
+        .chain(gone)
         .filter_map(|(path, revisions)| Some((path.strip_prefix("content/")?, revisions)))
         .flat_map(|(rel, revisions)| revisions.iter().map(move |r| (rel, history.blob(*r))))
+        .filter(|(_, blob)| blob.bytes().any(|b| b != b'0'))
         .filter(|(rel, blob)| !kept.has(&super::renderings::Renderings::key(blob, rel, audience), t))
         .map(|(_, blob)| blob)
         .collect();
@@ -265,8 +269,30 @@ pub fn wanted_blobs<'h>(
 
 /// The names of the components `audience` sees, by id, as `config` and the current components
 /// file define them.
-fn component_names(site: &Site) -> impl Fn(&str) -> Option<String> + Sync + '_ {
+pub(super) fn component_names(site: &Site) -> impl Fn(&str) -> Option<String> + Sync + '_ {
     move |id: &str| site.components.iter().find(|c| c.id == id).map(|c| c.name.clone())
+}
+
+/// What `audience` sees at `now` of the document at `rel` in `blob` (`None` inside: nothing),
+/// kept from an earlier build or rendered and kept; `None` when the blob could not be read.
+pub(super) fn rendering_of(
+    git: &GitInput<'_>,
+    rel: &str,
+    blob: &str,
+    config: &Config,
+    audience: usize,
+    now: Timestamp,
+    names: &ComponentNames<'_>,
+) -> Option<Option<Rendering>> {
+    let t = now.unix_timestamp();
+    let key = super::renderings::Renderings::key(blob, rel, audience);
+    if let Some(kept) = git.kept.get(&key, t) {
+        return Some(kept);
+    }
+    let bytes = git.blobs.get(blob)?;
+    let made = render_bytes(rel, bytes.clone(), config, audience, now, names);
+    git.kept.put(key, Rendering::timed(bytes, audience), t, made.clone());
+    Some(made)
 }
 
 /// Attaches to every document of `site` its history as the site's audience sees it: for the
@@ -305,18 +331,10 @@ pub fn attach(site: &mut Site, config: &Config, git: &GitInput<'_>) {
                     });
                     last = Some(rendering);
                 };
-                let t = now.unix_timestamp();
                 for r in revisions {
-                    let blob = git.history.blob(*r);
-                    let key = super::renderings::Renderings::key(blob, rel, audience);
-                    let rendering = match git.kept.get(&key, t) {
-                        Some(kept) => kept,
-                        None => {
-                            let Some(bytes) = git.blobs.get(blob) else { continue };
-                            let made = render_bytes(rel, bytes.clone(), config, audience, now, &names);
-                            git.kept.put(key, Rendering::timed(bytes, audience), t, made.clone());
-                            made
-                        }
+                    let Some(rendering) = rendering_of(git, rel, git.history.blob(*r), config, audience, now, &names)
+                    else {
+                        continue;
                     };
                     if let Some(rendering) = rendering {
                         seen(rendering, Some(&git.history.commits[r.commit]), &mut out);
@@ -340,6 +358,9 @@ pub fn attach(site: &mut Site, config: &Config, git: &GitInput<'_>) {
     };
     for (doc, history) in site.docs.iter_mut().zip(histories) {
         doc.history = history;
+    }
+    if site.is_public() {
+        site.withdrawn = super::withdrawn::find(site, config, git);
     }
 }
 
@@ -369,18 +390,9 @@ pub fn last_visible_change(sources: &Sources, audience: usize, repo: &git::Repo,
 
 /// Whether `commit` changed what `audience` sees (see [`last_visible_change`]).
 fn changes_what_it_sees(sources: &Sources, audience: usize, repo: &git::Repo, commit: &git::Commit) -> bool {
-    let config = &sources.config;
-    if audience >= config.audiences.most_trusted() {
+    if audience >= sources.config.audiences.most_trusted() {
         return !commit.changes.is_empty();
     }
-    let names = |id: &str| {
-        sources
-            .components
-            .components
-            .iter()
-            .find(|c| c.id == id && c.visibility.unwrap_or(config.component_default) <= audience)
-            .map(|c| c.name.clone())
-    };
     let Ok(at) = Timestamp::from_unix_timestamp(commit.time) else { return true };
     let wanted: Vec<&str> = commit
         .changes
@@ -389,12 +401,41 @@ fn changes_what_it_sees(sources: &Sources, audience: usize, repo: &git::Repo, co
         .filter(|b| b.bytes().any(|x| x != b'0'))
         .collect();
     let blobs = repo.blobs(&wanted).unwrap_or_default();
-    let seen = |path: &str, blob: &str| -> Option<Rendering> {
-        let rel = path.strip_prefix("content/")?;
-        render_bytes(rel, blobs.get(blob)?.clone(), config, audience, at, &names)
+    commit.changes.iter().any(|c| {
+        let before = Version { path: c.old_path.as_deref().unwrap_or(&c.path), bytes: blobs.get(&c.old_blob) };
+        let after = Version { path: &c.path, bytes: blobs.get(&c.blob) };
+        changes_for(sources, audience, at, &before, &after)
+    })
+}
+
+/// One version of an input: its path below the root, and its bytes (`None`: no file there).
+struct Version<'a> {
+    path: &'a str,
+    bytes: Option<&'a Vec<u8>>,
+}
+
+/// Whether going from `before` to `after` changes what `audience` sees at `at`: a change to an
+/// input that is not a document (the configuration, templates, static files) counts; a
+/// document, or the components file, counts when what the audience sees of it changed; a
+/// rename of a visible document moves its page, so it counts.
+fn changes_for(sources: &Sources, audience: usize, at: Timestamp, before: &Version<'_>, after: &Version<'_>) -> bool {
+    const COMPONENTS: &str = "content/components.yaml";
+    let config = &sources.config;
+    let names = |id: &str| {
+        sources
+            .components
+            .components
+            .iter()
+            .find(|c| c.id == id && c.visibility.unwrap_or(config.component_default) <= audience)
+            .map(|c| c.name.clone())
     };
-    let components = |blob: &str| -> Vec<String> {
-        let Some(bytes) = blobs.get(blob) else { return Vec::new() };
+    let seen = |v: &Version<'_>| -> Option<Rendering> {
+        let rel = v.path.strip_prefix("content/")?;
+        render_bytes(rel, v.bytes?.clone(), config, audience, at, &names)
+    };
+    // What the audience sees of the components file: its components and their groups.
+    let components = |v: &Version<'_>| -> Vec<String> {
+        let Some(bytes) = v.bytes else { return Vec::new() };
         let file = crate::load::components_at(bytes.clone(), config);
         file.components
             .iter()
@@ -405,21 +446,51 @@ fn changes_what_it_sees(sources: &Sources, audience: usize, repo: &git::Repo, co
             })
             .collect()
     };
-    commit.changes.iter().any(|c| {
-        const COMPONENTS: &str = "content/components.yaml";
-        if c.path == COMPONENTS && c.old_path.is_none() {
-            // What the audience sees of the components file: its components and their groups.
-            return components(&c.old_blob) != components(&c.blob);
-        }
-        let document = c.path.strip_prefix("content/").is_some_and(|rel| rel != "components.yaml")
-            && c.old_path.as_deref().is_none_or(|p| p.starts_with("content/") && p != COMPONENTS);
-        if !document {
+    if before.path == COMPONENTS && after.path == COMPONENTS {
+        return components(before) != components(after);
+    }
+    let document = |p: &str| p.strip_prefix("content/").is_some_and(|rel| rel != "components.yaml");
+    if !document(before.path) || !document(after.path) {
+        return true;
+    }
+    let (was, is) = (seen(before), seen(after));
+    was != is || (before.path != after.path && is.is_some())
+}
+
+/// Whether the inputs changed in the working tree (`dirty`, below the root; `current` holds the
+/// bytes of the changed documents that exist) change what `audience` sees at `at` against the commit built
+/// from: an edit of hidden text only leaves a less trusted build clean, so it keeps the commit's
+/// stamp and time, and its bytes.
+pub fn dirty_for(
+    sources: &Sources,
+    audience: usize,
+    repo: &git::Repo,
+    history: &git::History,
+    dirty: &[String],
+    current: &std::collections::HashMap<String, Vec<u8>>,
+    at: Timestamp,
+) -> bool {
+    if audience >= sources.config.audiences.most_trusted() {
+        return !dirty.is_empty();
+    }
+    let committed: Vec<&str> =
+        dirty.iter().filter_map(|p| history.files.get(p)?.last().map(|r| history.blob(*r))).collect();
+    let Ok(blobs) = repo.blobs(&committed) else { return !dirty.is_empty() };
+    dirty.iter().any(|path| {
+        let at_tip = history.files.get(path).and_then(|r| r.last()).map(|r| history.blob(*r));
+        // A committed file that cannot be read back is a change, to be safe.
+        if at_tip.is_some_and(|b| !blobs.contains_key(b)) {
             return true;
         }
-        let before = seen(c.old_path.as_deref().unwrap_or(&c.path), &c.old_blob);
-        let after = seen(&c.path, &c.blob);
-        // A rename changes the page's address: what the audience sees moved.
-        before != after || (c.old_path.is_some() && after.is_some())
+        // Configuration, templates and static files count whatever changed in them.
+        if !path.starts_with("content/") {
+            return true;
+        }
+        // A document missing from `current` is gone from the working tree.
+        let now = current.get(path);
+        let before = Version { path, bytes: at_tip.and_then(|b| blobs.get(b)) };
+        let after = Version { path, bytes: now };
+        changes_for(sources, audience, at, &before, &after)
     })
 }
 
