@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::Xxh3Default;
 
 /// The folders and files below the root that a build reads.
-pub const INPUTS: [&str; 5] = ["cairn.yaml", "content", "templates", "themes", "static"];
+pub const INPUTS: [&str; 6] = ["cairn.yaml", "content", "templates", "themes", "static", "notify"];
 
 /// Threads reading the sources for the fingerprint.
 const READERS: usize = 16;

@@ -10,6 +10,7 @@ pub mod i18n;
 pub mod import;
 pub mod load;
 pub mod model;
+pub mod notify;
 pub mod outputs;
 pub mod pipeline;
 pub mod render;

@@ -48,7 +48,9 @@ macro_rules! named_enum {
 }
 
 mod disclosure;
+mod notify;
 pub use disclosure::*;
+pub use notify::*;
 
 named_enum!(
     /// The kinds of document a repo holds, one folder of `content/` each (pages anywhere else).
@@ -248,6 +250,8 @@ pub struct Config {
     pub public_metrics: bool,
     /// Where each key of `cairn.yaml` is, for problems found later (an unknown theme).
     pub locations: Locations,
+    /// `notify.channels`: where `cairn notify` sends status updates.
+    pub channels: Vec<Channel>,
 }
 
 impl Config {
@@ -282,6 +286,7 @@ impl Config {
             raw_html: false,
             public_metrics: true,
             locations: Locations::default(),
+            channels: Vec::new(),
         }
     }
 }
@@ -554,6 +559,8 @@ pub struct Sources {
     /// Documents whose files exist but could not be loaded (their problems are reported): they
     /// still count as existing (kind, slug, path below content/), so references to them do not pile up follow-on errors.
     pub unloaded: Vec<(Kind, String, String)>,
+    /// What `cairn notify` recorded as sent ([`NOTIFY_STATE`]); empty without the file.
+    pub notified: NotifyState,
 }
 
 impl Sources {

@@ -8,6 +8,7 @@ mod import;
 mod init;
 mod names;
 mod new;
+mod notify;
 mod publish;
 mod report;
 mod search;
@@ -50,6 +51,8 @@ pub enum Command {
     Status(status::StatusArgs),
     /// Import another tool's status page (`cairn import statuspage URL|FILE...`)
     Import(import::ImportArgs),
+    /// Send new status updates and maintenance announcements to the channels of cairn.yaml
+    Notify(notify::NotifyArgs),
     /// Search the knowledge base (the index `cairn build` writes) for responders
     Search(search::SearchArgs),
     /// Serve one audience's site on this machine, rebuilt and reloaded as you edit
@@ -67,6 +70,7 @@ impl Command {
             Command::New(a) => a.what.repo_mut(),
             Command::Update(a) => &mut a.repo,
             Command::Publish(a) => &mut a.repo,
+            Command::Notify(a) => &mut a.repo,
             Command::Status(a) => &mut a.repo,
             Command::Serve(a) => &mut a.repo,
             Command::Search(a) => return Some((&a.given_root, &mut a.root)),
@@ -153,6 +157,7 @@ pub fn main() -> ExitCode {
         Command::New(args) => new::run(args),
         Command::Update(args) => update::run(args),
         Command::Publish(args) => publish::run(args),
+        Command::Notify(args) => notify::run(args),
         Command::Status(args) => status::run(args),
         Command::Search(args) => search::run(args),
         Command::Import(args) => import::run(args),

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// The inputs of a build below its root, as git pathspecs (the build cache reads the same).
-pub const INPUTS: [&str; 5] = crate::cache::INPUTS;
+pub const INPUTS: [&str; 6] = crate::cache::INPUTS;
 
 /// A git repository holding a site's root, as far as a build needs it.
 #[derive(Debug, Clone)]

@@ -30,6 +30,7 @@ const CONFIG_KEYS: &[&str] = &[
     "markdown",
     "metrics",
     "vocabulary",
+    "notify",
 ];
 const CHAIN_KEYS: &[&str] = &["id", "name", "block_time", "explorer_url", "explorer", "units"];
 const UNIT_KEYS: &[&str] = &["height", "slot", "epoch"];
@@ -258,6 +259,9 @@ fn read_config_fields(f: &super::fields::Fields<'_>, cx: &FileCx<'_>, config: &m
             labels.finish();
         }
         w.finish();
+    }
+    if let Some(v) = f.get("notify") {
+        config.channels = super::notify::read_channels(cx, v);
     }
     if let Some(v) = f.get("metrics")
         && let Some(m) = cx.fields(v, "metrics", METRICS_KEYS)

@@ -10,12 +10,14 @@ mod fields;
 pub mod inputs;
 pub mod limits;
 mod names;
+mod notify;
 mod scan;
 mod statics;
 mod yaml;
 
 pub use documents::Loaded;
 pub use fields::{parse_date, parse_span, parse_time, time_help};
+pub use notify::parse_duration;
 
 use crate::diagnostics::{Diagnostic, Pos, sort_and_dedup};
 use crate::model::{Audiences, Kind, Sources};
@@ -218,6 +220,7 @@ pub fn load_from(root: &Path, mut snapshot: Snapshot) -> (Sources, Vec<Diagnosti
         maintenance: Vec::new(),
         pages: Vec::new(),
         unloaded: Vec::new(),
+        notified: notify::load_state(root, &mut problems),
     };
     for (doc, mut p, file) in loaded {
         problems.append(&mut p);

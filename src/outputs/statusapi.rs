@@ -155,7 +155,7 @@ fn update_entry<S>(
     let mut entry = json!({
         "id": format!("{}-{}", doc.slug, u.id), "status": status, "body": body_text(site, doc, u.body.as_str()),
         "incident_id": doc.slug, "created_at": at, "updated_at": at, "display_at": at,
-        "affected_components": affected, "deliver_notifications": true, "custom_tweet": null, "tweet_id": null,
+        "affected_components": affected, "deliver_notifications": !u.notified.is_empty(), "custom_tweet": null, "tweet_id": null,
     });
     let extra = extension(vec![
         ("at_precision", (u.at_precision != Precision::Exact).then(|| json!(u.at_precision.as_str()))),
@@ -166,11 +166,18 @@ fn update_entry<S>(
             u.progress.as_ref().map(|p| json!({"label": p.label, "percent": p.percent, "threshold": p.threshold})),
         ),
         ("references", references(&u.references)),
+        ("notified", notified(&u.notified)),
     ]);
     if let Some(extra) = extra {
         entry["cairn"] = extra;
     }
     entry
+}
+
+/// Where `cairn notify` delivered it: public channels only (see `site::Notice`).
+fn notified(list: &[crate::site::Notice]) -> Option<Value> {
+    (!list.is_empty())
+        .then(|| list.iter().map(|n| json!({"channel": n.label, "kind": n.kind.as_str(), "at": iso(n.at)})).collect())
 }
 
 /// The state of each recorded component after each update: what the incident recorded for it
@@ -316,6 +323,7 @@ pub fn maintenance(site: &Site, m: &ResolvedMaintenance) -> Value {
         ("estimated", (!m.halt.is_empty() && m.started_at.is_none()).then_some(json!(true))),
         ("references", references(&m.references)),
         ("precision", precision(&m.precision)),
+        ("notified", notified(&m.notified)),
     ]);
     if let Some(extra) = extra {
         entry["cairn"] = extra;

@@ -12,6 +12,7 @@ const MAX_TEMPLATE_BYTES: u64 = crate::load::limits::MAX_FILE_BYTES;
 const THEME_TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../themes/default/templates/base.html")),
     ("components.html", include_str!("../../themes/default/templates/components.html")),
+    ("partials/notified.html", include_str!("../../themes/default/templates/partials/notified.html")),
     ("index.html", include_str!("../../themes/default/templates/index.html")),
     ("incidents.html", include_str!("../../themes/default/templates/incidents.html")),
     ("incident.html", include_str!("../../themes/default/templates/incident.html")),

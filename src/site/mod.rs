@@ -14,6 +14,7 @@ mod checks;
 mod lifecycle;
 mod links;
 pub mod metrics;
+mod notices;
 pub mod renderings;
 mod resolve;
 pub mod revisions;
@@ -173,6 +174,18 @@ pub struct Update<S> {
     pub components: Vec<(ComponentId, ComponentStatus)>,
     pub progress: Option<Progress>,
     pub references: Vec<Reference>,
+    /// Where `cairn notify` delivered it that a reader may see (see [`Notice`]), oldest first.
+    pub notified: Vec<Notice>,
+}
+
+/// One delivery of `cairn notify` that a site shows: to a channel of the public audience with a
+/// `public_label`, of something this build shows. Never a channel of another audience, so no
+/// build shows what internal channels were sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub label: String,
+    pub kind: crate::model::ChannelKind,
+    pub at: Timestamp,
 }
 
 /// Where an update was first posted and by whom; the URL only when it is a web address.
@@ -351,6 +364,8 @@ pub struct ResolvedMaintenance {
     /// Oldest first.
     pub updates: Vec<Update<MaintenanceStatus>>,
     pub phase: Phase,
+    /// Where its announcement was delivered (see [`Notice`]).
+    pub notified: Vec<Notice>,
 }
 
 #[derive(Debug, Clone)]

@@ -452,6 +452,7 @@ pub fn resolve_with(
                 precision: mt.precision,
                 references: references(mt.references, docs[doc].visibility, audience),
                 updates,
+                notified: Vec::new(),
             }
         })
         .collect();
@@ -480,6 +481,7 @@ pub fn resolve_with(
             slots[doc] = slot;
         }
     }
+    super::notices::attach(&mut incidents, &mut maintenance, &docs, config, &sources.notified);
     let mut site = Site {
         stamp: Stamp::default(),
         withdrawn: Vec::new(),

@@ -55,6 +55,7 @@ pub(super) fn updates<S: Copy>(
                     .collect(),
                 progress: u.progress,
                 references: references(u.references, visibility, audience),
+                notified: Vec::new(),
             })
         })
         .collect()

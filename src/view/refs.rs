@@ -236,6 +236,28 @@ pub struct UpdateView {
     pub components: Vec<ComponentRef>,
     pub progress: Option<ProgressView>,
     pub references: Vec<ReferenceView>,
+    /// Where `cairn notify` delivered it, public channels only (see `site::Notice`).
+    pub notified: Vec<NoticeView>,
+}
+
+/// One delivery to a public channel: its public label, its kind and when.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoticeView {
+    pub label: String,
+    pub kind: &'static str,
+    pub kind_label: String,
+    pub at: TimeView,
+}
+
+pub fn notice_views(m: &crate::i18n::Messages, list: &[crate::site::Notice]) -> Vec<NoticeView> {
+    list.iter()
+        .map(|n| NoticeView {
+            label: n.label.clone(),
+            kind: n.kind.as_str(),
+            kind_label: m.text(n.kind.message_key()),
+            at: super::time_view(m, n.at),
+        })
+        .collect()
 }
 
 /// The status of an update, whatever its document kind.
@@ -301,6 +323,7 @@ pub fn update_view<S: UpdateStatus>(
         components: u.components.iter().map(|(c, s)| recorded(site, *c, *s)).collect(),
         progress: u.progress.as_ref().map(|p| progress_view(&site.config.messages, p)),
         references: reference_views(&site.config.messages, &u.references),
+        notified: notice_views(&site.config.messages, &u.notified),
     };
     (view, rooted)
 }
