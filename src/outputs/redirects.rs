@@ -16,10 +16,12 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
             let canonical = format!("{}/{}", site.config.base_url.trim_end_matches('/'), doc.path);
             let title = crate::text::escape_markup(&doc.title);
             let html = format!(
-                "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>{title}</title>\n\
+                "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\n<title>{title}</title>\n\
                  <meta name=\"robots\" content=\"noindex\">\n<link rel=\"canonical\" href=\"{canonical}\">\n\
-                 <meta http-equiv=\"refresh\" content=\"0; url={target}\">\n</head>\n<body><p>This page has moved to \
+                 <meta http-equiv=\"refresh\" content=\"0; url={target}\">\n</head>\n<body><p>{moved} \
                  <a href=\"{target}\">{title}</a>.</p></body></html>\n",
+                lang = crate::text::escape_markup(&site.config.messages.lang),
+                moved = crate::text::escape_markup(&site.config.messages.text("redirect.moved")),
                 canonical = crate::text::escape_markup(&canonical),
                 target = crate::text::escape_markup(&target),
             );

@@ -41,24 +41,32 @@ a{color:inherit}.w{padding:10px 12px;border:1px solid var(--line);border-left:6p
 .label{font-size:15px;font-weight:650;margin:0}ul{margin:6px 0 0;padding-left:18px}.more{margin:6px 0 0;font-size:12px;color:var(--muted)}
 ";
 
-/// The widget's title: the site's title, with "status" added only when it does not say so.
-pub fn widget_title(site_title: &str) -> String {
-    if site_title.to_lowercase().contains("status") { site_title.to_string() } else { format!("{site_title} status") }
+/// The widget's title: the site's title, with the language's word for status added only when it
+/// does not say so.
+pub fn widget_title(site_title: &str, m: &crate::i18n::Messages) -> String {
+    let status = m.text("nav.status").to_lowercase();
+    if site_title.to_lowercase().contains(&status) {
+        site_title.to_string()
+    } else {
+        m.format("widget.title", None, &[("title", site_title)])
+    }
 }
 
 fn page(site: &Site) -> String {
     let base = &site.config.base_url;
-    let title = xml_escape(&widget_title(&site.config.title));
-    let built = crate::view::time_view(&crate::i18n::Messages::english(), site.now);
+    let m = &site.config.messages;
+    let title = xml_escape(&widget_title(&site.config.title, m));
+    let built = crate::view::time_view(m, site.now);
     let mut html = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\" data-theme=\"auto\">\n<head>\n<meta charset=\"utf-8\">\n\
+        "<!DOCTYPE html>\n<html lang=\"{lang}\" data-theme=\"auto\">\n<head>\n<meta charset=\"utf-8\">\n\
 <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'self'; script-src 'self'; base-uri 'none'\">\n\
 <meta name=\"color-scheme\" content=\"light dark\">\n\
 <meta name=\"robots\" content=\"noindex\">\n<title>{title}</title>\n<link rel=\"stylesheet\" href=\"widget.css\">\n\
 <script src=\"theme.js\"></script>\n</head>\n<body>\n\
 <main class=\"w {indicator}\" data-indicator=\"{indicator}\">\n<h1 class=\"label\">{label}</h1>\n",
+        lang = xml_escape(&m.lang),
         indicator = site.overall.as_str(),
-        label = xml_escape(site.overall.label()),
+        label = xml_escape(&m.text(site.overall.message_key())),
     );
     let open: Vec<_> = site.incidents.iter().filter(|i| i.is_open).collect();
     if !open.is_empty() {
@@ -70,14 +78,15 @@ fn page(site: &Site) -> String {
                 "<li><a href=\"{}\" target=\"_top\">{}</a> ({})</li>",
                 xml_escape(&format!("{base}/{}", doc.path)),
                 xml_escape(&doc.title),
-                inc.status.label()
+                xml_escape(&m.text(inc.status.message_key()))
             );
         }
         html.push_str("</ul>\n");
     }
     let _ = write!(
         html,
-        "<p class=\"more\">As of <time datetime=\"{}\">{}</time> · <a href=\"{}/\" target=\"_top\">{title}</a></p>\n</main>\n</body>\n</html>\n",
+        "<p class=\"more\">{} <time datetime=\"{}\">{}</time> · <a href=\"{}/\" target=\"_top\">{title}</a></p>\n</main>\n</body>\n</html>\n",
+        xml_escape(&m.text("widget.as_of")),
         built.iso,
         xml_escape(&built.display),
         xml_escape(base)
@@ -100,7 +109,8 @@ mod tests {
 
     #[test]
     fn the_title_says_status_once() {
-        assert_eq!(widget_title("Example Network Status"), "Example Network Status");
-        assert_eq!(widget_title("Example Network"), "Example Network status");
+        let en = crate::i18n::Messages::english();
+        assert_eq!(widget_title("Example Network Status", &en), "Example Network Status");
+        assert_eq!(widget_title("Example Network", &en), "Example Network status");
     }
 }
