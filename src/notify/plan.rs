@@ -90,6 +90,18 @@ pub fn notifications(site: &Site, channel: &Channel, groups: &BTreeMap<String, B
     let base = &site.config.base_url;
     let mut out = Vec::new();
     let lifted = |u_embargo: Option<Timestamp>| site.is_public() && u_embargo.is_some_and(|t| t <= site.now);
+    // One notification about `subject`, as the site's audience sees it.
+    let notification = |key: String, event: Event, lifted: bool, subject: &Subject, update, at| Notification {
+        key,
+        event,
+        embargo_lifted: lifted,
+        site_title: site.config.title.clone(),
+        site_url: base.clone(),
+        audience: site.audience_name().to_string(),
+        subject: subject.clone(),
+        update,
+        at,
+    };
     let serves = |slug: &str| {
         channel.groups.is_empty() || groups.get(slug).is_some_and(|g| channel.groups.iter().any(|c| g.contains(c)))
     };
@@ -109,17 +121,14 @@ pub fn notifications(site: &Site, channel: &Channel, groups: &BTreeMap<String, B
             window: None,
         };
         for u in &inc.updates {
-            out.push(Notification {
-                key: notice_key(Kind::Incident, &doc.slug, Some(&u.id)),
-                event: Event::IncidentUpdate,
-                embargo_lifted: lifted(u.embargo_until.or(doc.embargo_until)),
-                site_title: site.config.title.clone(),
-                site_url: base.clone(),
-                audience: site.audience_name().to_string(),
-                subject: subject.clone(),
-                update: Some(update_text(site, doc, u, u.status.as_str(), u.status.label())),
-                at: u.at,
-            });
+            out.push(notification(
+                notice_key(Kind::Incident, &doc.slug, Some(&u.id)),
+                Event::IncidentUpdate,
+                lifted(u.embargo_until.or(doc.embargo_until)),
+                &subject,
+                Some(update_text(site, doc, u, u.status.as_str(), u.status.label())),
+                u.at,
+            ));
         }
     }
     for m in &site.maintenance {
@@ -135,29 +144,23 @@ pub fn notifications(site: &Site, channel: &Channel, groups: &BTreeMap<String, B
             window: Some((m.scheduled_for, m.scheduled_until)),
         };
         let announced = m.updates.first().map_or(m.scheduled_for, |u| u.at.min(m.scheduled_for));
-        out.push(Notification {
-            key: notice_key(Kind::Maintenance, &doc.slug, None),
-            event: Event::MaintenanceScheduled,
-            embargo_lifted: lifted(doc.embargo_until),
-            site_title: site.config.title.clone(),
-            site_url: base.clone(),
-            audience: site.audience_name().to_string(),
-            subject: subject.clone(),
-            update: None,
-            at: announced,
-        });
+        out.push(notification(
+            notice_key(Kind::Maintenance, &doc.slug, None),
+            Event::MaintenanceScheduled,
+            lifted(doc.embargo_until),
+            &subject,
+            None,
+            announced,
+        ));
         for u in &m.updates {
-            out.push(Notification {
-                key: notice_key(Kind::Maintenance, &doc.slug, Some(&u.id)),
-                event: Event::MaintenanceUpdate,
-                embargo_lifted: lifted(u.embargo_until.or(doc.embargo_until)),
-                site_title: site.config.title.clone(),
-                site_url: base.clone(),
-                audience: site.audience_name().to_string(),
-                subject: subject.clone(),
-                update: Some(update_text(site, doc, u, u.status.as_str(), u.status.label())),
-                at: u.at,
-            });
+            out.push(notification(
+                notice_key(Kind::Maintenance, &doc.slug, Some(&u.id)),
+                Event::MaintenanceUpdate,
+                lifted(u.embargo_until.or(doc.embargo_until)),
+                &subject,
+                Some(update_text(site, doc, u, u.status.as_str(), u.status.label())),
+                u.at,
+            ));
         }
     }
     out.sort_by(|a, b| a.at.cmp(&b.at).then(a.key.cmp(&b.key)));
