@@ -165,7 +165,9 @@ fn rebuild_and_tell(
                 indexer.submit(job);
             }
         }
-        Err(problems) => {
+        Err(mut problems) => {
+            // What broke the build first: a warning is not what the writer has to fix now.
+            problems.sort_by_key(|d| !d.is_error());
             shared.hub.set_problems(Some(http::problems_json(&problems)));
             report(Report::Failed(&problems));
         }
