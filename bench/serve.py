@@ -11,7 +11,9 @@ server-sent events; Hugo and Zola: the livereload websocket), then R times each:
 line of an incident, of a runbook, and of the incident page template, and time from just
 before the write to the first reload message after which the page shows the change (messages
 already sent for earlier edits are dropped before each write, and a reload whose page does not
-show the edit yet is not counted as this edit's). Prints medians per tool and kind,
+show the edit yet is not counted as this edit's); after each timed edit the server is left to
+go idle (no CPU used for 0.6 s), so that the rest of one edit's work (cairn: the rebuild after
+its quick pass, and the search index) is not counted in the next. Prints medians per tool and kind,
 the server's RSS after the first build, and after E more edits (memory growth).
 Zola runs with `--debounce 15`, the debounce cairn uses (its default is 1000 ms).
 """
@@ -67,10 +69,10 @@ def rss_mib(pid):
 
 
 class SSE:
-    """cairn's reload channel."""
-    def __init__(self, port):
+    """cairn's reload channel, opened as the reload script of the page at `page` opens it."""
+    def __init__(self, port, page):
         self.sock = socket.create_connection(("127.0.0.1", port))
-        self.sock.sendall(b"GET /__cairn/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.sock.sendall(f"GET /__cairn/events?page={page} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
         self.buf = b""
 
     def drain(self):
@@ -218,6 +220,29 @@ def until_shown(channel, port, page, marker, t0, limit=50):
     raise SystemExit(f"{page} never showed {marker}")
 
 
+def cpu_ticks(pid):
+    """CPU time the process has used so far, all threads, in clock ticks."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def wait_idle(pid, quiet=0.6, limit=120):
+    """Waits until the server has used no CPU for `quiet` seconds: whatever it still does after
+    the page showed the edit (the rest of a rebuild, a search index) must not be counted in the
+    next edit's time."""
+    start = time.time()
+    last, since = cpu_ticks(pid), time.time()
+    while time.time() - start < limit:
+        time.sleep(0.1)
+        now = cpu_ticks(pid)
+        if now != last:
+            last, since = now, time.time()
+        elif time.time() - since >= quiet:
+            return
+    raise SystemExit(f"server still busy after {limit} s")
+
+
 def run_tool(tool, binary, root, runs, extra_edits):
     port = free_port()
     site = f"{root}/{tool}"
@@ -244,13 +269,13 @@ def run_tool(tool, binary, root, runs, extra_edits):
         fetch(port, runbook)
         first_rss, first_hwm = rss_mib(proc.pid)
         if tool == "cairn":
-            channel = SSE(port)
+            channel = SSE(port, incident)
         else:
             body = fetch(port, incident)[1]
             m = re.search(r"livereload\.js\?[^\"']*port=(\d+)", body)
             ws_port = int(m.group(1)) if m else port
             channel = LiveReload(ws_port)
-        time.sleep(2)
+        wait_idle(proc.pid)
         out = {"ready": ready, "first_rss": first_rss, "first_hwm": first_hwm}
         n = 0
         for kind in ("incident", "runbook", "template"):
@@ -261,7 +286,7 @@ def run_tool(tool, binary, root, runs, extra_edits):
                 channel.drain()
                 t0, marker = edit(files[kind], n, template=(kind == "template"))
                 times.append(until_shown(channel, port, page, marker, t0))
-                time.sleep(1.5)
+                wait_idle(proc.pid)
             out[kind] = (statistics.median(times), min(times), max(times), 0)
         for _ in range(extra_edits):
             n += 1
@@ -269,7 +294,7 @@ def run_tool(tool, binary, root, runs, extra_edits):
             t0, marker = edit(files["incident"], n)
             until_shown(channel, port, incident, marker, t0)
             time.sleep(0.3)
-        time.sleep(3)
+        wait_idle(proc.pid)
         out["after_rss"], out["after_hwm"] = rss_mib(proc.pid)
         out["edits"] = n
         return out

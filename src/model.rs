@@ -314,6 +314,11 @@ pub struct Meta {
     pub body_line: usize,
     /// Columns to add to positions inside `body` (a matrix description sits indented in YAML).
     pub body_column: usize,
+    /// XXH3 of the file's bytes before `body` (the front matter and its fences); `None` when the
+    /// body is not the rest of the file (a matrix's description). Two versions of a file with
+    /// the same front matter load the same but for `body`: the dev server's quick pass relies
+    /// on it.
+    pub front_hash: Option<u64>,
     pub locations: Locations,
 }
 

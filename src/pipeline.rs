@@ -437,8 +437,14 @@ pub fn build_waiting(
             rayon::join(
                 || outputs::build_all(&site, inputs, &docs, &terms, &tick, &sink, &clock),
                 || {
-                    clock
-                        .time("search index", || crate::search::write_index_of(&opts.root, &site, &docs, terms.words()))
+                    clock.time("search index", || {
+                        crate::search::write_index_of(
+                            &opts.root,
+                            &crate::search::IndexOf::of(&site),
+                            &docs,
+                            terms.words(),
+                        )
+                    })
                 },
             )
         },

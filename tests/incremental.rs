@@ -147,7 +147,7 @@ fn incremental_rebuilds_equal_full_builds_after_every_edit() {
     let before: Vec<_> = audiences.iter().map(|a| tree(a.served.dir())).collect();
     edit_file(root, INCIDENT, "severity: sev4", "severity: [sev4");
     for (a, before) in audiences.iter_mut().zip(&before) {
-        let Err(problems) = a.served.rebuild(&inputs) else { panic!("a broken front matter fails the build") };
+        let Err((problems, _)) = a.served.rebuild(&inputs) else { panic!("a broken front matter fails the build") };
         assert!(problems.iter().any(|p| p.is_error() && p.file == INCIDENT && p.line >= 4), "{problems:?}");
         assert_same("break", a.name, &tree(a.served.dir()), before);
     }
@@ -190,7 +190,9 @@ fn incremental_rebuilds_equal_full_builds_after_every_edit() {
     let before: Vec<_> = audiences.iter().map(|a| tree(a.served.dir())).collect();
     edit_file(root, "templates/maintenance.html", "<!-- edited -->", "{{ no_such_value.field }}");
     for (a, before) in audiences.iter_mut().zip(&before) {
-        let Err(problems) = a.served.rebuild(&inputs) else { panic!("{}: an unknown value fails the page", a.name) };
+        let Err((problems, _)) = a.served.rebuild(&inputs) else {
+            panic!("{}: an unknown value fails the page", a.name)
+        };
         assert!(problems.iter().any(|p| p.is_error() && p.code == "template"), "{problems:?}");
         assert_same("render error", a.name, &tree(a.served.dir()), before);
     }
@@ -210,4 +212,168 @@ fn incremental_rebuilds_equal_full_builds_after_every_edit() {
     });
     let r = step(root, &mut audiences, "nothing", inputs.clone(), |_| {});
     assert!(r.iter().all(|r| r.written == 0 && r.removed == 0 && r.pages == 0 && !r.rest), "{r:?}");
+}
+
+/// Changes to `files` (below the root), as the watch reports them.
+fn changed(files: &[&str]) -> Changes {
+    Changes { inputs: true, files: files.iter().map(|f| f.to_string()).collect(), ..Changes::default() }
+}
+
+/// Applies `edit`, then for each audience runs the quick pass (with the pages at `open` open in
+/// a browser) and checks every page it wrote against a full build of the repo as it now is,
+/// then rebuilds, checks the whole site again, and checks that the rebuild rewrote none of the
+/// quick pass's pages. Returns the paths each quick pass wrote (`None`: it did not apply).
+fn quick_step(
+    root: &Path,
+    audiences: &mut [Audience],
+    name: &str,
+    files: &[&str],
+    open: &[&str],
+    edit: impl FnOnce(&Path),
+) -> Vec<Option<Vec<String>>> {
+    edit(root);
+    let changes = changed(files);
+    let open: Vec<String> = open.iter().map(|p| p.to_string()).collect();
+    let mut out = Vec::new();
+    for a in audiences.iter_mut() {
+        let quick = a.served.quick(&changes, &open);
+        let full = full_build(root, a.name);
+        if let Some(q) = &quick {
+            let served = tree(a.served.dir());
+            for path in &q.paths {
+                assert!(
+                    served.get(path) == full.get(path),
+                    "step `{name}`, {}: the quick pass wrote {path} unlike a full build",
+                    a.name
+                );
+            }
+        }
+        let (rebuilt, _) = a.served.rebuild(&changes).unwrap_or_else(|p| panic!("step `{name}`, {}: {p:?}", a.name));
+        assert_same(name, a.name, &tree(a.served.dir()), &full);
+        if let Some(q) = &quick {
+            assert!(
+                q.paths.iter().all(|p| !rebuilt.paths.contains(p)),
+                "step `{name}`, {}: the rebuild rewrote a page of the quick pass: {:?} / {:?}",
+                a.name,
+                q.paths,
+                rebuilt.paths
+            );
+        }
+        out.push(quick.map(|q| q.paths));
+    }
+    out
+}
+
+fn page_of(a: &Audience, source: &str) -> String {
+    let site = a.served.site().unwrap();
+    let doc = site.docs.iter().find(|d| d.source == Path::new(source)).expect("the document is in the site");
+    format!("{}index.html", doc.path)
+}
+
+#[test]
+fn the_quick_pass_writes_what_a_full_build_writes_or_nothing() {
+    let repo = example_copy();
+    let root = repo.path();
+    let mut audiences = vec![served(root, "public"), served(root, "internal")];
+    let page = page_of(&audiences[0], INCIDENT);
+    let open = format!("/{}", page.trim_end_matches("index.html"));
+
+    // A sentence of the body: the document's page, at once, for both audiences.
+    let q = quick_step(root, &mut audiences, "body sentence", &[INCIDENT], &[], |root| {
+        edit_file(root, INCIDENT, "Blocks, balances and transaction submission", "Blocks, balances and submission");
+    });
+    assert_eq!(q, vec![Some(vec![page.clone()]), Some(vec![page.clone()])]);
+
+    // An internal block in the body: nothing for the public, the page for the internal site.
+    let q = quick_step(root, &mut audiences, "internal block", &[INCIDENT], &[], |root| {
+        let text = std::fs::read_to_string(root.join(INCIDENT)).unwrap();
+        std::fs::write(root.join(INCIDENT), format!("{text}\n:::internal\nKey rotated, canary tidal-owl-7.\n:::\n"))
+            .unwrap();
+    });
+    assert_eq!(q, vec![Some(vec![]), Some(vec![page.clone()])], "hidden text changes no public page");
+
+    // What the quick pass cannot prove goes to the rebuild alone.
+    let q = quick_step(root, &mut audiences, "front matter", &[INCIDENT], &[], |root| {
+        edit_file(root, INCIDENT, "severity: sev4", "severity: sev3");
+    });
+    assert_eq!(q, vec![None, None], "a front matter edit is not patched");
+    let q = quick_step(root, &mut audiences, "new link", &[INCIDENT], &[], |root| {
+        edit_file(
+            root,
+            INCIDENT,
+            "were not affected.",
+            "were not affected (see [guidance](@/runbooks/exchange-guidance-chain-halt.md)).",
+        );
+    });
+    assert_eq!(q, vec![None, None], "a new link changes backlinks elsewhere");
+    let q = quick_step(root, &mut audiences, "new heading", &[INCIDENT], &[], |root| {
+        let text = std::fs::read_to_string(root.join(INCIDENT)).unwrap();
+        std::fs::write(root.join(INCIDENT), format!("{text}\n## Follow-up\n\nNone.\n")).unwrap();
+    });
+    assert_eq!(q, vec![None, None], "a new heading is an anchor others may link to");
+    let q = quick_step(
+        root,
+        &mut audiences,
+        "new file",
+        &["content/incidents/2026-11-25-sequencer-pause.md"],
+        &[],
+        |root| {
+            std::fs::write(root.join("content/incidents/2026-11-25-sequencer-pause.md"), NEW_INCIDENT).unwrap();
+        },
+    );
+    assert_eq!(q, vec![None, None], "a new document is resolved with the rest");
+
+    // A post-mortem: a sentence goes quick; an emptied required section fails the build, and
+    // the quick pass, which checks the sections too, writes nothing of it.
+    const POSTMORTEM: &str = "content/postmortems/finality-stall-2026-11-20.md";
+    let pm_page = page_of(&audiences[0], POSTMORTEM);
+    let q = quick_step(root, &mut audiences, "post-mortem sentence", &[POSTMORTEM], &[], |root| {
+        edit_file(root, POSTMORTEM, "no validator was jailed or slashed", "no validator was jailed, none slashed");
+    });
+    assert_eq!(q, vec![Some(vec![pm_page.clone()]), Some(vec![pm_page.clone()])]);
+    let text = std::fs::read_to_string(root.join(POSTMORTEM)).unwrap();
+    let (head, tail) = text.split_once("## Impact\n").unwrap();
+    let emptied = format!("{head}## Impact\n\n## Timeline{}", tail.split_once("## Timeline").unwrap().1);
+    std::fs::write(root.join(POSTMORTEM), emptied).unwrap();
+    for a in audiences.iter_mut() {
+        assert!(a.served.quick(&changed(&[POSTMORTEM]), &[]).is_none(), "{}: an empty section is a problem", a.name);
+        let Err((problems, restored)) = a.served.rebuild(&changed(&[POSTMORTEM])) else { panic!("empty section") };
+        assert!(problems.iter().any(|p| p.code == "empty-section"), "{problems:?}");
+        assert!(restored.is_empty());
+    }
+    std::fs::write(root.join(POSTMORTEM), text).unwrap();
+    for a in audiences.iter_mut() {
+        a.served.rebuild(&changed(&[POSTMORTEM])).unwrap_or_else(|p| panic!("{p:?}"));
+        assert_same("post-mortem fixed", a.name, &tree(a.served.dir()), &full_build(root, a.name));
+    }
+
+    // A page template: the pages open in a browser first.
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    let theme = std::fs::read_to_string(example_root().join("themes/default/templates/incident.html")).unwrap();
+    let q = quick_step(root, &mut audiences, "template", &["templates/incident.html"], &[&open, "/nowhere/"], |root| {
+        std::fs::write(root.join("templates/incident.html"), theme.replacen("</", "<!-- edited --></", 1)).unwrap();
+    });
+    assert_eq!(q, vec![Some(vec![page.clone()]), Some(vec![page.clone()])]);
+
+    // A rebuild that fails after the quick pass puts back what the pass wrote.
+    let before: Vec<_> = audiences.iter().map(|a| tree(a.served.dir())).collect();
+    let home = std::fs::read_to_string(example_root().join("themes/default/templates/index.html")).unwrap();
+    std::fs::write(root.join("templates/incident.html"), theme.replacen("</", "<!-- again --></", 1)).unwrap();
+    std::fs::write(root.join("templates/index.html"), home.replacen("</", "{{ no_such_value.field }}</", 1)).unwrap();
+    let changes = changed(&["templates/incident.html", "templates/index.html"]);
+    for (a, before) in audiences.iter_mut().zip(&before) {
+        let quick = a.served.quick(&changes, std::slice::from_ref(&open)).expect("the incident template renders");
+        assert_eq!(quick.paths, vec![page.clone()]);
+        let Err((problems, restored)) = a.served.rebuild(&changes) else { panic!("the home template fails") };
+        assert!(problems.iter().any(|p| p.is_error() && p.code == "template"), "{problems:?}");
+        assert_eq!(restored, vec![page.clone()]);
+        assert_same("put back", a.name, &tree(a.served.dir()), before);
+        // While the build is broken, the inputs are not those of the site served: no quick pass.
+        assert!(a.served.quick(&changed(&[INCIDENT]), std::slice::from_ref(&open)).is_none());
+    }
+    std::fs::remove_file(root.join("templates/index.html")).unwrap();
+    for a in audiences.iter_mut() {
+        a.served.rebuild(&changed(&["templates/index.html"])).unwrap_or_else(|p| panic!("{p:?}"));
+        assert_same("fixed", a.name, &tree(a.served.dir()), &full_build(root, a.name));
+    }
 }

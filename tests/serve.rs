@@ -110,8 +110,14 @@ fn get(addr: &str, path: &str) -> Reply {
 
 /// The events of the reload channel, as (name, data), read on a thread of their own.
 fn events(addr: &str) -> Receiver<(String, String)> {
+    events_of(addr, "")
+}
+
+/// [`events`], opened as the reload script of the page at `page` opens it.
+fn events_of(addr: &str, page: &str) -> Receiver<(String, String)> {
     let mut stream = TcpStream::connect(addr).unwrap();
-    stream.write_all(format!("GET /__cairn/events HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes()).unwrap();
+    let head = format!("GET /__cairn/events?page={page} HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
     let (tx, rx) = channel();
     std::thread::spawn(move || {
         let mut name = String::new();
@@ -204,6 +210,73 @@ fn an_edit_reloads_a_broken_edit_shows_its_problems_until_the_fix() {
     let fixed = get(&server.addr, page).text();
     assert!(!fixed.contains("cairn-overlay") && fixed.contains("stale data for 121 minutes"));
     assert_eq!(get(&server.addr, "/__cairn/problems").text(), "[]");
+}
+
+/// The paths a reload event lists.
+fn reload_paths(data: &str) -> Vec<String> {
+    let data: serde_json::Value = serde_json::from_str(data).unwrap();
+    data["paths"].as_array().expect("a reload lists its paths").iter().map(|p| p.as_str().unwrap().into()).collect()
+}
+
+#[test]
+fn a_body_edit_reloads_its_page_first_and_a_template_edit_the_open_pages() {
+    let repo = example_copy();
+    let root = repo.path();
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    let server = serve(root, &[]);
+    let page = "/incidents/2026-06-09-explorer-indexer-lag/";
+    let file = "incidents/2026-06-09-explorer-indexer-lag/index.html";
+    let events = events_of(&server.addr, page);
+    wait_for(&events, "hello");
+
+    // The quick pass: the page alone, before anything else of the rebuild.
+    edit(root, INCIDENT, "Blocks, balances and transaction submission", "Blocks, balances and submission");
+    assert_eq!(reload_paths(&wait_for(&events, "reload")), vec![file.to_string()]);
+    assert!(get(&server.addr, page).text().contains("Blocks, balances and submission"));
+    // Then the rest of the rebuild (the search texts hold the body), never the page again.
+    let rest = reload_paths(&wait_for(&events, "reload"));
+    assert!(!rest.is_empty() && !rest.contains(&file.to_string()), "{rest:?}");
+
+    // A page template: the open page first, then every other page made with it.
+    let theme = std::fs::read_to_string(example_root().join("themes/default/templates/incident.html")).unwrap();
+    std::fs::write(root.join("templates/incident.html"), theme.replacen("</", "<!-- edited --></", 1)).unwrap();
+    assert_eq!(reload_paths(&wait_for(&events, "reload")), vec![file.to_string()]);
+    assert!(get(&server.addr, page).text().contains("<!-- edited -->"));
+    let rest = reload_paths(&wait_for(&events, "reload"));
+    assert!(rest.len() > 3 && rest.iter().all(|p| p.starts_with("incidents/") && p != file), "{rest:?}");
+}
+
+/// In Chromium: an open page reloads when an edit changed it, and only then.
+#[test]
+#[ignore = "needs Chromium: run by .ci/run with --include-ignored"]
+fn open_pages_reload_only_when_they_changed() {
+    let repo = example_copy();
+    let root = repo.path();
+    let server = serve(root, &[]);
+    let events = events(&server.addr);
+    wait_for(&events, "hello");
+    let mut browser = common::browser::Browser::launch();
+    let url = format!("http://{}/incidents/2026-06-09-explorer-indexer-lag/", server.addr);
+    browser.navigate(&url);
+    browser.wait_for("window.EventSource !== undefined");
+    browser.eval("window.kept = true");
+
+    // Another document's body: its page changes, this one does not and stays as it is.
+    edit(
+        root,
+        "content/runbooks/exchange-guidance-chain-halt.md",
+        "as soon as the status page",
+        "once the status page",
+    );
+    wait_for(&events, "reload");
+    wait_for(&events, "reload");
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(browser.eval("window.kept === true"), serde_json::json!(true), "an unrelated edit left the page alone");
+
+    // This document's body: the page reloads and shows it.
+    edit(root, INCIDENT, "Blocks, balances and transaction submission", "Blocks, balances and submission");
+    browser
+        .wait_for("window.kept === undefined && document.body.innerText.includes('Blocks, balances and submission')");
 }
 
 #[test]

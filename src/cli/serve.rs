@@ -133,6 +133,14 @@ fn tell(event: Report<'_>, timings: bool) {
                 let _ = write!(stderr, "{}", crate::timings::table(&r.timings, r.seconds));
             }
         }
+        Report::Quick(r) => {
+            let _ = writeln!(
+                stderr,
+                "Updated {} in {:.0} ms; rebuilding the rest…",
+                crate::text::terminal_safe(&r.paths.join(", ")),
+                r.seconds * 1000.0
+            );
+        }
         Report::Failed(problems) => {
             let _ = report::print(problems, Format::Human, &mut stderr);
             let _ =

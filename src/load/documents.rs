@@ -242,6 +242,8 @@ pub fn load_document(file: &mut File, audiences: &Audiences, problems: &mut Vec<
             body: body.to_string(),
             body_line,
             body_column: 0,
+            front_hash: (kind != Kind::Matrix)
+                .then(|| xxhash_rust::xxh3::xxh3_64(&text.as_bytes()[..text.len() - body.len()])),
             locations: Default::default(),
         };
         let doc = match kind {
@@ -251,6 +253,7 @@ pub fn load_document(file: &mut File, audiences: &Audiences, problems: &mut Vec<
             Kind::Matrix => {
                 if let Some(d) = f.markdown("description") {
                     meta.body = d;
+                    meta.front_hash = None;
                     match scalar_origin(yaml_text, yaml_line, locations.value("description"), &meta.body) {
                         TextOrigin::Lines { line, column } => (meta.body_line, meta.body_column) = (line, column),
                         TextOrigin::At(pos) => (meta.body_line, meta.body_column) = (pos.line, pos.column - 1),
@@ -289,7 +292,22 @@ fn placeholder() -> Meta {
         body: String::new(),
         body_line: 1,
         body_column: 0,
+        front_hash: None,
         locations: Default::default(),
+    }
+}
+
+impl Loaded {
+    /// What every kind of document has.
+    pub fn meta(&self) -> &Meta {
+        match self {
+            Loaded::Incident(d) => &d.meta,
+            Loaded::Postmortem(d) => &d.meta,
+            Loaded::Runbook(d) => &d.meta,
+            Loaded::Matrix(d) => &d.meta,
+            Loaded::Maintenance(d) => &d.meta,
+            Loaded::Page(d) => &d.meta,
+        }
     }
 }
 

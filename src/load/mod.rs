@@ -163,6 +163,18 @@ pub fn document_at(rel: &str, bytes: Vec<u8>, audiences: &Audiences) -> Option<L
     documents::load_document(&mut file, audiences, &mut Vec::new())
 }
 
+/// The document at `rel` (below `content/`) with `bytes`, read by the same loader as a build,
+/// with the problems the loader found in it (`None` when it does not load).
+pub fn document_checked(rel: &str, bytes: Vec<u8>, audiences: &Audiences) -> (Option<Loaded>, Vec<Diagnostic>) {
+    let names::Named::Usable(rel) = names::content_path(Path::new(rel)) else { return (None, Vec::new()) };
+    let (Some(kind), Ok(slug)) = (classify(&rel), names::document_id(&rel)) else { return (None, Vec::new()) };
+    let path = Path::new("content").join(&rel);
+    let mut file = documents::File { path, rel, slug, kind, bytes: Some(bytes) };
+    let mut problems = Vec::new();
+    let loaded = documents::load_document(&mut file, audiences, &mut problems);
+    (loaded, problems)
+}
+
 /// `content/components.yaml` as it was at an old revision, read by the same loader; problems are
 /// not reported (they are those of an old revision).
 pub fn components_at(bytes: Vec<u8>, config: &crate::model::Config) -> crate::model::Components {

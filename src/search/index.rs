@@ -198,7 +198,23 @@ fn facets(doc: &SearchDoc) -> Vec<Facet> {
     out
 }
 
-fn content_hash(site: &Site, docs: &[SearchDoc]) -> String {
+/// What the index needs of the Site besides its search documents: whose it is, and its "now"
+/// (recent incidents rank higher). Taken apart from the Site so the index can be written on
+/// another thread while the dev server goes on with the Site.
+#[derive(Debug, Clone)]
+pub struct IndexOf {
+    pub audience: usize,
+    pub name: String,
+    pub now: crate::model::Timestamp,
+}
+
+impl IndexOf {
+    pub fn of(site: &Site) -> IndexOf {
+        IndexOf { audience: site.audience, name: site.audience_name().to_string(), now: site.now }
+    }
+}
+
+fn content_hash(site: &IndexOf, docs: &[SearchDoc]) -> String {
     let mut h = Xxh3Default::new();
     SCHEMA_VERSION.hash(&mut h);
     site.now.date().to_julian_day().hash(&mut h);
@@ -212,19 +228,19 @@ fn content_hash(site: &Site, docs: &[SearchDoc]) -> String {
 pub fn write_index(root: &Path, site: &Site) -> Result<bool, String> {
     let docs = documents(site);
     let terms = crate::outputs::Terms::of(&docs);
-    write_index_of(root, site, &docs, terms.words())
+    write_index_of(root, &IndexOf::of(site), &docs, terms.words())
 }
 
 /// [`write_index`] from what search sees of `site` and its sorted words, made once by the caller.
 pub fn write_index_of<'a>(
     root: &Path,
-    site: &Site,
+    site: &IndexOf,
     docs: &[SearchDoc],
     words: impl Iterator<Item = &'a str>,
 ) -> Result<bool, String> {
     // `.cairn/index/<audience>` made of real folders: a committed link there would have the old
     // index moved aside and deleted wherever it points (see `write::state`).
-    let dir = crate::write::state::dir(root, &["index"]).map_err(|e| e.to_string())?.join(site.audience_name());
+    let dir = crate::write::state::dir(root, &["index"]).map_err(|e| e.to_string())?.join(&site.name);
     crate::write::state::real_dir(&dir).map_err(|e| e.to_string())?;
     let hash = content_hash(site, docs);
     let current = |d: &Path| std::fs::read_to_string(d.join(HASH_FILE)).is_ok_and(|h| h == hash);
@@ -240,13 +256,13 @@ pub fn write_index_of<'a>(
     let fail = |e: &dyn std::fmt::Display| format!("cannot write the search index {}: {e}", dir.display());
     static STAGING: AtomicUsize = AtomicUsize::new(0);
     let n = STAGING.fetch_add(1, Ordering::Relaxed);
-    let staging = dir.with_file_name(format!(".staging-{}-{}-{n}", site.audience_name(), std::process::id()));
+    let staging = dir.with_file_name(format!(".staging-{}-{}-{n}", site.name, std::process::id()));
     std::fs::create_dir(&staging).map_err(|e| fail(&e))?;
     let written = fill(&staging, site, docs, words, &hash).map_err(|e| fail(&e));
     let placed = written.and_then(|()| {
         // Move the old index aside rather than deleting it in place: a concurrent build of the
         // same repo may be swapping its own copy in at the same moment.
-        let old = dir.with_file_name(format!(".old-{}-{}-{n}", site.audience_name(), std::process::id()));
+        let old = dir.with_file_name(format!(".old-{}-{}-{n}", site.name, std::process::id()));
         let moved = std::fs::rename(&dir, &old).is_ok();
         let renamed = std::fs::rename(&staging, &dir);
         if moved {
@@ -262,7 +278,7 @@ pub fn write_index_of<'a>(
 
 fn fill<'a>(
     dir: &Path,
-    site: &Site,
+    site: &IndexOf,
     docs: &[SearchDoc],
     words: impl Iterator<Item = &'a str>,
     hash: &str,

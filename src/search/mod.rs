@@ -5,7 +5,7 @@ mod index;
 mod query;
 
 pub use crate::outputs::searchable::{SearchDoc, boost, documents};
-pub use index::{AUDIENCE_FILE, built_at, index_dir, write_index, write_index_of};
+pub use index::{AUDIENCE_FILE, IndexOf, built_at, index_dir, write_index, write_index_of};
 pub use query::{FACETS, Hit, SearchIndex, SearchQuery, SearchResults};
 
 use crate::model::{Date, IncidentSeverity, Kind};

@@ -34,7 +34,8 @@ pub struct Hub {
 
 #[derive(Default)]
 struct HubState {
-    clients: Vec<Sender<Event>>,
+    /// Each open page's channel, with the page's path (`/incidents/x/`, as the page says).
+    clients: Vec<(Sender<Event>, String)>,
     /// The problems of the failed build, as JSON, while the build is broken.
     problems: Option<String>,
 }
@@ -48,7 +49,7 @@ impl Hub {
     /// Sends `event` to every open page.
     pub fn broadcast(&self, event: Event) {
         if let Ok(mut state) = self.state.lock() {
-            state.clients.retain(|c| c.send(event.clone()).is_ok());
+            state.clients.retain(|(c, _)| c.send(event.clone()).is_ok());
         }
     }
 
@@ -67,15 +68,25 @@ impl Hub {
         self.state.lock().ok().and_then(|s| s.problems.clone())
     }
 
+    /// The paths of the open pages (each once), as they gave them: the dev server remakes these
+    /// first.
+    pub fn open_pages(&self) -> Vec<String> {
+        let mut pages: Vec<String> =
+            self.state.lock().map(|s| s.clients.iter().map(|(_, p)| p.clone()).collect()).unwrap_or_default();
+        pages.sort();
+        pages.dedup();
+        pages
+    }
+
     /// Registers a page: the events it is to be told, starting with the hello.
-    fn subscribe(&self) -> Receiver<Event> {
+    fn subscribe(&self, page: String) -> Receiver<Event> {
         let (tx, rx) = channel();
         let _ = tx.send(Event { name: "hello", data: self.id.clone() });
         if let Ok(mut state) = self.state.lock() {
             if let Some(p) = &state.problems {
                 let _ = tx.send(Event { name: "problems", data: p.clone() });
             }
-            state.clients.push(tx);
+            state.clients.push((tx, page));
         }
         rx
     }
@@ -85,9 +96,10 @@ impl Hub {
         self.state.lock().map(|s| s.clients.len()).unwrap_or(0)
     }
 
-    /// Streams events to one page over `writer` (the raw connection) until it goes away.
-    pub fn stream(&self, mut writer: Box<dyn Write + Send>) {
-        let rx = self.subscribe();
+    /// Streams events to the page at `page` over `writer` (the raw connection) until it goes
+    /// away.
+    pub fn stream(&self, mut writer: Box<dyn Write + Send>, page: String) {
+        let rx = self.subscribe(page);
         let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n\
                     X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\nretry: 500\n\n";
         if writer.write_all(head.as_bytes()).and_then(|()| writer.flush()).is_err() {

@@ -53,7 +53,9 @@ pub fn handle(shared: &Arc<Shared>, request: Request) {
         return;
     }
     if path == "/__cairn/events" {
-        shared.hub.stream(request.into_writer());
+        // The page's own path, to remake it first after an edit (nothing else is done with it).
+        let page = params(query).into_iter().find(|(k, _)| k == "page").map(|(_, v)| v).unwrap_or_default();
+        shared.hub.stream(request.into_writer(), page);
         return;
     }
     let reply = match path {

@@ -47,7 +47,22 @@
     if (seen !== null && seen !== e.data) location.reload();
     seen = e.data;
   });
-  source.addEventListener("reload", function () { location.reload(); });
+  // A reload event lists the files written or removed (unless there were too many): the page
+  // reloads when it is one of them, or when a style sheet, script, font or image changed.
+  function mine(paths) {
+    var own;
+    try { own = decodeURIComponent(location.pathname); } catch (x) { return true; }
+    own = own.replace(/^\/+/, "");
+    if (own === "" || /\/$/.test(own)) own += "index.html";
+    return paths.some(function (p) {
+      return p === own || /\.(css|js|woff2?|svg|png|jpe?g|gif|webp|ico)$/.test(p);
+    });
+  }
+  source.addEventListener("reload", function (e) {
+    var data = {};
+    try { data = JSON.parse(e.data); } catch (x) { /* an old server's reload: reload */ }
+    if (!Array.isArray(data.paths) || mine(data.paths)) location.reload();
+  });
   source.addEventListener("problems", function (e) { show(JSON.parse(e.data)); });
   source.addEventListener("fixed", clear);
 })();

@@ -33,6 +33,8 @@ pub struct Options {
 
 /// What the server tells its user, as it happens.
 pub enum Report<'a> {
+    /// The quick pass wrote the pages being edited or looked at (the rebuild follows).
+    Quick(&'a Rebuilt),
     /// A (re)build succeeded.
     Built(&'a Rebuilt),
     /// A (re)build failed: the last good site is still served.
@@ -144,7 +146,8 @@ impl Server {
     }
 }
 
-/// Rebuilds after `changes`, then tells the user and the open pages how it went.
+/// Rebuilds after `changes` (the quick pass first, see [`Served::quick`]), then tells the user
+/// and the open pages how it went.
 fn rebuild_and_tell(
     served: &mut Served,
     changes: &Changes,
@@ -152,26 +155,49 @@ fn rebuild_and_tell(
     indexer: &Indexer,
     report: &dyn Fn(Report<'_>),
 ) {
+    if let Some(quick) = served.quick(changes, &shared.hub.open_pages())
+        && !quick.paths.is_empty()
+    {
+        shared.hub.broadcast(reload(&quick, false));
+        report(Report::Quick(&quick));
+    }
     match served.rebuild(changes) {
         Ok((rebuilt, job)) => {
             let was_broken = shared.hub.problems().is_some();
             shared.hub.set_problems(None);
             if rebuilt.written + rebuilt.removed > 0 || was_broken {
-                let data = serde_json::json!({ "written": rebuilt.written, "removed": rebuilt.removed });
-                shared.hub.broadcast(Event { name: "reload", data: data.to_string() });
+                shared.hub.broadcast(reload(&rebuilt, was_broken));
             }
             report(Report::Built(&rebuilt));
             if let Some(job) = job {
                 indexer.submit(job);
             }
         }
-        Err(mut problems) => {
+        Err((mut problems, restored)) => {
             // What broke the build first: a warning is not what the writer has to fix now.
             problems.sort_by_key(|d| !d.is_error());
             shared.hub.set_problems(Some(http::problems_json(&problems)));
+            if !restored.is_empty() {
+                let back = Rebuilt { written: restored.len(), paths: restored, ..Rebuilt::default() };
+                shared.hub.broadcast(reload(&back, false));
+            }
             report(Report::Failed(&problems));
         }
     }
+}
+
+/// Past this many changed files a reload event does not list them: every page reloads.
+const LISTED_PATHS: usize = 500;
+
+/// The `reload` event after `rebuilt`: the paths written or removed, so that a page reloads
+/// only when it changed (or a style sheet, script or image did); every page reloads when
+/// `all` or when there are too many to list.
+fn reload(rebuilt: &Rebuilt, all: bool) -> Event {
+    let mut data = serde_json::json!({ "written": rebuilt.written, "removed": rebuilt.removed });
+    if !all && rebuilt.paths.len() <= LISTED_PATHS {
+        data["paths"] = serde_json::json!(rebuilt.paths);
+    }
+    Event { name: "reload", data: data.to_string() }
 }
 
 /// Writes the search index on a thread of its own, the latest Site first: a rebuild does not
@@ -200,7 +226,7 @@ impl Indexer {
                 };
                 if let Err(e) = crate::search::write_index_of(
                     &worker.root,
-                    &job.site,
+                    &job.of,
                     &job.docs,
                     job.words.iter().map(String::as_str),
                 ) {

@@ -6,18 +6,19 @@
 //! request never reads half a file. A rebuild that fails leaves the last good site in place.
 
 use crate::diagnostics::{Diagnostic, Pos, sort_and_dedup};
+use crate::model::Config;
 use crate::model::Timestamp;
 use crate::outputs::deps::{self, Signatures};
 use crate::outputs::{OutputFile, Selection, Terms};
 use crate::pipeline::{BuildError, BuildOptions};
 use crate::render::Renderer;
 use crate::render::templates::Versions;
-use crate::site::Site;
-use std::collections::{HashMap, HashSet};
+use crate::site::{DocId, Site};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// What a rebuild is asked to take into account, from the files that changed.
@@ -29,11 +30,14 @@ pub struct Changes {
     pub assets: bool,
     /// Any other input changed (content, templates): what changed is found by comparing Sites.
     pub inputs: bool,
+    /// The inputs the watch saw change (below the root, `/`-separated), for the quick pass;
+    /// not a complete list when events were lost (then `config` is set).
+    pub files: std::collections::BTreeSet<String>,
 }
 
 impl Changes {
     pub fn everything() -> Changes {
-        Changes { config: true, assets: true, inputs: true }
+        Changes { config: true, assets: true, inputs: true, files: Default::default() }
     }
 
     pub fn any(&self) -> bool {
@@ -77,16 +81,33 @@ pub struct Served {
     /// from an earlier session, not yet compared.
     files: Mutex<HashMap<String, Option<u128>>>,
     last: Option<Last>,
-    /// The Site of the last good build, for the search index.
-    site: Option<Arc<Site>>,
+    /// The Site of the last good build (patched by the quick pass until the next build).
+    site: Option<Site>,
+    /// What the last good build rendered with, and its configuration.
+    renderer: Option<Renderer>,
+    config: Option<Config>,
+    /// The files the last good build warned about (a quick pass cannot tell their warnings).
+    warned: HashSet<String>,
+    /// The last rebuild failed: the inputs are not those of the site served.
+    broken: bool,
+    /// What the quick pass replaced (path, old bytes; `None`: no file), put back if the
+    /// rebuild after it fails.
+    backup: Vec<(String, Option<Vec<u8>>)>,
 }
 
 /// The search index of a Site, made on another thread after the pages are out.
 pub struct IndexJob {
-    pub site: Arc<Site>,
+    pub of: crate::search::IndexOf,
     pub docs: Vec<crate::outputs::searchable::SearchDoc>,
     pub words: Vec<String>,
 }
+
+/// Why a rebuild failed: its problems, and the paths of the quick pass's pages put back.
+pub type Failed = (Vec<Diagnostic>, Vec<String>);
+
+/// At most this many edited documents are patched by a quick pass (more is a bulk change: a
+/// checkout, a search and replace).
+const QUICK_FILES: usize = 8;
 
 impl Served {
     /// A served site for `opts` (root, audience, now, base URL) kept in `dir`, reusing what an
@@ -109,7 +130,19 @@ impl Served {
                 std::fs::remove_file(entry.path())?;
             }
         }
-        Ok(Served { opts, dir, scratch, files: Mutex::new(files), last: None, site: None })
+        Ok(Served {
+            opts,
+            dir,
+            scratch,
+            files: Mutex::new(files),
+            last: None,
+            site: None,
+            renderer: None,
+            config: None,
+            warned: HashSet::new(),
+            broken: false,
+            backup: Vec::new(),
+        })
     }
 
     /// The folder the site is served from.
@@ -127,15 +160,174 @@ impl Served {
     }
 
     /// The Site of the last good build.
-    pub fn site(&self) -> Option<&Arc<Site>> {
+    pub fn site(&self) -> Option<&Site> {
         self.site.as_ref()
     }
 
+    /// The quick pass, run before the rebuild after `changes` so that what the writer looks at
+    /// changes at once: when only the bodies of documents changed and [`patched_body`] proves
+    /// each of them is all that changed, their pages; when only page templates changed, the
+    /// pages open in a browser (`open`: their paths, as the pages gave them). Each page is the
+    /// one the rebuild makes, byte for byte; anything the pass cannot prove sends the edit to
+    /// the rebuild alone (`None`). The rebuild that follows makes everything else, and puts
+    /// back what the pass wrote if it fails.
+    ///
+    /// [`patched_body`]: crate::site::patch::patched_body
+    pub fn quick(&mut self, changes: &Changes, open: &[String]) -> Option<Rebuilt> {
+        if changes.config || changes.assets || changes.files.is_empty() || self.broken || self.last.is_none() {
+            return None;
+        }
+        let started = Instant::now();
+        let clock = crate::timings::Clock::new(started);
+        let mut site = self.site.take()?;
+        let made = clock.time("quick pass", || self.quick_pages(&mut site, changes, open));
+        self.site = Some(site);
+        let files = made?;
+        let mut paths = Vec::new();
+        for file in files {
+            match self.differs(&file.path, &file.bytes) {
+                Ok(false) => continue,
+                Ok(true) => {}
+                Err(_) => return None,
+            }
+            let old = std::fs::read(self.dir.join(&file.path)).ok();
+            if !self.backup.iter().any(|(p, _)| *p == file.path) {
+                self.backup.push((file.path.clone(), old));
+            }
+            if self.put(&file.path, &file.bytes).is_err() {
+                return None;
+            }
+            paths.push(file.path);
+        }
+        paths.sort();
+        Some(Rebuilt {
+            pages: paths.len(),
+            written: paths.len(),
+            paths,
+            seconds: started.elapsed().as_secs_f64(),
+            timings: clock.stages(),
+            ..Rebuilt::default()
+        })
+    }
+
+    /// The pages of the quick pass, with `site` patched; `None` when it does not apply.
+    fn quick_pages(&self, site: &mut Site, changes: &Changes, open: &[String]) -> Option<Vec<OutputFile>> {
+        let is_template = |f: &str| {
+            let parts: Vec<&str> = f.split('/').collect();
+            let in_templates = parts.first() == Some(&"templates")
+                || (parts.first() == Some(&"themes") && parts.get(2) == Some(&"templates"));
+            in_templates && f.ends_with(".html") && !parts.contains(&"i18n")
+        };
+        let is_document = |f: &str| f.starts_with("content/") && f.ends_with(".md");
+        let templates = changes.files.iter().all(|f| is_template(f));
+        let documents = changes.files.iter().all(|f| is_document(f));
+        let fresh;
+        let (renderer, pages): (&Renderer, BTreeSet<DocId>) = if documents {
+            if changes.files.len() > QUICK_FILES {
+                return None;
+            }
+            let config = self.config.as_ref()?;
+            let mut patches = Vec::new();
+            for file in &changes.files {
+                if self.warned.contains(file) {
+                    return None;
+                }
+                let rel = file.strip_prefix("content/")?;
+                let bytes =
+                    crate::load::inputs::read(&self.opts.root, Path::new(file), crate::load::limits::MAX_FILE_BYTES)
+                        .ok()?;
+                let (loaded, problems) = crate::load::document_checked(rel, bytes, &config.audiences);
+                let loaded = loaded.filter(|_| problems.is_empty())?;
+                let id = site.docs.iter().position(|d| d.source == loaded.meta().source)?;
+                patches.push((id, crate::site::patch::patched_body(site, id, &loaded, config)?));
+            }
+            let mut pages = BTreeSet::new();
+            for (id, body) in patches {
+                site.docs[id].body = body;
+                pages.insert(id);
+            }
+            (self.renderer.as_ref()?, pages)
+        } else if templates {
+            let globals = crate::view::globals(site);
+            fresh = Renderer::new(
+                &self.opts.root,
+                &site.config.theme,
+                site.config.theme_pos,
+                &globals,
+                site.config.messages.clone(),
+            )
+            .ok()?;
+            let pages = open
+                .iter()
+                .filter_map(|page| {
+                    let path = page.strip_prefix('/')?;
+                    site.docs.iter().position(|d| d.path == path)
+                })
+                .collect();
+            (&fresh, pages)
+        } else {
+            return None;
+        };
+        let pages: BTreeSet<DocId> = pages.into_iter().filter(|id| site.docs[*id].has_page()).collect();
+        if pages.is_empty() {
+            return None;
+        }
+        let made: Mutex<Vec<OutputFile>> = Mutex::new(Vec::new());
+        let sink = |file: OutputFile| -> Result<(), Diagnostic> {
+            if let Ok(mut made) = made.lock() {
+                made.push(file);
+            }
+            Ok(())
+        };
+        let selection = Selection { pages: Some(pages), rest: false };
+        let clock = crate::timings::Clock::new(Instant::now());
+        let (_, problems) = crate::outputs::build_selected(
+            site,
+            &self.opts.root,
+            renderer,
+            &selection,
+            &[],
+            &Terms::of(&[]),
+            &|| {},
+            &sink,
+            &clock,
+        );
+        if !problems.is_empty() {
+            return None;
+        }
+        made.into_inner().ok()
+    }
+
     /// Rebuilds after `changes`. On success the served folder holds what a full build of the
-    /// repo as it is now writes, byte for byte; on failure it is left as it was and the
-    /// problems (errors and warnings) are returned. The search index job is returned when what
-    /// search sees may have changed.
-    pub fn rebuild(&mut self, changes: &Changes) -> Result<(Rebuilt, Option<IndexJob>), Vec<Diagnostic>> {
+    /// repo as it is now writes, byte for byte; on failure it is left as it was before the
+    /// quick pass (see [`Served::quick`]) and the problems (errors and warnings) are returned,
+    /// with the paths the quick pass had written and were put back. The search index job is
+    /// returned when what search sees may have changed.
+    pub fn rebuild(&mut self, changes: &Changes) -> Result<(Rebuilt, Option<IndexJob>), Failed> {
+        let backup = std::mem::take(&mut self.backup);
+        match self.rebuild_all(changes) {
+            Ok(done) => {
+                self.broken = false;
+                Ok(done)
+            }
+            Err(problems) => {
+                self.broken = true;
+                let mut restored = Vec::new();
+                for (path, old) in backup {
+                    let put = match &old {
+                        Some(bytes) => self.put(&path, bytes).map(|_| ()),
+                        None => self.remove(&path).map(|_| ()),
+                    };
+                    if put.is_ok() {
+                        restored.push(path);
+                    }
+                }
+                Err((problems, restored))
+            }
+        }
+    }
+
+    fn rebuild_all(&mut self, changes: &Changes) -> Result<(Rebuilt, Option<IndexJob>), Vec<Diagnostic>> {
         let started = Instant::now();
         let clock = crate::timings::Clock::new(started);
         let resolved = clock.time("load, resolve", || crate::pipeline::resolve_site(&self.opts));
@@ -261,9 +453,15 @@ impl Served {
         };
         self.last = Some(Last { signatures, versions: renderer.versions().clone(), rest_paths });
         let pages = selection.pages.as_ref().map_or(page_paths.len(), |p| p.len());
-        let site = Arc::new(site);
-        self.site = Some(site.clone());
-        let job = selection.rest.then(|| IndexJob { site, docs, words: terms.words().map(str::to_string).collect() });
+        let job = selection.rest.then(|| IndexJob {
+            of: crate::search::IndexOf::of(&site),
+            docs,
+            words: terms.words().map(str::to_string).collect(),
+        });
+        self.site = Some(site);
+        self.renderer = Some(renderer);
+        self.config = Some(crate::load::config_only(&self.opts.root));
+        self.warned = problems.iter().map(|d| d.file.clone()).collect();
         paths.sort();
         Ok((
             Rebuilt {

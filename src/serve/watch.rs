@@ -103,6 +103,9 @@ impl Watch {
                 changes.config |= change.config;
                 changes.assets |= change.assets;
                 changes.inputs |= change.inputs;
+                if let Ok(rel) = path.strip_prefix(&self.root) {
+                    changes.files.insert(crate::diagnostics::display_path(rel));
+                }
                 relevant = true;
             }
         }

@@ -15,6 +15,7 @@ mod lifecycle;
 mod links;
 pub mod metrics;
 mod notices;
+pub mod patch;
 pub mod renderings;
 mod resolve;
 pub mod revisions;
@@ -83,6 +84,8 @@ pub struct Doc {
     pub aliases: Vec<String>,
     /// When git history is available: the revisions this audience sees (see [`DocHistory`]).
     pub history: Option<DocHistory>,
+    /// The source's [`crate::model::Meta::front_hash`].
+    pub front_hash: Option<u64>,
 }
 
 /// A document's history as one audience sees it.

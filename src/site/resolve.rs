@@ -168,6 +168,7 @@ pub fn resolve_with(
             backlinks: Vec::new(),
             aliases: meta.aliases.iter().filter_map(|a| alias_output(a)).collect(),
             history: None,
+            front_hash: meta.front_hash,
         });
         Some(id)
     };
