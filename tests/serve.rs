@@ -246,6 +246,42 @@ fn a_body_edit_reloads_its_page_first_and_a_template_edit_the_open_pages() {
     assert!(rest.len() > 3 && rest.iter().all(|p| p.starts_with("incidents/") && p != file), "{rest:?}");
 }
 
+#[test]
+fn a_commit_while_serving_moves_the_stamp_and_the_history() {
+    use common::repo;
+    let repo_dir = example_copy();
+    let root = repo_dir.path();
+    std::fs::write(root.join(".gitignore"), ".cairn/\n").unwrap();
+    run_git(root, &["init", "-q"]);
+    let first = repo::commit(root, "Example", repo::ADA, "2026-11-20T10:00:00Z");
+    let server = serve(root, &[]);
+    let page = "/incidents/2026-06-09-explorer-indexer-lag/";
+    let commit_of = |html: &str| {
+        let html = scraper::Html::parse_document(html);
+        let selector = scraper::Selector::parse("code.commit").unwrap();
+        html.select(&selector).next().and_then(|c| c.value().attr("title")).map(str::to_string)
+    };
+    assert_eq!(commit_of(&get(&server.addr, page).text()), Some(first.clone()));
+    let events = events_of(&server.addr, page);
+    wait_for(&events, "hello");
+
+    edit(root, INCIDENT, "Blocks, balances and transaction submission", "Blocks, balances and submission");
+    wait_for(&events, "reload");
+    let dirty = get(&server.addr, page).text();
+    assert!(dirty.contains("Blocks, balances and submission"));
+
+    // Committing changes no input file: the watch sees the branch move.
+    let second = repo::commit(root, "Shorter", repo::BO, "2026-11-21T10:00:00Z");
+    wait_for(&events, "reload");
+    let committed = get(&server.addr, page).text();
+    assert_eq!(commit_of(&committed), Some(second), "the stamp names the new commit");
+    assert_ne!(committed, dirty, "the page no longer says its text is uncommitted");
+}
+
+fn run_git(dir: &Path, args: &[&str]) {
+    common::repo::run(common::repo::git(dir).args(args));
+}
+
 /// In Chromium: an open page reloads when an edit changed it, and only then.
 #[test]
 #[ignore = "needs Chromium: run by .ci/run with --include-ignored"]

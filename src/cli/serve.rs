@@ -15,8 +15,9 @@ pub struct ServeArgs {
     /// Audience to serve (see `audiences` in cairn.yaml); the least trusted by default
     #[arg(long)]
     pub audience: Option<String>,
-    /// Address to listen on; only this machine can reach the default
-    #[arg(long, default_value = "127.0.0.1")]
+    /// Address to listen on (an IP address, or `localhost`); only this machine can reach the
+    /// default
+    #[arg(long, default_value = "127.0.0.1", value_parser = bind_address)]
     pub bind: IpAddr,
     /// Port to listen on; 0 picks a free one
     #[arg(long, short, default_value_t = 1111)]
@@ -97,12 +98,20 @@ pub fn run(args: ServeArgs) -> ExitCode {
             server.url().rsplit(':').next().unwrap_or_default().trim_end_matches('/')
         );
     }
-    eprintln!("Watching cairn.yaml, content/, templates/, themes/ and static/ for changes (Ctrl-C to stop)");
+    eprintln!("Watching cairn.yaml, content/, templates/, themes/, static/ and commits for changes (Ctrl-C to stop)");
     if args.open {
         open(server.url());
     }
     server.run(&tell);
     ExitCode::SUCCESS
+}
+
+/// `--bind`: an IP address, or `localhost` (the IPv4 loopback: a name is not looked up).
+fn bind_address(value: &str) -> Result<IpAddr, String> {
+    if value.eq_ignore_ascii_case("localhost") {
+        return Ok(IpAddr::from([127, 0, 0, 1]));
+    }
+    value.parse().map_err(|_| "expected an IP address such as 127.0.0.1, ::1 or 0.0.0.0, or `localhost`".to_string())
 }
 
 /// Prints how a (re)build went, with the time of each stage when `timings`.
@@ -123,7 +132,8 @@ fn tell(event: Report<'_>, timings: bool) {
             };
             let _ = writeln!(
                 stderr,
-                "Rebuilt in {:.0} ms: {what}; {} file{} written, {} removed",
+                "{} in {:.0} ms: {what}; {} file{} written, {} removed",
+                if r.first { "Built" } else { "Rebuilt" },
                 r.seconds * 1000.0,
                 r.written,
                 if r.written == 1 { "" } else { "s" },

@@ -129,11 +129,16 @@ pub fn load_with_versions(
             }
         }
     }
-    let mut tera = tera::Tera::default();
-    tera.autoescape_on(vec![".html", ".xml", ".svg"]);
-    crate::i18n::register(&mut tera, messages);
+    let fresh = || {
+        let mut tera = tera::Tera::default();
+        tera.autoescape_on(vec![".html", ".xml", ".svg"]);
+        crate::i18n::register(&mut tera, messages.clone());
+        tera
+    };
+    let mut tera = fresh();
     if let Err(e) = tera.add_raw_templates(sources.iter().map(|(n, t, _)| (n.as_str(), t.as_str()))) {
         problems.push(template_error(&e.to_string(), &sources));
+        problems.extend(more_template_errors(&e.to_string(), &sources, &fresh));
     }
     if problems.is_empty() {
         let versions = versions_of(sources.iter().map(|(n, t, _)| (n.as_str(), t.as_str())));
@@ -203,6 +208,48 @@ pub(super) fn tera_message(message: &str) -> (String, Option<(String, usize, usi
         Some((parts.next()?.to_string(), line, column))
     });
     (what, at)
+}
+
+/// Tera stops at the first template that does not parse; the others are found by setting each
+/// broken one aside (the built-in theme's version stands in for a broken override) and
+/// parsing the rest again, so that every broken template is reported at once. Only errors
+/// with a place in a template are reported this way: one caused by setting a template aside
+/// (a missing parent) has none.
+fn more_template_errors(
+    first: &str,
+    sources: &[(String, String, String)],
+    fresh: &dyn Fn() -> tera::Tera,
+) -> Vec<Diagnostic> {
+    let mut left: Vec<(String, String, String)> = sources.to_vec();
+    let mut error = first.to_string();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut found = Vec::new();
+    while let (_, Some((name, _, _))) = tera_message(&error) {
+        if !seen.insert(name.clone()) {
+            break;
+        }
+        let builtin = THEME_TEMPLATES.iter().find(|(n, _)| *n == name).map(|(_, t)| t.to_string());
+        let stand_in = left.iter().position(|(n, _, _)| *n == name);
+        match (stand_in, builtin) {
+            (Some(i), Some(text)) if left[i].1 != text => left[i].1 = text,
+            (Some(i), _) => {
+                left.remove(i);
+            }
+            (None, _) => break,
+        }
+        match fresh().add_raw_templates(left.iter().map(|(n, t, _)| (n.as_str(), t.as_str()))) {
+            Ok(()) => break,
+            Err(e) => {
+                error = e.to_string();
+                if let (_, Some((next, _, _))) = tera_message(&error)
+                    && !seen.contains(&next)
+                {
+                    found.push(template_error(&error, sources));
+                }
+            }
+        }
+    }
+    found
 }
 
 /// A template that does not parse, at its file, line and column.

@@ -48,6 +48,8 @@ impl Changes {
 /// What one rebuild did.
 #[derive(Debug, Clone, Default)]
 pub struct Rebuilt {
+    /// The first build of the session.
+    pub first: bool,
     /// Pages of documents remade.
     pub pages: usize,
     /// Whether the outputs made from the whole site (home, listings, feeds, search…) were remade.
@@ -328,6 +330,7 @@ impl Served {
     }
 
     fn rebuild_all(&mut self, changes: &Changes) -> Result<(Rebuilt, Option<IndexJob>), Vec<Diagnostic>> {
+        let first = self.last.is_none();
         let started = Instant::now();
         let clock = crate::timings::Clock::new(started);
         let resolved = clock.time("load, resolve", || crate::pipeline::resolve_site(&self.opts));
@@ -465,6 +468,7 @@ impl Served {
         paths.sort();
         Ok((
             Rebuilt {
+                first,
                 pages,
                 rest: selection.rest,
                 written,

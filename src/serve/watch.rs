@@ -1,5 +1,5 @@
-//! Watching the inputs (`cairn.yaml`, `content/`, `templates/`, `themes/`, `static/`) with
-//! `notify`, and turning bursts of events into one batch of [`Changes`]: a batch ends when no
+//! Watching the inputs (`cairn.yaml`, `content/`, `templates/`, `themes/`, `static/`, and the
+//! branch tips of `.git`, which a commit moves) with `notify`, and turning bursts of events into one batch of [`Changes`]: a batch ends when no
 //! event came for [`QUIET`] (an editor's save is a burst: temp file, rename over, attribute
 //! change), or at the latest after [`MAX_WAIT`] under a storm of events. Hidden files, editor
 //! backups and swap files are no inputs (the loader skips them) and start no rebuild.
@@ -36,6 +36,13 @@ impl Watch {
         let mut watch = Watch { root: root.to_path_buf(), watcher, events, watched: Vec::new() };
         // The root itself, not recursively: `cairn.yaml`, and input folders made later.
         watch.watcher.watch(root, RecursiveMode::NonRecursive)?;
+        // A commit changes what pages say of their history and the build's stamp: the branch
+        // tips and HEAD are watched (not the objects), when the repo has a `.git` folder.
+        let git = root.join(".git");
+        if std::fs::symlink_metadata(&git).is_ok_and(|m| m.is_dir()) {
+            let _ = watch.watcher.watch(&git, RecursiveMode::NonRecursive);
+            let _ = watch.watcher.watch(&git.join("refs").join("heads"), RecursiveMode::Recursive);
+        }
         watch.watch_folders();
         Ok(watch)
     }
@@ -124,6 +131,12 @@ pub fn classify(root: &Path, path: &Path) -> Option<Changes> {
         })
         .collect::<Option<_>>()?;
     let (first, last) = (*names.first()?, *names.last()?);
+    if first == ".git" {
+        // HEAD moved, or a branch tip (loose or packed): a commit, a checkout, a reset.
+        let moved = matches!(names[1..], ["HEAD"] | ["packed-refs"])
+            || (names.get(1..3) == Some(&["refs", "heads"][..]) && names.len() > 3 && !last.ends_with(".lock"));
+        return moved.then(|| Changes { inputs: true, ..Changes::default() });
+    }
     if is_scratch(last) && names.len() > 1 {
         return None;
     }
@@ -171,9 +184,16 @@ mod tests {
             "content/incidents/4913",
             "content/incidents/#x.md#",
             "README.md",
+            ".git/index",
         ] {
             assert_eq!(c(not_input), None, "{not_input}");
         }
         assert_eq!(classify(root, Path::new("/elsewhere/cairn.yaml")), None);
+        for commit in [".git/HEAD", ".git/packed-refs", ".git/refs/heads/main", ".git/refs/heads/team/fix"] {
+            assert_eq!(c(commit), Some(Changes { inputs: true, ..Changes::default() }), "{commit}");
+        }
+        for not_commit in [".git/refs/heads/main.lock", ".git/HEAD.lock", ".git/objects/ab/cdef", ".git/index"] {
+            assert_eq!(c(not_commit), None, "{not_commit}");
+        }
     }
 }
