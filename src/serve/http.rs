@@ -49,7 +49,7 @@ pub fn handle(shared: &Arc<Shared>, request: Request) {
     let (path, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
     if !matches!(request.method(), Method::Get | Method::Head) {
         let reply = text(405, "cairn serve answers GET and HEAD only\n").with_header(header("Allow", "GET, HEAD"));
-        let _ = request.respond(reply);
+        send(request, reply);
         return;
     }
     if path == "/__cairn/events" {
@@ -66,7 +66,31 @@ pub fn handle(shared: &Arc<Shared>, request: Request) {
         _ if path.starts_with(PREFIX) => not_found(shared),
         _ => file(shared, &request, path, query),
     };
-    let _ = request.respond(reply);
+    send(request, reply);
+}
+
+/// Sends `reply` and closes the connection. tiny_http hands each connection to a pool of
+/// threads that can leave a new connection queued behind idle keep-alive ones (two accepted at
+/// once both count on the same idle thread): a browser opening several connections for one
+/// page saw a script never load. A connection that ends with its response frees its thread at
+/// once. tiny_http keeps `Connection` to itself, so the response is written here.
+fn send(request: Request, reply: Reply) {
+    let head = *request.method() == Method::Head;
+    let status = reply.status_code();
+    let mut text = format!("HTTP/1.1 {} {}\r\n", status.0, status.default_reason_phrase());
+    for h in reply.headers() {
+        text.push_str(&format!("{}: {}\r\n", h.field.as_str(), h.value.as_str()));
+    }
+    let body = reply.into_reader().into_inner();
+    if status.0 != 304 {
+        text.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    text.push_str("Connection: close\r\n\r\n");
+    let mut writer = request.into_writer();
+    let _ = writer
+        .write_all(text.as_bytes())
+        .and_then(|()| if head || status.0 == 304 { Ok(()) } else { writer.write_all(&body) })
+        .and_then(|()| writer.flush());
 }
 
 fn json(status: u16, body: Vec<u8>) -> Reply {
