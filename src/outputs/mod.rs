@@ -121,7 +121,8 @@ pub fn build_selected(
     clock: &crate::timings::Clock,
 ) -> (usize, Vec<Diagnostic>) {
     let taken: Mutex<conflicts::Taken> = Mutex::new(conflicts::Taken::default());
-    let page_sources = conflicts::page_sources(site);
+    // Who writes each page, for the message of a clash only: worked out at the first one.
+    let page_sources = std::sync::OnceLock::new();
     let emit = |file: OutputFile| -> Result<(), Diagnostic> {
         let held = taken.lock().map_or(Ok(()), |mut t| t.take(&file.path));
         if let Err(holder) = held {
@@ -130,11 +131,14 @@ pub fn build_selected(
                 .iter()
                 .flat_map(|path| {
                     let user_file = Path::new("static").join(path);
-                    root.join(&user_file)
-                        .is_file()
-                        .then_some(user_file)
-                        .into_iter()
-                        .chain(page_sources.get(*path).into_iter().flatten().cloned())
+                    root.join(&user_file).is_file().then_some(user_file).into_iter().chain(
+                        page_sources
+                            .get_or_init(|| conflicts::page_sources(site))
+                            .get(*path)
+                            .into_iter()
+                            .flatten()
+                            .cloned(),
+                    )
                 })
                 .collect::<std::collections::BTreeSet<_>>()
                 .into_iter()

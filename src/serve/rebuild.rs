@@ -83,7 +83,8 @@ pub struct Served {
     /// from an earlier session, not yet compared.
     files: Mutex<HashMap<String, Option<u128>>>,
     last: Option<Last>,
-    /// The Site of the last good build (patched by the quick pass until the next build).
+    /// The Site of the last good build (patched by the quick pass until the next build); none
+    /// while a rebuild runs or after one failed.
     site: Option<Site>,
     /// What the last good build rendered with, and its configuration.
     renderer: Option<Renderer>,
@@ -333,6 +334,12 @@ impl Served {
         let first = self.last.is_none();
         let started = Instant::now();
         let clock = crate::timings::Clock::new(started);
+        // The last Site is only the quick pass's (done by now): freed before the new one is
+        // made, on another thread (10,000 documents take a while to free), so that a rebuild
+        // never holds two. A failed rebuild leaves none, and no quick pass runs until the fix.
+        if let Some(old) = self.site.take() {
+            rayon::spawn(move || drop(old));
+        }
         let resolved = clock.time("load, resolve", || crate::pipeline::resolve_site(&self.opts));
         let (site, mut problems) = resolved.map_err(|e| match e {
             BuildError::Invalid(p) => p,
